@@ -1,0 +1,152 @@
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+
+/** Thrown when the environment holds a value the service cannot run with; names the variable. */
+export class ConfigError extends Error {}
+
+const cron = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => {
+      try {
+        CronExpressionParser.parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as "0 8 * * *"');
+
+const timeZone = z
+  .string()
+  .default('UTC')
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as "Europe/Berlin"');
+
+const urlWithScheme = (schemes: string[]) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return schemes.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: urlWithScheme(['http:', 'https:']).optional(),
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
+  SMTP_URL: urlWithScheme(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z
+    .string()
+    .default('papermail <digest@papermail.localhost>')
+    .refine(noLineBreaks, 'must be one line')
+    .refine((v) => /<[^<>\s]+@[^<>\s]+>$|^[^<>\s]+@[^<>\s]+$/.test(v.trim()), 'must be an address such as "papermail <digest@example.org>"'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DIGEST_CRON_DAILY: cron('0 8 * * *'),
+  DIGEST_CRON_WEEKLY: cron('0 8 * * 1'),
+  DIGEST_TZ: timeZone,
+  DIGEST_SIZE: int(10, 1, 50),
+  SEND_BATCH_SIZE: int(500, 1, 10_000),
+  SEND_CONCURRENCY: int(2, 1, 64),
+  SMTP_POOL_SIZE: int(5, 1, 100),
+  SEND_MAX_ATTEMPTS: int(5, 1, 50),
+  SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
+  SEND_LEASE_SECONDS: int(600, 5, 86_400),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Frequency = 'daily' | 'weekly';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly databaseUrl: string | null;
+  readonly redisUrl: string | null;
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  readonly adminToken: string | null;
+  readonly secret: string | null;
+  readonly dataDir: string;
+  /** Production mode: Postgres, Redis and SMTP are all external, so secrets must be given. */
+  readonly production: boolean;
+  readonly digest: {
+    readonly cron: Readonly<Record<Frequency, string>>;
+    readonly tz: string;
+    readonly size: number;
+  };
+  readonly send: {
+    readonly batchSize: number;
+    readonly concurrency: number;
+    readonly poolSize: number;
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+    readonly leaseSeconds: number;
+  };
+  readonly logLevel: string;
+}
+
+/** A Config whose secrets are known (given, or generated and kept in DATA_DIR). */
+export type ResolvedConfig = Config & { readonly adminToken: string; readonly secret: string };
+
+/** Reads and validates the environment once; the only reader of process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const production = Boolean(e.DATABASE_URL && e.REDIS_URL && e.SMTP_URL);
+  if (production) {
+    const missing = (['SECRET', 'ADMIN_TOKEN'] as const).filter((k) => !e[k]);
+    if (missing.length)
+      throw new ConfigError(`Invalid configuration:\n  ${missing.map((k) => `${k}: required in production mode (DATABASE_URL, REDIS_URL and SMTP_URL are set)`).join('\n  ')}`);
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM.trim(),
+    adminToken: e.ADMIN_TOKEN ?? null,
+    secret: e.SECRET ?? null,
+    dataDir: e.DATA_DIR,
+    production,
+    digest: Object.freeze({
+      cron: Object.freeze({ daily: e.DIGEST_CRON_DAILY, weekly: e.DIGEST_CRON_WEEKLY }),
+      tz: e.DIGEST_TZ,
+      size: e.DIGEST_SIZE,
+    }),
+    send: Object.freeze({
+      batchSize: e.SEND_BATCH_SIZE,
+      concurrency: e.SEND_CONCURRENCY,
+      poolSize: e.SMTP_POOL_SIZE,
+      maxAttempts: e.SEND_MAX_ATTEMPTS,
+      retryBaseMs: e.SEND_RETRY_BASE_MS,
+      leaseSeconds: e.SEND_LEASE_SECONDS,
+    }),
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,90 @@
+import type { Frequency } from '../config.js';
+import { SLOT } from '../mail/mime-template.js';
+import { renderMjml, renderText } from './templates.js';
+
+/** What the digest shows of one paper. */
+export interface DigestPaper {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  upvotes: number;
+  summary: string | null;
+  links: { hf?: string; arxiv?: string; pdf?: string; github?: string; githubStars?: number; project?: string };
+}
+
+export interface DigestContext {
+  frequency: Frequency;
+  /** The day the edition is for, as YYYY-MM-DD. */
+  day: string;
+  siteHost: string;
+}
+
+export interface RenderedMessage {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Cuts text to about `max` characters on a word boundary. */
+export function excerpt(text: string, max = 420): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= max) return clean;
+  const cut = clean.slice(0, max + 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : clean.slice(0, max)).replace(/[\s,;:.-]+$/, '')}…`;
+}
+
+/** Lists at most three authors, then "et al.". */
+export function authorLine(authors: string[]): string {
+  return authors.length > 3 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
+}
+
+function linksOf(p: DigestPaper): { label: string; href: string }[] {
+  const l = p.links;
+  const out: { label: string; href: string }[] = [];
+  if (l.hf) out.push({ label: 'Paper page', href: l.hf });
+  if (l.arxiv) out.push({ label: l.arxiv.includes('/search/') ? 'Find on arXiv' : 'arXiv', href: l.arxiv });
+  if (l.pdf) out.push({ label: 'PDF', href: l.pdf });
+  if (l.github) out.push({ label: l.githubStars ? `Code ★${l.githubStars}` : 'Code', href: l.github });
+  if (l.project) out.push({ label: 'Project page', href: l.project });
+  return out;
+}
+
+const dateLabel = (day: string) =>
+  new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** Builds the view both the MJML and the text template read. Pure. */
+export function digestView(papers: DigestPaper[], ctx: DigestContext) {
+  const frequencyLabel = ctx.frequency;
+  const label = dateLabel(ctx.day);
+  const subject = `Trending papers, ${label}: ${papers[0]?.title ?? 'no new papers'}`;
+  return {
+    subject: subject.length > 140 ? `${subject.slice(0, 137)}…` : subject,
+    preview: papers.slice(1, 3).map((p) => p.title).join(' · '),
+    frequencyLabel,
+    dateLabel: label,
+    siteHost: ctx.siteHost,
+    intro: `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${ctx.frequency === 'weekly' ? ' of the week' : ''}, ranked by the research community's upvotes.`,
+    unsubscribeUrl: SLOT.unsubscribeUrl,
+    papers: papers.map((p, i) => {
+      const links = linksOf(p);
+      const meta = [p.upvotes > 0 ? `▲ ${p.upvotes}` : '', authorLine(p.authors)].filter(Boolean).join(' · ');
+      return {
+        rank: i + 1,
+        title: p.title,
+        url: links[0]?.href ?? '#',
+        meta,
+        excerpt: excerpt(p.summary || p.abstract),
+        links: links.map((x, j) => ({ ...x, last: j === links.length - 1 })),
+      };
+    }),
+  };
+}
+
+/** Renders one edition's digest once; the reader's unsubscribe URL stays a slot. */
+export async function renderDigest(papers: DigestPaper[], ctx: DigestContext): Promise<RenderedMessage> {
+  const view = digestView(papers, ctx);
+  const [html, text] = await Promise.all([renderMjml('digest', view), Promise.resolve(renderText('digest', view))]);
+  return { subject: view.subject, html, text };
+}

@@ -1,0 +1,49 @@
+import type { Frequency } from '../config.js';
+
+export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
+
+export interface SignupInput {
+  email: string;
+  frequency: Frequency;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+// Practical address check (RFC 5321 sizes, dot-atom local part, LDH domain labels with a TLD).
+// ASCII only: the address goes into SMTP envelopes and headers without SMTPUTF8.
+const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Checks one email address; returns a message for a person when it cannot be used. */
+export function checkEmail(raw: string): string | null {
+  if (raw.length > 254) return 'The email address is too long.';
+  const at = raw.lastIndexOf('@');
+  if (at <= 0 || at === raw.length - 1) return 'Please enter an email address such as name@example.org.';
+  const local = raw.slice(0, at);
+  const domain = raw.slice(at + 1);
+  if (local.length > 64 || !LOCAL.test(local)) return 'The part before "@" is not a valid mailbox name.';
+  const labels = domain.split('.');
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!))
+    return 'The part after "@" is not a valid domain.';
+  return null;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Validates a signup body (form or JSON). No field may hold a line break. */
+export function parseSignup(body: unknown): Parsed<SignupInput> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: 'Send an email address and a frequency.' };
+  const b = body as Record<string, unknown>;
+  for (const [key, value] of Object.entries(b)) {
+    if (typeof value === 'string' && /[\r\n]/.test(value)) return { ok: false, error: `The field "${key}" must not contain line breaks.` };
+    if (value !== undefined && typeof value !== 'string') return { ok: false, error: `The field "${key}" must be text.` };
+  }
+  const email = text(b.email)?.trim() ?? '';
+  if (!email) return { ok: false, error: 'Please enter your email address.' };
+  const emailError = checkEmail(email);
+  if (emailError) return { ok: false, error: emailError };
+  const frequency = text(b.frequency)?.trim() || 'daily';
+  if (!FREQUENCIES.includes(frequency as Frequency))
+    return { ok: false, error: `Unknown frequency "${frequency.slice(0, 20)}": choose daily or weekly.` };
+  return { ok: true, value: { email, frequency: frequency as Frequency } };
+}

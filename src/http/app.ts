@@ -1,0 +1,55 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { AppDeps } from './deps.js';
+import { sendError } from './respond.js';
+import { adminRoutes } from './routes/admin.js';
+import { confirmRoutes } from './routes/confirm.js';
+import { devInboxRoutes } from './routes/dev-inbox.js';
+import { healthRoutes } from './routes/health.js';
+import { signupRoutes } from './routes/signup.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
+
+// Signup and one-click bodies are tiny; anything bigger is not a form a person filled in.
+const BODY_LIMIT = 16 * 1024;
+
+const MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The JSON body could not be parsed.',
+};
+
+/** Assembles the Fastify app: parsers, one error handler, then the routes. Listening is the caller's job. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) {
+      req.log.error({ err, url: req.url }, 'request failed');
+      return sendError(req, reply, status, 'Something went wrong on our side. Please try again in a moment.', 'Sorry');
+    }
+    const message = err.validation
+      ? `Invalid request: ${err.message.replace(/^body\/?/, '').replace(/^params\/?/, '')}.`
+      : (MESSAGES[err.code] ?? err.message);
+    return sendError(req, reply, status, message);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'There is no page at this address.', 'Not found'));
+
+  await app.register(healthRoutes, deps);
+  await app.register(signupRoutes, deps);
+  await app.register(confirmRoutes, deps);
+  await app.register(unsubscribeRoutes, deps);
+  await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
+  if (deps.inboxDir) {
+    const dir = deps.inboxDir;
+    await app.register(async (dev) => devInboxRoutes(dev, dir));
+  }
+  return app;
+}

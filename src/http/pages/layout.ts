@@ -1,0 +1,63 @@
+/** Escapes text for HTML element content and attribute values. */
+export function esc(v: unknown): string {
+  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Marks a string as already-safe HTML. */
+export interface Html {
+  readonly html: string;
+}
+export const raw = (html: string): Html => ({ html });
+
+/** A tagged template that escapes every interpolated value unless it is Html (or an array of Html). */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0]!;
+  values.forEach((v, i) => {
+    const part = Array.isArray(v) ? v.map((x) => (isHtml(x) ? x.html : esc(x))).join('') : isHtml(v) ? v.html : esc(v);
+    out += part + strings[i + 1]!;
+  });
+  return raw(out);
+}
+const isHtml = (v: unknown): v is Html => typeof v === 'object' && v !== null && 'html' in v;
+
+const STYLE = `
+:root{color-scheme:light;--fg:#1f2328;--muted:#59636e;--accent:#0b57d0;--bg:#f4f5f7;--card:#fff;--bad:#b3261e}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:34rem;margin:0 auto;padding:2rem 1rem}
+.card{background:var(--card);border-radius:10px;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h1{font-size:1.6rem;line-height:1.25;margin:0 0 .5rem}
+p{margin:.5rem 0 1rem}
+.muted{color:var(--muted);font-size:.9rem}
+label{display:block;font-weight:600;margin:1rem 0 .35rem}
+input[type=email],input[type=text]{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid #c4c9d0;border-radius:8px}
+fieldset{border:0;padding:0;margin:1rem 0}
+legend{font-weight:600;margin-bottom:.35rem}
+.choice{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:.4rem 0}
+button{font:inherit;font-weight:600;background:var(--accent);color:#fff;border:0;border-radius:8px;padding:.75rem 1.2rem;cursor:pointer;min-height:44px}
+button.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}
+.error{color:var(--bad);font-weight:600}
+a{color:var(--accent)}
+table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
+pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:1rem;border-radius:8px;font-size:.85rem}
+`;
+
+/** Wraps page content in the site layout: readable on a phone, no JavaScript needed. */
+export function page(title: string, body: Html, opts: { wide?: boolean } = {}): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · papermail</title>
+<style>${STYLE}${opts.wide ? 'main{max-width:64rem}' : ''}</style>
+</head>
+<body><main>${body.html}</main></body>
+</html>`;
+}
+
+/** A small page with a heading and a message, for results and errors. */
+export function messagePage(title: string, message: Html | string, extra: Html = raw('')): string {
+  const body = typeof message === 'string' ? html`<p>${message}</p>` : message;
+  return page(title, html`<div class="card"><h1>${title}</h1>${body}${extra}</div>`);
+}

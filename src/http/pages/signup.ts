@@ -1,0 +1,30 @@
+import { html, page, type Html } from './layout.js';
+
+/** The signup form: plain HTML, posts to /subscribe, works without JavaScript. */
+export function signupForm(opts: { email?: string; frequency?: string; error?: string; compact?: boolean } = {}): Html {
+  const freq = opts.frequency === 'weekly' ? 'weekly' : 'daily';
+  return html`<form method="post" action="/subscribe" novalidate>
+  ${opts.error ? html`<p class="error" role="alert" id="signup-error">${opts.error}</p>` : ''}
+  <label for="email">Email address</label>
+  <input type="email" id="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" value="${opts.email ?? ''}"${opts.error ? html` aria-describedby="signup-error"` : ''}>
+  <fieldset>
+    <legend>How often?</legend>
+    <label class="choice"><input type="radio" name="frequency" value="daily"${freq === 'daily' ? html` checked` : ''}> Daily: the day's top papers</label>
+    <label class="choice"><input type="radio" name="frequency" value="weekly"${freq === 'weekly' ? html` checked` : ''}> Weekly: the week's best, on Mondays</label>
+  </fieldset>
+  <button type="submit">${opts.compact ? 'Subscribe again' : 'Subscribe'}</button>
+</form>`;
+}
+
+/** GET / */
+export function signupPage(opts: { error?: string; email?: string; frequency?: string } = {}): string {
+  return page(
+    'Trending papers in your inbox',
+    html`<div class="card">
+  <h1>Trending papers in your inbox</h1>
+  <p>The research community's most upvoted new papers, each with its abstract and links, once a day or once a week.</p>
+  ${signupForm(opts)}
+  <p class="muted">We send a confirmation email first. Every digest has a one-click unsubscribe link.</p>
+</div>`,
+  );
+}

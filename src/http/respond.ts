@@ -1,0 +1,22 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { messagePage } from './pages/layout.js';
+
+/** JSON for API clients (JSON body or Accept), HTML pages for browsers. */
+export function wantsJson(req: FastifyRequest): boolean {
+  if (req.url.startsWith('/api/')) return true;
+  const type = String(req.headers['content-type'] ?? '');
+  if (type.includes('application/json')) return true;
+  const accept = String(req.headers.accept ?? '');
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** Answers an error: a clear message in the shape the client asked for. */
+export function sendError(req: FastifyRequest, reply: FastifyReply, status: number, message: string, title = 'Something is not right') {
+  reply.code(status);
+  if (wantsJson(req)) return reply.send({ error: message, statusCode: status });
+  return reply.type('text/html; charset=utf-8').send(messagePage(title, message));
+}
+
+export function sendHtml(reply: FastifyReply, body: string, status = 200) {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+}

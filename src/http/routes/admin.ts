@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { safeEqual } from '../../domain/tokens.js';
+import { startEdition } from '../../jobs/start-edition.js';
+import type { AppDeps } from '../deps.js';
+
+/** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time). */
+export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.addHook('onRequest', async (req, reply) => {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
+    if (!m || !safeEqual(m[1]!, deps.config.adminToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid admin token is required.', statusCode: 401 });
+    }
+  });
+
+  app.post<{ Body: { frequency: 'daily' | 'weekly'; force?: boolean } }>(
+    '/editions',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['frequency'],
+          additionalProperties: false,
+          properties: { frequency: { type: 'string', enum: ['daily', 'weekly'] }, force: { type: 'boolean' } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const now = () => new Date();
+      const result = await startEdition({ ...deps, now }, req.body.frequency, req.body.force === true);
+      return reply.code(result.created ? 201 : 200).send(result);
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/editions/:id',
+    { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
+    async (req, reply) => {
+      const stats = await deps.repos.editions.stats(req.params.id);
+      if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
+      return stats;
+    },
+  );
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { CONFIRM_TTL_SECONDS } from '../../jobs/send-confirm.js';
+import type { AppDeps } from '../deps.js';
+import { html, messagePage } from '../pages/layout.js';
+import { sendError, sendHtml } from '../respond.js';
+
+/** GET /confirm/:token activates a pending subscriber; a second visit changes nothing. */
+export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
+    const { token } = req.params;
+    const valid = deps.tokens.verify(token, 'confirm', CONFIRM_TTL_SECONDS);
+    if (!valid) {
+      const expired = deps.tokens.verify(token, 'confirm') !== null;
+      return expired
+        ? sendError(req, reply, 410, 'This confirmation link has expired. Subscribe again to get a new one.', 'Link expired')
+        : sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link');
+    }
+    const status = await deps.repos.subscribers.confirm(valid.subscriberId);
+    if (status === 'active') {
+      const when = deps.config.digest.cron;
+      return sendHtml(
+        reply,
+        messagePage(
+          "You're subscribed",
+          html`<p>Your first digest arrives with the next scheduled edition.</p><p class="muted">Schedule: daily <code>${when.daily}</code>, weekly <code>${when.weekly}</code> (${deps.config.digest.tz}).</p>`,
+        ),
+      );
+    }
+    return sendError(req, reply, 410, 'This link no longer applies to a pending subscription. Subscribe again from the front page.', 'Link no longer valid');
+  });
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { parseSignup } from '../../domain/signup.js';
+import type { AppDeps } from '../deps.js';
+import { html, messagePage } from '../pages/layout.js';
+import { signupPage } from '../pages/signup.js';
+import { sendError, sendHtml, wantsJson } from '../respond.js';
+
+const NEUTRAL = 'If this address can subscribe, a confirmation email is on its way. Open the link in it to start receiving digests.';
+const ACCEPTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
+
+/** GET / (the form) and POST /subscribe. */
+export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get('/', async (_req, reply) => sendHtml(reply, signupPage()));
+
+  app.post('/subscribe', async (req, reply) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!ACCEPTED_TYPES.includes(type))
+      return sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
+    const parsed = parseSignup(req.body);
+    if (!parsed.ok) {
+      if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const email = typeof b.email === 'string' ? b.email.replace(/[\r\n]/g, ' ').slice(0, 254) : '';
+      return sendHtml(reply, signupPage({ error: parsed.error, email }), 400);
+    }
+    const outcome = await deps.repos.subscribers.signup({ ...parsed.value, ip: req.ip ?? null });
+    if (outcome.action === 'confirm') {
+      const s = outcome.subscriber;
+      await deps.producer.sendConfirm(s.id, s.confirmSentAt?.getTime() ?? Date.now());
+    }
+    if (wantsJson(req)) return reply.code(202).send({ status: 'pending', message: NEUTRAL });
+    return sendHtml(
+      reply,
+      messagePage('Check your inbox', NEUTRAL, html`<p class="muted">Nothing there after a few minutes? Look in the spam folder, or <a href="/">try again</a>.</p>`),
+    );
+  });
+}

@@ -1,0 +1,55 @@
+import type { Job, Worker } from 'bullmq';
+import type { QueueBackend } from '../runtime/queue-backend.js';
+import { buildEdition } from './build-edition.js';
+import type { Deps } from './deps.js';
+import { QUEUE, type DigestJob, type SendJob, type TransactionalJob } from './queues.js';
+import { recoverEditions } from './recover.js';
+import { createSendBatch } from './send-batch.js';
+import { createSendConfirm } from './send-confirm.js';
+import { startEdition } from './start-edition.js';
+
+export interface Workers {
+  readonly workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** Starts one BullMQ worker per queue, each dispatching to its processor. */
+export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
+  const sendBatch = createSendBatch(deps);
+  const sendConfirm = createSendConfirm(deps);
+  const digest = backend.worker<DigestJob>(
+    QUEUE.digest,
+    async (job: Job<DigestJob>) => {
+      const d = job.data;
+      if (d.kind === 'scheduled') return startEdition(deps, d.frequency, false);
+      if (d.kind === 'build') return buildEdition(deps, d.editionId);
+      return recoverEditions(deps);
+    },
+    { concurrency: 2 },
+  );
+  const send = backend.worker<SendJob>(QUEUE.send, (job: Job<SendJob>) => sendBatch(job.data), {
+    concurrency: deps.config.send.concurrency,
+    // A batch of several hundred messages can take a while; keep the lock well above that.
+    lockDuration: 120_000,
+  });
+  const transactional = backend.worker<TransactionalJob>(QUEUE.transactional, (job: Job<TransactionalJob>) => sendConfirm(job.data), {
+    concurrency: 4,
+  });
+  const workers = [digest, send, transactional] as Worker[];
+  for (const w of workers) w.on('failed', (job, err) => deps.log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
+  for (const w of workers) w.on('error', (err) => deps.log.error({ queue: w.name, err: err.message }, 'worker error'));
+  return { workers, close: () => Promise.all(workers.map((w) => w.close())).then(() => {}) };
+}
+
+/** Registers the cron schedules (one per frequency) and the recovery sweep; stable ids make this idempotent. */
+export async function upsertSchedules(deps: Deps): Promise<void> {
+  const q = deps.producer.queues.digest;
+  for (const frequency of ['daily', 'weekly'] as const) {
+    await q.upsertJobScheduler(
+      `digest-${frequency}`,
+      { pattern: deps.config.digest.cron[frequency], tz: deps.config.digest.tz },
+      { name: 'scheduled', data: { kind: 'scheduled', frequency }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+  }
+  await q.upsertJobScheduler('recover', { every: 60_000 }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
+}

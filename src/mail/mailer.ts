@@ -1,0 +1,17 @@
+/** The outcome of handing one message to the SMTP server. */
+export type SendOutcome =
+  | { ok: true; response: string }
+  | { ok: false; permanent: boolean; response: string };
+
+/** Where messages go: the sending pipeline depends on this, never on nodemailer directly. */
+export interface Mailer {
+  /** Sends one prebuilt RFC 5322 message to one envelope recipient. */
+  sendRaw(envelope: { from: string; to: string }, raw: string): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+/** Pulls the bare address out of a From value such as `papermail <digest@example.org>`. */
+export function envelopeAddress(from: string): string {
+  const m = /<([^<>]+)>\s*$/.exec(from);
+  return (m ? m[1]! : from).trim();
+}

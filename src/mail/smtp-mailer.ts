@@ -1,0 +1,43 @@
+import nodemailer from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { Mailer, SendOutcome } from './mailer.js';
+
+interface SmtpError extends Error {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+}
+
+/** Sorts an SMTP failure: 5xx is permanent; 4xx, timeouts and dropped connections are worth a retry. */
+export function classifySmtpError(err: unknown): SendOutcome {
+  const e = err as SmtpError;
+  const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
+  const response = (e?.response ?? e?.message ?? String(err)).slice(0, 500);
+  return { ok: false, permanent: code !== null && code >= 500 && code < 600, response };
+}
+
+/** A pooled nodemailer SMTP transport behind the Mailer interface. */
+export function createSmtpMailer(url: string, opts: { poolSize: number }): Mailer {
+  const transport = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: opts.poolSize,
+    maxMessages: Infinity,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  } as SMTPPool.Options);
+  return {
+    async sendRaw(envelope, raw) {
+      try {
+        const info = await transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw });
+        return { ok: true, response: String(info.response ?? '') };
+      } catch (err) {
+        return classifySmtpError(err);
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+// npm run api: the HTTP half only; it produces jobs and never sends mail.
+import { run } from './run.js';
+import { serve } from './serve.js';
+
+await run((config) => serve(config, { api: true, worker: false }));

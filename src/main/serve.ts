@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import { buildApp } from '../http/app.js';
+import { startWorkers, upsertSchedules } from '../jobs/worker.js';
+import { createRuntime } from '../runtime/index.js';
+
+/** Starts the API, the worker (with its schedules), or both, on one runtime. */
+export async function serve(base: Config, roles: { api: boolean; worker: boolean }): Promise<() => Promise<void>> {
+  const rt = await createRuntime(base, { sendsMail: roles.worker, seed: true });
+  const { config, log } = rt;
+  const closers: (() => Promise<void>)[] = [];
+  if (roles.worker) {
+    const workers = startWorkers(rt.deps, rt.backend);
+    closers.push(() => workers.close());
+    await upsertSchedules(rt.deps);
+  }
+  if (roles.api) {
+    const app = await buildApp({
+      config,
+      repos: rt.deps.repos,
+      producer: rt.producer,
+      tokens: rt.deps.tokens,
+      inboxDir: rt.inboxDir,
+      logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+      readiness: {
+        postgres: async () => void (await rt.database.db.execute(sql`select 1`)),
+        queue: () => rt.backend.ping(),
+      },
+    });
+    await app.listen({ port: config.port, host: config.host });
+    closers.unshift(() => app.close());
+    const lines = [
+      '',
+      `papermail is running (${[roles.api && 'API', roles.worker && 'worker and scheduler'].filter(Boolean).join(', ')})`,
+      `  Signup page:  ${config.publicUrl}/`,
+      rt.inboxDir ? `  Dev inbox:    ${config.publicUrl}/dev/inbox   (SMTP_URL unset: mail is caught, not sent)` : `  Mail via:     ${new URL(config.smtpUrl!).host}`,
+      `  Postgres:     ${rt.embedded.postgres ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+      `  Queue:        BullMQ on ${rt.embedded.queue ? 'Postgres' : 'Redis (REDIS_URL)'}`,
+      rt.generatedAdminToken ? `  Admin token:  ${rt.generatedAdminToken}   (generated; kept in ${config.dataDir}/secrets.json)` : '',
+      rt.generatedAdminToken
+        ? `  Try:          curl -X POST -H 'Authorization: Bearer ${rt.generatedAdminToken}' -H 'Content-Type: application/json' -d '{"frequency":"daily"}' ${config.publicUrl}/api/admin/editions`
+        : '',
+      '',
+    ];
+    console.log(lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n'));
+  } else {
+    log.info('worker running');
+  }
+  closers.push(() => rt.close());
+  return async () => {
+    for (const c of closers) await c();
+  };
+}

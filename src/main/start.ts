@@ -1,0 +1,5 @@
+// npm start: API, worker and scheduler in one process, on embedded defaults unless configured otherwise.
+import { run } from './run.js';
+import { serve } from './serve.js';
+
+await run((config) => serve(config, { api: true, worker: true }));

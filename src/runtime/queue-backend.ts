@@ -1,0 +1,71 @@
+import { Queue, Worker, createPostgresBackend, type Processor, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/** BullMQ on Redis or on Postgres, behind one door: the jobs code never knows which. */
+export interface QueueBackend {
+  readonly kind: 'redis' | 'postgres';
+  queue<T>(name: string): Queue<T>;
+  worker<T>(name: string, processor: Processor<T>, opts?: Omit<WorkerOptions, 'connection'>): Worker<T>;
+  /** Resolves when the backend answers within the timeout, rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
+  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
+
+/** BullMQ on Redis through ioredis; `prefix` keeps several installations (or test files) apart. */
+export function createRedisBackend(url: string, prefix = 'papermail'): QueueBackend {
+  // maxRetriesPerRequest: null is what BullMQ requires, so blocking commands wait through reconnects.
+  const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  connection.on('error', () => {});
+  const closers: { close(): Promise<void> }[] = [];
+  return {
+    kind: 'redis',
+    queue<T>(name: string) {
+      const q = new Queue<T>(name, { connection, prefix });
+      closers.push(q);
+      return q;
+    },
+    worker<T>(name: string, processor: Processor<T>, opts = {}) {
+      const w = new Worker<T>(name, processor, { ...opts, connection, prefix });
+      closers.push(w);
+      return w;
+    },
+    async ping(timeoutMs = 2000) {
+      if (connection.status !== 'ready') throw new Error(`Redis is ${connection.status}`);
+      await withTimeout(connection.ping(), timeoutMs, 'Redis');
+    },
+    async close() {
+      await Promise.all(closers.map((c) => c.close().catch(() => {})));
+      connection.disconnect();
+    },
+  };
+}
+
+/** BullMQ on Postgres (bullmq's own schema, migrated on first connect), for the zero-install default. */
+export function createPgQueueBackend(connectionString: string, schema = 'bullmq'): QueueBackend {
+  const connection = () => ({ connectionString, schema, migrate: true, max: 4 });
+  const closers: { close(): Promise<void> }[] = [];
+  let probe: Queue | null = null;
+  return {
+    kind: 'postgres',
+    queue<T>(name: string) {
+      const q = new Queue(name, { connection: connection() }, createPostgresBackend) as unknown as Queue<T>;
+      closers.push(q);
+      return q;
+    },
+    worker<T>(name: string, processor: Processor<T>, opts = {}) {
+      const w = new Worker(name, processor as Processor, { ...opts, connection: connection() }, createPostgresBackend) as unknown as Worker<T>;
+      closers.push(w);
+      return w;
+    },
+    async ping(timeoutMs = 2000) {
+      probe ??= this.queue('health');
+      await withTimeout(probe.getJobCounts('waiting'), timeoutMs, 'The Postgres queue backend');
+    },
+    async close() {
+      await Promise.all(closers.map((c) => c.close().catch(() => {})));
+    },
+  };
+}
