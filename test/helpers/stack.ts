@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { serve, type Served } from '../../src/main/serve.js';
+import { createTestDatabase } from './database.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+
+export type BackendKind = 'postgres' | 'redis';
+export const PUBLIC_URL = 'https://papermail.test';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface Stack {
+  served: Served;
+  sink: SmtpSink;
+  base: string;
+  /** fetch against the running API; absolute PUBLIC_URL links are mapped to it. */
+  http(path: string, init?: RequestInit): Promise<Response>;
+  admin(path: string, body?: unknown): Promise<Response>;
+  /** Extra processes (workers) started on the same database and queues. */
+  worker(): Promise<Served>;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts papermail through its real entry point (`serve`) on a fresh database, the chosen queue
+ * backend and an in-process SMTP sink. Production-shaped config: every service external.
+ */
+export async function startStack(kind: BackendKind, extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const db = await createTestDatabase();
+  const sink = await startSmtpSink();
+  const redisUrl = inject('redisUrl');
+  if (kind === 'redis' && !redisUrl) throw new Error('redis-server is required for this test');
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    SMTP_URL: sink.url,
+    ...(kind === 'redis' ? { REDIS_URL: redisUrl! } : {}),
+    QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    SECRET: 'test-secret-test-secret-test-secret-0123',
+    ADMIN_TOKEN,
+    PUBLIC_URL,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'papermail-test-data-')),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    SEND_RETRY_BASE_MS: '200',
+    ...extraEnv,
+  };
+  await db.close();
+  const served = await serve(loadConfig(env), { api: true, worker: true, quiet: true });
+  const base = served.address!;
+  const extra: Served[] = [];
+  const http = (path: string, init?: RequestInit) => fetch(path.startsWith(PUBLIC_URL) ? base + path.slice(PUBLIC_URL.length) : base + path, { redirect: 'manual', ...init });
+  return {
+    served,
+    sink,
+    base,
+    env,
+    http,
+    admin: (path, body) =>
+      http(`/api/admin${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    async worker() {
+      const w = await serve(loadConfig({ ...env }), { api: false, worker: true, quiet: true });
+      extra.push(w);
+      return w;
+    },
+    async close() {
+      for (const w of extra) await w.close();
+      await served.close();
+      await sink.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Waits until the edition has no queued or in-flight delivery and returns its stats. */
+export async function waitForEdition(stack: Stack, id: number, timeout = 30_000) {
+  return vi.waitFor(
+    async () => {
+      const stats = (await (await stack.admin(`/editions/${id}`)).json()) as Record<string, unknown>;
+      if (!['sent', 'empty'].includes(String(stats.status))) throw new Error(`edition ${id} is ${stats.status}`);
+      return stats as { id: number; status: string; recipients: number; sent: number; failed: number; papers: string[] };
+    },
+    { timeout, interval: 100 },
+  );
+}
+
+/** Subscribes through the HTTP form and confirms through the link in the caught mail. */
+export async function subscribeAndConfirm(stack: Stack, email: string, frequency = 'daily'): Promise<void> {
+  const res = await stack.http('/subscribe', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, frequency }).toString(),
+  });
+  if (res.status !== 200) throw new Error(`signup answered ${res.status}`);
+  const isConfirm = (x: { parsed: { subject?: string } }) => /Confirm/.test(x.parsed.subject ?? '');
+  await stack.sink.waitFor(() => stack.sink.to(email).some(isConfirm));
+  const confirm = stack.sink.to(email).find(isConfirm)!;
+  const link = /https:\/\/papermail\.test\/confirm\/\S+/.exec(confirm.parsed.text ?? '')?.[0];
+  if (!link) throw new Error('no confirm link in the confirmation mail');
+  const page = await stack.http(link);
+  if (page.status !== 200) throw new Error(`confirm answered ${page.status}`);
+}
