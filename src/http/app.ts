@@ -14,7 +14,7 @@ const BODY_LIMIT = 16 * 1024;
 
 const MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here: send application/x-www-form-urlencoded or JSON.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty.',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The JSON body could not be parsed.',
 };

@@ -1,0 +1,132 @@
+// The delivery guarantees: exactly one digest per reader per edition across retries, duplicate jobs and
+// several workers; 4xx retried with backoff; 5xx failed and suppressed; crashed claims recovered.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createSendBatch } from '../../src/jobs/send-batch.js';
+import { recoverEditions } from '../../src/jobs/recover.js';
+import { header } from '../helpers/smtp-sink.js';
+import { startStack, waitForEdition, type BackendKind, type Stack } from '../helpers/stack.js';
+
+async function addReaders(stack: Stack, prefix: string, n: number, frequency = 'daily') {
+  await stack.served.runtime.database.db.execute(sql`
+    insert into subscribers (email, status, frequency, confirmed_at)
+    select ${prefix} || g || '@example.org', 'active', ${frequency}::frequency, now() from generate_series(1, ${n}) g`);
+}
+
+async function newEdition(stack: Stack, frequency: 'daily' | 'weekly' = 'daily') {
+  const res = await stack.admin('/editions', { frequency, force: true });
+  return ((await res.json()) as { id: number }).id;
+}
+
+const perReader = (stack: Stack, subjectLike: string) => {
+  const counts = new Map<string, number>();
+  for (const m of stack.sink.messages.filter((x) => x.parsed.subject?.includes(subjectLike)))
+    for (const to of m.envelopeTo) counts.set(to, (counts.get(to) ?? 0) + 1);
+  return counts;
+};
+
+describe.each<BackendKind>(['postgres', 'redis'])('fan-out on several workers (BullMQ on %s)', (kind) => {
+  const skip = kind === 'redis' && !inject('redisUrl');
+  let stack: Stack;
+  beforeAll(async () => {
+    if (skip) return;
+    stack = await startStack(kind, { SEND_BATCH_SIZE: '25', SEND_CONCURRENCY: '4' });
+    await stack.worker();
+    await stack.worker();
+  });
+  afterAll(async () => stack?.close());
+
+  it.skipIf(skip)('sends exactly one digest to each of 400 readers with three workers racing', async () => {
+    await addReaders(stack, `fan-${kind}-`, 400);
+    const id = await newEdition(stack);
+    const stats = await waitForEdition(stack, id);
+    expect(stats).toMatchObject({ recipients: 400, sent: 400, failed: 0 });
+    await stack.sink.waitFor((m) => m.length >= 400);
+    const edition = await stack.served.runtime.deps.repos.editions.byId(id);
+    const counts = perReader(stack, edition!.subject!.slice(0, 40));
+    expect(counts.size).toBe(400);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+
+    // The same send job queued again, and the processor run twice at once, send nothing more.
+    await stack.served.runtime.producer.sendLater(id, [1, 1_000_000], 0, 'duplicate');
+    const sendBatch = createSendBatch(stack.served.runtime.deps);
+    const again = await Promise.all([sendBatch({ editionId: id, from: 1, to: 1_000_000 }), sendBatch({ editionId: id, from: 1, to: 1_000_000 })]);
+    expect(again).toEqual([{ sent: 0, failed: 0, retry: 0 }, { sent: 0, failed: 0, retry: 0 }]);
+    const counts2 = perReader(stack, edition!.subject!.slice(0, 40));
+    expect([...counts2.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe('SMTP failures and crashes', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('postgres', { SEND_RETRY_BASE_MS: '100', SEND_MAX_ATTEMPTS: '4' });
+  });
+  afterAll(async () => stack?.close());
+
+  it('retries a 4xx with backoff, and fails and suppresses on a 5xx', async () => {
+    await addReaders(stack, 'ok-', 3);
+    await addReaders(stack, 'flaky-', 1);
+    await addReaders(stack, 'gone-', 1);
+    let flakyTries = 0;
+    stack.sink.setRule((address) => {
+      if (address === 'gone-1@example.org') return { code: 550, message: '5.1.1 No such user' };
+      if (address === 'flaky-1@example.org' && ++flakyTries <= 2) return { code: 451, message: '4.7.1 Try again later' };
+      return undefined;
+    });
+    const id = await newEdition(stack);
+    const stats = await waitForEdition(stack, id);
+    expect(stats).toMatchObject({ recipients: 5, sent: 4, failed: 1 });
+    const db = stack.served.runtime.database.db;
+    const rows = await db.execute<{ email: string; status: string; attempts: number; last_response: string }>(sql`
+      select s.email, d.status, d.attempts, d.last_response from deliveries d join subscribers s on s.id = d.subscriber_id
+      where d.edition_id = ${id} and (s.email like 'flaky%' or s.email like 'gone%') order by s.email`);
+    expect(rows.rows).toMatchObject([
+      { email: 'flaky-1@example.org', status: 'sent', attempts: 3 },
+      { email: 'gone-1@example.org', status: 'failed', attempts: 1 },
+    ]);
+    expect(rows.rows[1]!.last_response).toMatch(/550/);
+    const sup = await db.execute(sql`select reason from suppressions where email = 'gone-1@example.org'`);
+    expect(sup.rows).toEqual([{ reason: 'bounce' }]);
+    expect(stack.sink.to('flaky-1@example.org')).toHaveLength(1);
+    expect(stack.sink.to('gone-1@example.org')).toHaveLength(0);
+
+    // The suppressed address is never queued again.
+    stack.sink.setRule(null);
+    const next = await waitForEdition(stack, await newEdition(stack));
+    expect(next).toMatchObject({ recipients: 4, sent: 4 });
+    expect(stack.sink.to('gone-1@example.org')).toHaveLength(0);
+  });
+
+  it('recovers deliveries a crashed worker held, and skips readers who left meanwhile', async () => {
+    const deps = stack.served.runtime.deps;
+    const db = stack.served.runtime.database.db;
+    // A worker "crashed" mid-edition: build the edition, then rewind its deliveries to what a crash leaves.
+    const id = await newEdition(stack);
+    await waitForEdition(stack, id);
+    const before = stack.sink.messages.length;
+    const crashId = await newEdition(stack);
+    await waitForEdition(stack, crashId);
+    await db.execute(sql`
+      update deliveries set status = case when id % 2 = 0 then 'sending'::delivery_status else 'queued'::delivery_status end,
+        claimed_at = case when id % 2 = 0 then now() - interval '1 hour' end, sent_at = null
+      where edition_id = ${crashId}`);
+    await db.execute(sql`update editions set status = 'sending', finished_at = null where id = ${crashId}`);
+    const rewound = (await db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where edition_id = ${crashId}`)).rows[0]!.n;
+    await db.execute(sql`update subscribers set status = 'unsubscribed' where email = 'ok-1@example.org'`);
+    const sentBefore = stack.sink.messages.length;
+    const result = await recoverEditions(deps);
+    expect(result.resent).toBeGreaterThanOrEqual(1);
+    const stats = await waitForEdition(stack, crashId);
+    expect(stats).toMatchObject({ recipients: rewound, sent: rewound - 1, failed: 1 });
+    await stack.sink.waitFor((m) => m.length >= sentBefore + rewound - 1);
+    expect(stack.sink.messages.length).toBe(sentBefore + rewound - 1);
+    const skipped = await db.execute<{ last_response: string }>(sql`
+      select d.last_response from deliveries d join subscribers s on s.id = d.subscriber_id
+      where d.edition_id = ${crashId} and s.email = 'ok-1@example.org'`);
+    expect(skipped.rows[0]!.last_response).toMatch(/skipped/);
+    expect(before).toBeGreaterThan(0);
+    const anyMessage = stack.sink.messages.at(-1)!;
+    expect(header(anyMessage, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+  });
+});
