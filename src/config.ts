@@ -10,12 +10,13 @@ const cron = (fallback: string) =>
     .default(fallback)
     .refine((v) => {
       try {
+        if (v.trim().split(/\s+/).length !== 5) return false;
         CronExpressionParser.parse(v);
         return true;
       } catch {
         return false;
       }
-    }, 'must be a cron expression such as "0 8 * * *"');
+    }, 'must be a 5-field cron expression such as "0 8 * * *"');
 
 const timeZone = z
   .string()

@@ -8,7 +8,7 @@ export type Subscriber = typeof subscribers.$inferSelect;
 /** What a signup did; the HTTP answer is the same for all of them. */
 export type SignupOutcome = { action: 'confirm'; subscriber: Subscriber } | { action: 'none'; reason: string };
 
-// One confirmation mail per address per window: a signup form must not become a way to flood someone's inbox.
+// One confirmation mail per pending address per window: a signup form must not become a way to flood an inbox.
 const CONFIRM_RESEND_SECONDS = 600;
 
 export function createSubscribersRepo(db: Db) {
@@ -36,9 +36,10 @@ export function createSubscribersRepo(db: Db) {
           consent_ip = excluded.consent_ip,
           unsubscribed_at = null,
           confirm_sent_at = now()
-        where subscribers.status in ('pending', 'unsubscribed')
-          and (subscribers.confirm_sent_at is null
-               or subscribers.confirm_sent_at < now() - make_interval(secs => ${CONFIRM_RESEND_SECONDS}))
+        where subscribers.status = 'unsubscribed'
+          or (subscribers.status = 'pending'
+              and (subscribers.confirm_sent_at is null
+                   or subscribers.confirm_sent_at < now() - make_interval(secs => ${CONFIRM_RESEND_SECONDS})))
         returning id, email, status, frequency`);
       const row = rows.rows[0];
       if (!row) return { action: 'none', reason: 'already active, suppressed or recently sent' };

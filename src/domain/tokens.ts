@@ -36,7 +36,8 @@ export function createTokens(secret: string, now: () => number = Date.now): Toke
       const issuedAt = parseInt(m[2]!, 36);
       if (!Number.isSafeInteger(subscriberId) || !Number.isSafeInteger(issuedAt)) return null;
       const given = Buffer.from(m[3]!, 'base64url');
-      if (given.length !== 16 || !timingSafeEqual(given, mac(subscriberId, purpose, issuedAt))) return null;
+      // Only the canonical spelling counts: the last base64 character carries spare bits.
+      if (given.length !== 16 || given.toString('base64url') !== m[3] || !timingSafeEqual(given, mac(subscriberId, purpose, issuedAt))) return null;
       const age = Math.floor(now() / 1000) - issuedAt;
       if (maxAgeSeconds !== undefined && (age > maxAgeSeconds || age < -300)) return null;
       return { subscriberId, purpose, issuedAt };

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: null,
+      redisUrl: null,
+      smtpUrl: null,
+      production: false,
+      dataDir: './data',
+      digest: { cron: { daily: '0 8 * * *', weekly: '0 8 * * 1' }, tz: 'UTC', size: 10 },
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PUBLIC_URL', 'ftp://example.org'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['SMTP_URL', 'localhost:25'],
+    ['DIGEST_CRON_DAILY', 'every morning'],
+    ['DIGEST_CRON_WEEKLY', '0 8 * *'],
+    ['DIGEST_TZ', 'Mars/Olympus_Mons'],
+    ['DIGEST_SIZE', '0'],
+    ['DIGEST_SIZE', 'ten'],
+    ['MAIL_FROM', 'no address here'],
+    ['SECRET', 'short'],
+    ['ADMIN_TOKEN', 'short'],
+    ['LOG_LEVEL', 'loud'],
+  ])('stops on a bad %s (%s) and names it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('requires SECRET and ADMIN_TOKEN in production mode', () => {
+    const prod = { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379', SMTP_URL: 'smtp://mail:25' };
+    expect(() => loadConfig(prod)).toThrow(/SECRET: required in production mode[\s\S]*ADMIN_TOKEN: required/);
+    const c = loadConfig({ ...prod, SECRET: 's'.repeat(32), ADMIN_TOKEN: 'a'.repeat(16) });
+    expect(c.production).toBe(true);
+  });
+
+  it('accepts a time zone and strips a trailing slash from PUBLIC_URL', () => {
+    const c = loadConfig({ DIGEST_TZ: 'Europe/Berlin', PUBLIC_URL: 'https://papers.example.org/' });
+    expect(c.digest.tz).toBe('Europe/Berlin');
+    expect(c.publicUrl).toBe('https://papers.example.org');
+  });
+});

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { authorLine, digestView, excerpt, renderDigest, type DigestPaper } from '../../../src/digest/render-digest.js';
+import { SLOT } from '../../../src/mail/mime-template.js';
+
+const seed = JSON.parse(readFileSync(new URL('../../../seeds/papers.json', import.meta.url), 'utf8')) as { papers: DigestPaper[] };
+const papers: DigestPaper[] = seed.papers.slice(0, 10).map((p) => ({ ...p, upvotes: 0, summary: null }));
+const ctx = { frequency: 'daily' as const, day: '2026-11-29', siteHost: 'papermail.test' };
+
+describe('digest rendering', () => {
+  it('renders ten seed papers into HTML and text, in order, with the unsubscribe slot', async () => {
+    const r = await renderDigest(papers, ctx);
+    expect(r.subject).toMatch(/^Trending papers, 29 Nov 2026: Less is More/);
+    let at = -1;
+    for (const p of papers) {
+      const i = r.text.indexOf(p.title);
+      expect(i).toBeGreaterThan(at);
+      at = i;
+      expect(r.html).toContain(p.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
+    }
+    expect(r.html).toContain(`href="${SLOT.unsubscribeUrl}"`);
+    expect(r.text).toContain(SLOT.unsubscribeUrl);
+    // Gmail clips messages over 102 KB; the text part travels alongside.
+    expect(Buffer.byteLength(r.html) + Buffer.byteLength(r.text)).toBeLessThan(90 * 1024);
+    expect(r.html).toMatch(/<meta name="viewport"/);
+  });
+
+  it('escapes HTML from paper fields', async () => {
+    const evil = { ...papers[0]!, title: '<script>alert(1)</script> & "quotes"', abstract: '<img src=x onerror=alert(1)>' };
+    const r = await renderDigest([evil], ctx);
+    expect(r.html).not.toContain('<script>alert(1)');
+    expect(r.html).not.toContain('<img src=x');
+    expect(r.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(r.text).toContain('<script>alert(1)</script> & "quotes"');
+  });
+
+  it('shows upvotes, three authors then et al., and the links a reader needs', () => {
+    const v = digestView(
+      [{ ...papers[0]!, upvotes: 42, authors: ['A', 'B', 'C', 'D'], links: { hf: 'https://huggingface.co/papers/2401.1', arxiv: 'https://arxiv.org/abs/2401.1', pdf: 'https://arxiv.org/pdf/2401.1', github: 'https://github.com/x/y', githubStars: 7 } }],
+      ctx,
+    );
+    expect(v.papers[0]!.meta).toBe('▲ 42 · A, B, C et al.');
+    expect(v.papers[0]!.url).toBe('https://huggingface.co/papers/2401.1');
+    expect(v.papers[0]!.links.map((l) => l.label)).toEqual(['Paper page', 'arXiv', 'PDF', 'Code ★7']);
+    expect(authorLine(['A', 'B'])).toBe('A, B');
+  });
+
+  it('cuts excerpts on a word boundary', () => {
+    const long = 'alpha beta gamma delta '.repeat(40);
+    const e = excerpt(long, 100);
+    expect(e.length).toBeLessThanOrEqual(101);
+    expect(e.endsWith('…')).toBe(true);
+    expect(long.startsWith(e.slice(0, -1))).toBe(true);
+    expect(e.slice(0, -1)).toMatch(/(alpha|beta|gamma|delta)$/);
+    expect(excerpt('short one')).toBe('short one');
+  });
+});
