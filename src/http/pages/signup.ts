@@ -10,7 +10,7 @@ export function signupForm(opts: { email?: string; frequency?: string; error?: s
   <fieldset>
     <legend>How often?</legend>
     <label class="choice"><input type="radio" name="frequency" value="daily"${freq === 'daily' ? html` checked` : ''}> Daily: the day's top papers</label>
-    <label class="choice"><input type="radio" name="frequency" value="weekly"${freq === 'weekly' ? html` checked` : ''}> Weekly: the week's best, on Mondays</label>
+    <label class="choice"><input type="radio" name="frequency" value="weekly"${freq === 'weekly' ? html` checked` : ''}> Weekly: the week's best</label>
   </fieldset>
   <button type="submit">${opts.compact ? 'Subscribe again' : 'Subscribe'}</button>
 </form>`;
