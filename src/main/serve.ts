@@ -2,8 +2,22 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { startWorkers, upsertSchedules } from '../jobs/worker.js';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createRuntime, type Runtime } from '../runtime/index.js';
+
+/** Where a worker proves it is alive (the container healthcheck reads its age). */
+export const HEARTBEAT_FILE = join(tmpdir(), 'papermail-worker.heartbeat');
+
+function startHeartbeat(alive: () => boolean): () => void {
+  const beat = () => void (alive() ? writeFile(HEARTBEAT_FILE, new Date().toISOString()).catch(() => {}) : undefined);
+  beat();
+  const timer = setInterval(beat, 15_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export interface Served {
   runtime: Runtime;
@@ -22,6 +36,8 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
     const workers = startWorkers(rt.deps, rt.backend);
     closers.push(() => workers.close());
     await upsertSchedules(rt.deps);
+    const stopBeat = startHeartbeat(() => workers.workers.every((w) => w.isRunning()));
+    closers.unshift(async () => stopBeat());
   }
   let app: FastifyInstance | null = null;
   let address: string | null = null;
