@@ -1,0 +1,100 @@
+// `npm start` with no services configured: embedded Postgres, BullMQ on Postgres, the built-in SMTP
+// catcher and /dev/inbox, generated secrets; and CLI commands reaching the same running database.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../src/runtime/embedded-postgres.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const tsx = join(root, 'node_modules/.bin/tsx');
+// Only what a fresh machine has: no DATABASE_URL, REDIS_URL or SMTP_URL.
+const cleanEnv = () => {
+  const env = { ...process.env };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SECRET', 'ADMIN_TOKEN', 'PUBLIC_URL']) delete env[k];
+  return env;
+};
+
+describe('npm start on embedded defaults', () => {
+  let child: ChildProcess;
+  let out = '';
+  let base = '';
+  let dataDir = '';
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'papermail-start-'));
+    chmodSync(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must get through
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    env = { ...cleanEnv(), PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    child = spawn(tsx, ['src/main/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    await vi.waitFor(() => expect(out).toContain('Admin token:'), { timeout: 90_000, interval: 100 });
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the signup URL, the dev inbox and the generated admin token', () => {
+    expect(out).toContain(`Signup page:  ${base}/`);
+    expect(out).toContain(`Dev inbox:    ${base}/dev/inbox`);
+    const token = /Admin token:\s+(\S+)/.exec(out)![1];
+    expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).adminToken).toBe(token);
+  });
+
+  it('subscribes, confirms through the dev inbox, and delivers a digest of 10 seed papers there', async () => {
+    const token = /Admin token:\s+(\S+)/.exec(out)![1]!;
+    const signup = await fetch(`${base}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=embedded%40example.org&frequency=daily' });
+    expect(signup.status).toBe(200);
+    const inbox = async () => (await (await fetch(`${base}/dev/inbox.json`)).json()) as { id: string; subject: string; to: string }[];
+    const confirm = await vi.waitFor(async () => {
+      const m = (await inbox()).find((x) => x.subject.startsWith('Confirm'));
+      if (!m) throw new Error('no confirmation yet');
+      return m;
+    }, { timeout: 20_000, interval: 200 });
+    const mail = await simpleParser(Buffer.from(await (await fetch(`${base}/dev/inbox/${confirm.id}.eml`)).arrayBuffer()));
+    const link = /http:\/\/localhost:\d+\/confirm\/\S+/.exec(mail.text!)![0];
+    expect((await fetch(link)).status).toBe(200);
+
+    const res = await fetch(`${base}/api/admin/editions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"frequency":"daily"}' });
+    expect(res.status).toBe(201);
+    const digest = await vi.waitFor(async () => {
+      const m = (await inbox()).find((x) => x.subject.startsWith('Trending papers'));
+      if (!m) throw new Error('no digest yet');
+      return m;
+    }, { timeout: 20_000, interval: 200 });
+    expect(digest.to).toBe('embedded@example.org');
+    const page = await (await fetch(`${base}/dev/inbox/${digest.id}`)).text();
+    expect(page).toContain('List-Unsubscribe=One-Click');
+    const parsed = await simpleParser(Buffer.from(await (await fetch(`${base}/dev/inbox/${digest.id}.eml`)).arrayBuffer()));
+    expect(parsed.text!.match(/^\d+\. /gm)).toHaveLength(10);
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+  });
+
+  it('runs db:migrate and db:seed against the running embedded Postgres', () => {
+    for (const script of ['src/main/cli/migrate.ts', 'src/main/cli/seed.ts']) {
+      const r = spawnSync(tsx, [script], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('using the embedded Postgres already running');
+    }
+    const seed = spawnSync(tsx, ['src/main/cli/seed.ts'], { cwd: root, env, encoding: 'utf8' });
+    expect(seed.stdout).toContain('seed: 71 papers, 0 added');
+  });
+});
+
+describe('a bad setting stops the start', () => {
+  it('names the variable and exits non-zero', () => {
+    const r = spawnSync(tsx, ['src/main/start.ts'], { cwd: root, env: { ...cleanEnv(), DIGEST_TZ: 'Nowhere/Land' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/DIGEST_TZ: must be an IANA time zone/);
+  });
+});
