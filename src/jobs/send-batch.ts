@@ -1,5 +1,5 @@
 import type { DeliveryResult } from '../db/deliveries-repo.js';
-import { newMessageId, senderDomain } from '../mail/addresses.js';
+import { deliveryMessageId, messageIdTag, senderDomain } from '../mail/addresses.js';
 import { envelopeAddress } from '../mail/mailer.js';
 import { compileTemplate, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
@@ -23,6 +23,7 @@ export function createSendBatch(deps: Deps) {
   const templates = new Map<number, MimeTemplate>();
   const from = envelopeAddress(config.mailFrom);
   const domain = senderDomain(config.mailFrom);
+  const tag = messageIdTag(config.secret);
 
   async function templateOf(editionId: number): Promise<MimeTemplate | null> {
     const cached = templates.get(editionId);
@@ -49,7 +50,7 @@ export function createSendBatch(deps: Deps) {
           results.push({ id: d.id, status: 'failed', response: 'skipped: reader unsubscribed or suppressed before sending', messageId: null });
           return;
         }
-        const messageId = newMessageId([job.editionId, d.id], domain);
+        const messageId = deliveryMessageId(job.editionId, d.id, tag, domain);
         const raw = template.fill({
           to: d.email,
           messageId,

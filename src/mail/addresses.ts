@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Frequency } from '../config.js';
 import { envelopeAddress } from './mailer.js';
 
@@ -10,6 +10,19 @@ export function senderDomain(mailFrom: string): string {
 /** A globally unique Message-ID (without angle brackets) for one delivery. */
 export function newMessageId(parts: (string | number)[], domain: string): string {
   return `${parts.join('.')}.${randomBytes(6).toString('hex')}@${domain}`;
+}
+
+/**
+ * The Message-ID of one delivery: the same on every attempt, so a copy re-sent after a crash is
+ * recognisable as a duplicate by the receiving side. The tag (from SECRET) keeps installs apart.
+ */
+export function deliveryMessageId(editionId: number, deliveryId: number, tag: string, domain: string): string {
+  return `${editionId}.${deliveryId}.${tag}@${domain}`;
+}
+
+/** The installation's Message-ID tag, derived from SECRET: compute once per process. */
+export function messageIdTag(secret: string): string {
+  return createHmac('sha256', secret).update('message-id').digest('hex').slice(0, 12);
 }
 
 /** RFC 2919 List-Id: a phrase and a dot-atom identifier, one list per frequency. */

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Unpacks postfix's smtp-sink and smtp-source into bench/.postfix without installing the postfix daemon.
+set -euo pipefail
+dir="$(cd "$(dirname "$0")" && pwd)/.postfix"
+if [ -x "$dir/usr/sbin/smtp-sink" ]; then echo "$dir"; exit 0; fi
+tmp=$(mktemp -d)
+(cd "$tmp" && apt-get download postfix >/dev/null)
+dpkg -x "$tmp"/postfix_*.deb "$dir"
+rm -rf "$tmp"
+echo "$dir"
