@@ -37,7 +37,8 @@ export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
   });
   const workers = [digest, send, transactional] as Worker[];
   for (const w of workers) w.on('failed', (job, err) => deps.log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
-  for (const w of workers) w.on('error', (err) => deps.log.error({ queue: w.name, err: err.message }, 'worker error'));
+  // Errors while closing (connections dropped under a stopping database) are expected, not news.
+  for (const w of workers) w.on('error', (err) => void (w.closing ? undefined : deps.log.error({ queue: w.name, err: err.message }, 'worker error')));
   return { workers, close: () => Promise.all(workers.map((w) => w.close())).then(() => {}) };
 }
 

@@ -80,7 +80,8 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
     app,
     address,
     close: async () => {
-      for (const c of closers) await c();
+      // Close everything even when one part fails: a dropped connection must not keep the rest open.
+      for (const c of closers) await c().catch((err) => rt.log.warn({ err: String(err) }, 'error while closing'));
     },
   };
 }

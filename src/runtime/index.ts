@@ -45,11 +45,15 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
   const log = pino({ level: base.logLevel, base: undefined });
   const { config, generatedAdminToken } = await resolveSecrets(base);
   const closers: (() => Promise<unknown>)[] = [];
+  let closing = false;
   try {
     const { database, embedded } = await openDatabase(config, (m) => log.info(m));
     if (embedded) closers.unshift(() => embedded.stop());
     closers.unshift(() => database.close());
-    const backend = config.redisUrl ? createRedisBackend(config.redisUrl, config.queuePrefix) : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix);
+    const onQueueError = (err: Error) => void (closing ? undefined : log.warn({ err: err.message }, 'queue connection error'));
+    const backend = config.redisUrl
+      ? createRedisBackend(config.redisUrl, config.queuePrefix, onQueueError)
+      : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix, onQueueError);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');
@@ -85,6 +89,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       generatedAdminToken,
       embedded: { postgres: Boolean(embedded), queue: !config.redisUrl, mail: !config.smtpUrl },
       close: async () => {
+        closing = true;
         for (const c of closers) await c().catch((err) => log.warn({ err: String(err) }, 'error while closing'));
       },
     };

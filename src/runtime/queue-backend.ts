@@ -15,7 +15,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
 
 /** BullMQ on Redis through ioredis; `prefix` keeps several installations (or test files) apart. */
-export function createRedisBackend(url: string, prefix = 'papermail'): QueueBackend {
+export function createRedisBackend(url: string, prefix = 'papermail', onError: (err: Error) => void = () => {}): QueueBackend {
   // maxRetriesPerRequest: null is what BullMQ requires, so blocking commands wait through reconnects.
   const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   connection.on('error', () => {});
@@ -24,6 +24,7 @@ export function createRedisBackend(url: string, prefix = 'papermail'): QueueBack
     kind: 'redis',
     queue<T>(name: string) {
       const q = new Queue<T>(name, { connection, prefix });
+      q.on('error', onError);
       closers.push(q);
       return q;
     },
@@ -44,7 +45,7 @@ export function createRedisBackend(url: string, prefix = 'papermail'): QueueBack
 }
 
 /** BullMQ on Postgres (bullmq's own schema, migrated on first connect), for the zero-install default. */
-export function createPgQueueBackend(connectionString: string, schema = 'bullmq'): QueueBackend {
+export function createPgQueueBackend(connectionString: string, schema = 'bullmq', onError: (err: Error) => void = () => {}): QueueBackend {
   const connection = () => ({ connectionString, schema, migrate: true, max: 4 });
   const closers: { close(): Promise<void> }[] = [];
   let probe: Queue | null = null;
@@ -52,6 +53,8 @@ export function createPgQueueBackend(connectionString: string, schema = 'bullmq'
     kind: 'postgres',
     queue<T>(name: string) {
       const q = new Queue(name, { connection: connection() }, createPostgresBackend) as unknown as Queue<T>;
+      // Without a listener BullMQ prints every connection error to stderr; route them to the log.
+      q.on('error', onError);
       closers.push(q);
       return q;
     },
