@@ -64,6 +64,19 @@ const envSchema = z.object({
   DIGEST_CRON_WEEKLY: cron('0 8 * * 1'),
   DIGEST_TZ: timeZone,
   DIGEST_SIZE: int(10, 1, 50),
+  DIGEST_WINDOW_DAILY: int(2, 1, 60),
+  DIGEST_WINDOW_WEEKLY: int(8, 1, 120),
+  SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
+  INGEST_CRON: cron('0 * * * *'),
+  PAPER_SOURCES: z
+    .string()
+    .default('hf')
+    .refine((v) => v.split(',').every((s) => /^(hf|arxiv:[\w.+-]+|arxiv-rss:[\w.+-]+)$/.test(s.trim())), 'must list sources such as "hf,arxiv:cs.LG+cs.CL,arxiv-rss:cs.LG"'),
+  HF_API_URL: urlWithScheme(['http:', 'https:']).default('https://huggingface.co/api/daily_papers'),
+  ARXIV_API_URL: urlWithScheme(['http:', 'https:']).default('http://export.arxiv.org/api/query'),
+  ARXIV_RSS_URL: urlWithScheme(['http:', 'https:']).default('https://rss.arxiv.org'),
+  FETCH_TIMEOUT_MS: int(20_000, 100, 300_000),
+  FETCH_RETRIES: int(4, 0, 10),
   SEND_BATCH_SIZE: int(500, 1, 10_000),
   SEND_CONCURRENCY: int(2, 1, 64),
   SMTP_POOL_SIZE: int(5, 1, 100),
@@ -93,6 +106,18 @@ export interface Config {
     readonly cron: Readonly<Record<Frequency, string>>;
     readonly tz: string;
     readonly size: number;
+    /** Days back an edition looks for candidates. */
+    readonly window: Readonly<Record<Frequency, number>>;
+    readonly sendEmpty: boolean;
+  };
+  readonly ingest: {
+    readonly cron: string;
+    readonly sources: readonly string[];
+    readonly hfApiUrl: string;
+    readonly arxivApiUrl: string;
+    readonly arxivRssUrl: string;
+    readonly timeoutMs: number;
+    readonly retries: number;
   };
   readonly send: {
     readonly batchSize: number;
@@ -142,6 +167,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cron: Object.freeze({ daily: e.DIGEST_CRON_DAILY, weekly: e.DIGEST_CRON_WEEKLY }),
       tz: e.DIGEST_TZ,
       size: e.DIGEST_SIZE,
+      window: Object.freeze({ daily: e.DIGEST_WINDOW_DAILY, weekly: e.DIGEST_WINDOW_WEEKLY }),
+      sendEmpty: e.SEND_EMPTY === 'true' || e.SEND_EMPTY === '1',
+    }),
+    ingest: Object.freeze({
+      cron: e.INGEST_CRON,
+      sources: Object.freeze(e.PAPER_SOURCES.split(',').map((s) => s.trim())),
+      hfApiUrl: e.HF_API_URL,
+      arxivApiUrl: e.ARXIV_API_URL,
+      arxivRssUrl: e.ARXIV_RSS_URL.replace(/\/+$/, ''),
+      timeoutMs: e.FETCH_TIMEOUT_MS,
+      retries: e.FETCH_RETRIES,
     }),
     send: Object.freeze({
       batchSize: e.SEND_BATCH_SIZE,

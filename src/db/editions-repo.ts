@@ -18,6 +18,7 @@ export type EditionStats = {
   failed: number;
   renders: number;
   papers: string[];
+  note: string | null;
   createdAt: Date;
   finishedAt: Date | null;
 };
@@ -79,8 +80,8 @@ export function createEditionsRepo(db: Db) {
     },
 
     /** Marks an edition that found nothing to send. */
-    async markEmpty(id: number): Promise<void> {
-      await db.execute(sql`update editions set status = 'empty', finished_at = now() where id = ${id} and status = 'pending'`);
+    async markEmpty(id: number, note: string): Promise<void> {
+      await db.execute(sql`update editions set status = 'empty', note = ${note}, finished_at = now() where id = ${id} and status = 'pending'`);
     },
 
     /** Marks the edition sent once no delivery is queued or in flight. */
@@ -103,7 +104,7 @@ export function createEditionsRepo(db: Db) {
     /** Counts per status, for the admin API. */
     async stats(id: number): Promise<EditionStats | null> {
       const res = await db.execute<EditionStats>(sql`
-        select e.id, e.frequency, e.period, e.forced, e.status, e.renders, e.paper_ids as papers,
+        select e.id, e.frequency, e.period, e.forced, e.status, e.renders, e.paper_ids as papers, e.note,
                e.created_at as "createdAt", e.finished_at as "finishedAt",
                count(d.id)::int as recipients,
                count(d.id) filter (where d.status = 'queued')::int as queued,

@@ -49,6 +49,7 @@ export interface PaperLinks {
   github?: string;
   githubStars?: number;
   project?: string;
+  doi?: string;
 }
 
 export const papers = pgTable(
@@ -59,18 +60,26 @@ export const papers = pgTable(
     title: text('title').notNull(),
     abstract: text('abstract').notNull().default(''),
     authors: jsonb('authors').$type<string[]>().notNull().default([]),
-    upvotes: integer('upvotes').notNull().default(0),
+    // Null when no source has told us (arXiv alone has no upvotes or comments).
+    upvotes: integer('upvotes'),
+    comments: integer('comments'),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     featuredOn: date('featured_on'),
     links: jsonb('links').$type<PaperLinks>().notNull().default({}),
     summary: text('summary'),
+    thumbnail: text('thumbnail'),
+    keywords: jsonb('keywords').$type<string[]>().notNull().default([]),
+    categories: jsonb('categories').$type<string[]>().notNull().default([]),
+    organization: text('organization'),
+    // The source that first brought the paper, and every source that has listed it since.
     source: text('source').notNull(),
+    sources: jsonb('sources').$type<string[]>().notNull().default([]),
     // Position in the source's own listing (lower is more trending); breaks ties when upvotes are unknown.
     sourceRank: integer('source_rank'),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('papers_rank_idx').on(t.upvotes, t.publishedAt)],
+  (t) => [index('papers_first_seen_idx').on(t.firstSeenAt), index('papers_featured_idx').on(t.featuredOn)],
 );
 
 export const editions = pgTable(
@@ -87,6 +96,8 @@ export const editions = pgTable(
     // The rendered message with per-reader slots, built once; see src/mail/mime-template.ts.
     mimeTemplate: text('mime_template'),
     renders: integer('renders').notNull().default(0),
+    // Why an edition sent nothing, when it did not.
+    note: text('note'),
     createdAt: createdAt(),
     builtAt: timestamp('built_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -8,7 +8,9 @@ export interface DigestPaper {
   title: string;
   abstract: string;
   authors: string[];
-  upvotes: number;
+  upvotes: number | null;
+  comments?: number | null;
+  organization?: string | null;
   summary: string | null;
   links: { hf?: string; arxiv?: string; pdf?: string; github?: string; githubStars?: number; project?: string };
 }
@@ -58,18 +60,21 @@ const dateLabel = (day: string) =>
 export function digestView(papers: DigestPaper[], ctx: DigestContext) {
   const frequencyLabel = ctx.frequency;
   const label = dateLabel(ctx.day);
-  const subject = `Trending papers, ${label}: ${papers[0]?.title ?? 'no new papers'}`;
+  const subject = papers.length ? `Trending papers, ${label}: ${papers[0]!.title}` : `Trending papers, ${label}: nothing new`;
   return {
     subject: subject.length > 140 ? `${subject.slice(0, 137)}…` : subject,
     preview: papers.slice(1, 3).map((p) => p.title).join(' · '),
     frequencyLabel,
     dateLabel: label,
     siteHost: ctx.siteHost,
-    intro: `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${ctx.frequency === 'weekly' ? ' of the week' : ''}, ranked by the research community's upvotes.`,
+    intro: papers.length
+      ? `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${ctx.frequency === 'weekly' ? ' of the week' : ''}, ranked by the research community's upvotes.`
+      : 'No new trending papers since your last digest. See you next time.',
     unsubscribeUrl: SLOT.unsubscribeUrl,
     papers: papers.map((p, i) => {
       const links = linksOf(p);
-      const meta = [p.upvotes > 0 ? `▲ ${p.upvotes}` : '', authorLine(p.authors)].filter(Boolean).join(' · ');
+      const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];
+      const meta = [...counts, authorLine(p.authors), p.organization ?? ''].filter(Boolean).join(' · ');
       return {
         rank: i + 1,
         title: p.title,

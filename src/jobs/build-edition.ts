@@ -13,10 +13,12 @@ export async function buildEdition(deps: Deps, editionId: number): Promise<void>
   const edition = await repos.editions.byId(editionId);
   if (!edition) return;
   if (edition.status === 'pending') {
-    const papers = await repos.papers.selectForEdition(edition.id, edition.frequency, config.digest.size);
-    if (!papers.length) {
-      await repos.editions.markEmpty(edition.id);
-      log.warn({ editionId }, 'no papers to send: edition left empty');
+    const days = config.digest.window[edition.frequency];
+    const papers = await repos.papers.selectForEdition(edition.id, edition.frequency, config.digest.size, { days, now: deps.now() });
+    if (!papers.length && !config.digest.sendEmpty) {
+      const note = `no new papers first seen or featured in the last ${days} days`;
+      await repos.editions.markEmpty(edition.id, note);
+      log.warn({ editionId }, `edition not sent: ${note}`);
       return;
     }
     const domain = senderDomain(config.mailFrom);

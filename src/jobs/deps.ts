@@ -7,6 +7,7 @@ import { createSubscribersRepo } from '../db/subscribers-repo.js';
 import { createSuppressionsRepo } from '../db/suppressions-repo.js';
 import { createTokens, type Tokens } from '../domain/tokens.js';
 import type { Mailer } from '../mail/mailer.js';
+import { createFetcher, type Fetcher } from '../sources/fetcher.js';
 import type { Producer } from './queues.js';
 
 export interface Logger {
@@ -22,6 +23,7 @@ export interface Deps {
   producer: Producer;
   mailer: Mailer;
   tokens: Tokens;
+  fetcher: Fetcher;
   log: Logger;
   now: () => Date;
 }
@@ -37,7 +39,18 @@ export function createRepos(db: Db) {
   };
 }
 
-export function createDeps(args: { config: ResolvedConfig; db: Db; producer: Producer; mailer: Mailer; log: Logger; now?: () => Date }): Deps {
+/** The feed fetcher: names the project, and keeps to one request every 3 s on the arXiv API host. */
+export function createFeedFetcher(config: Pick<ResolvedConfig, "publicUrl" | "ingest">): Fetcher {
+  const arxivHost = new URL(config.ingest.arxivApiUrl).host;
+  return createFetcher({
+    userAgent: `papermail/0.1 (self-hosted paper digest; +${config.publicUrl})`,
+    timeoutMs: config.ingest.timeoutMs,
+    retries: config.ingest.retries,
+    spacingMs: (host) => (host === arxivHost ? 3000 : 0),
+  });
+}
+
+export function createDeps(args: { config: ResolvedConfig; db: Db; producer: Producer; mailer: Mailer; log: Logger; now?: () => Date; fetcher?: Fetcher }): Deps {
   const now = args.now ?? (() => new Date());
   return {
     config: args.config,
@@ -45,6 +58,7 @@ export function createDeps(args: { config: ResolvedConfig; db: Db; producer: Pro
     producer: args.producer,
     mailer: args.mailer,
     tokens: createTokens(args.config.secret, () => now().getTime()),
+    fetcher: args.fetcher ?? createFeedFetcher(args.config),
     log: args.log,
     now,
   };

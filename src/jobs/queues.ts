@@ -3,12 +3,14 @@ import type { Frequency } from '../config.js';
 import type { QueueBackend } from '../runtime/queue-backend.js';
 
 /** Queue names. Transactional mail has its own queue so a big fan-out never delays a confirmation. */
-export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transactional' } as const;
+export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transactional', ingest: 'ingest' } as const;
 
 /** Jobs carry ids, never data: processors re-read their rows. */
 export type DigestJob = { kind: 'scheduled'; frequency: Frequency } | { kind: 'build'; editionId: number } | { kind: 'recover' };
 export type SendJob = { editionId: number; from: number; to: number };
 export type TransactionalJob = { kind: 'confirm'; subscriberId: number };
+/** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
+export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 
 /** What the API and the processors may ask of the queues. */
 export interface Producer {
@@ -17,7 +19,7 @@ export interface Producer {
   /** Re-sends a range later; `key` makes repeated calls for the same retry collapse into one job. */
   sendLater(editionId: number, range: [number, number], delayMs: number, key: string): Promise<void>;
   sendConfirm(subscriberId: number, stamp: number): Promise<void>;
-  readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob> };
+  readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob>; ingest: Queue<IngestJob> };
 }
 
 const keep = { removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } };
@@ -27,9 +29,10 @@ export function createProducer(backend: QueueBackend): Producer {
   const digest = backend.queue<DigestJob>(QUEUE.digest);
   const send = backend.queue<SendJob>(QUEUE.send);
   const transactional = backend.queue<TransactionalJob>(QUEUE.transactional);
+  const ingest = backend.queue<IngestJob>(QUEUE.ingest);
   const retrying = { attempts: 8, backoff: { type: 'exponential', delay: 2000 } };
   return {
-    queues: { digest, send, transactional },
+    queues: { digest, send, transactional, ingest },
     async buildEdition(editionId) {
       await digest.add('build', { kind: 'build', editionId }, { ...keep, ...retrying, jobId: `build-${editionId}-${Date.now()}` });
     },

@@ -2,7 +2,8 @@ import type { Job, Worker } from 'bullmq';
 import type { QueueBackend } from '../runtime/queue-backend.js';
 import { buildEdition } from './build-edition.js';
 import type { Deps } from './deps.js';
-import { QUEUE, type DigestJob, type SendJob, type TransactionalJob } from './queues.js';
+import { runIngest } from './ingest.js';
+import { QUEUE, type DigestJob, type IngestJob, type SendJob, type TransactionalJob } from './queues.js';
 import { recoverEditions } from './recover.js';
 import { createSendBatch } from './send-batch.js';
 import { createSendConfirm } from './send-confirm.js';
@@ -35,14 +36,19 @@ export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
   const transactional = backend.worker<TransactionalJob>(QUEUE.transactional, (job: Job<TransactionalJob>) => sendConfirm(job.data), {
     concurrency: 4,
   });
-  const workers = [digest, send, transactional] as Worker[];
+  const ingest = backend.worker<IngestJob>(QUEUE.ingest, (job: Job<IngestJob>) => runIngest(deps, job.data), {
+    concurrency: 1,
+    // Polite pacing and retries make one run long; the lock must outlast it.
+    lockDuration: 10 * 60_000,
+  });
+  const workers = [digest, send, transactional, ingest] as Worker[];
   for (const w of workers) w.on('failed', (job, err) => deps.log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
   // Errors while closing (connections dropped under a stopping database) are expected, not news.
   for (const w of workers) w.on('error', (err) => void (w.closing ? undefined : deps.log.error({ queue: w.name, err: err.message }, 'worker error')));
   return { workers, close: () => Promise.all(workers.map((w) => w.close())).then(() => {}) };
 }
 
-/** Registers the cron schedules (one per frequency) and the recovery sweep; stable ids make this idempotent. */
+/** Registers the cron schedules (one per frequency, and the ingest) and the recovery sweep; stable ids make this idempotent. */
 export async function upsertSchedules(deps: Deps): Promise<void> {
   const q = deps.producer.queues.digest;
   for (const frequency of ['daily', 'weekly'] as const) {
@@ -53,4 +59,9 @@ export async function upsertSchedules(deps: Deps): Promise<void> {
     );
   }
   await q.upsertJobScheduler('recover', { every: 60_000 }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
+  await deps.producer.queues.ingest.upsertJobScheduler(
+    'ingest',
+    { pattern: deps.config.ingest.cron, tz: deps.config.digest.tz },
+    { name: 'ingest', data: { kind: 'all' }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: 100, removeOnFail: 100 } },
+  );
 }

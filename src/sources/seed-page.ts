@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedPaper } from './paper.js';
+import { SourceError, type NormalizedPaper, type ParseResult } from './paper.js';
 
 /** A stable id for a paper known only by its title: the same title always gets the same id. */
 export function titleId(title: string): string {
@@ -23,9 +23,9 @@ export interface SeedPage {
 export function parseSeedPage(text: string): SeedPage {
   const lines = text.split(/\r?\n/).map(collapse).filter(Boolean);
   const dateAt = lines.findIndex((l) => DATE_LINE.test(l));
-  if (dateAt < 0) throw new Error('seed page: no date line such as "Mar 13" before the papers');
+  if (dateAt < 0) throw new SourceError('seed', 'no date line such as "Mar 13" before the papers');
   const body = lines.slice(dateAt + 1);
-  if (body.length % 2 !== 0) throw new Error(`seed page: ${body.length} lines after the date, expected title/abstract pairs`);
+  if (body.length % 2 !== 0) throw new SourceError('seed', `${body.length} lines after the date, expected title/abstract pairs`);
   const papers: NormalizedPaper[] = [];
   for (let i = 0; i < body.length; i += 2) {
     const title = body[i]!;
@@ -40,4 +40,9 @@ export function parseSeedPage(text: string): SeedPage {
     });
   }
   return { dateLabel: lines[dateAt]!, papers };
+}
+
+/** The seed page as a source like any other. */
+export function parseSeed(text: string): ParseResult {
+  return { papers: parseSeedPage(text).papers, skipped: [] };
 }

@@ -31,6 +31,39 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   );
 
+  app.get<{ Querystring: { limit?: number; since?: string } }>(
+    '/papers',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, since: { type: 'string', format: 'date-time' } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const since = req.query.since ? new Date(req.query.since) : undefined;
+      if (since && Number.isNaN(since.getTime())) return reply.code(400).send({ error: 'since must be an ISO date-time', statusCode: 400 });
+      const papers = await deps.repos.papers.list({ limit: req.query.limit ?? 100, since });
+      const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+      return papers.map((p) => ({
+        id: p.id,
+        title: p.title,
+        authors: p.authors,
+        upvotes: p.upvotes,
+        comments: p.comments,
+        links: p.links,
+        publishedAt: iso(p.publishedAt),
+        featuredOn: p.featuredOn,
+        firstSeenAt: iso(p.firstSeenAt),
+        organization: p.organization,
+        categories: p.categories,
+        sources: p.sources,
+      }));
+    },
+  );
+
   app.get<{ Params: { id: number } }>(
     '/editions/:id',
     { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },

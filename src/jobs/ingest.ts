@@ -1,0 +1,26 @@
+import { describeReport, ingestFeed, type IngestReport } from '../sources/ingest.js';
+import { feedOf } from '../sources/registry.js';
+import type { Deps } from './deps.js';
+import type { IngestJob } from './queues.js';
+
+/**
+ * Ingests the configured sources one after another. A source that fails is reported and leaves its
+ * papers as they were; the job then fails so BullMQ retries it later, after the others were stored.
+ */
+export async function runIngest(deps: Deps, job: IngestJob): Promise<IngestReport[]> {
+  const entries = job.kind === 'all' ? deps.config.ingest.sources : [job.entry];
+  const reports: IngestReport[] = [];
+  const failures: string[] = [];
+  for (const entry of entries) {
+    try {
+      const report = await ingestFeed({ papers: deps.repos.papers, fetcher: deps.fetcher }, feedOf(entry, deps.config.ingest));
+      reports.push(report);
+      deps.log.info({ source: entry, added: report.added, updated: report.updated, skipped: report.skipped.length }, describeReport(report).split('\n')[0]!);
+    } catch (err) {
+      failures.push(`${entry}: ${(err as Error).message}`);
+      deps.log.warn({ source: entry, err: (err as Error).message }, 'ingest failed; stored papers unchanged');
+    }
+  }
+  if (failures.length) throw new Error(`ingest failed for ${failures.join('; ')}`);
+  return reports;
+}

