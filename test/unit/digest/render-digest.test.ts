@@ -55,3 +55,33 @@ describe('digest rendering', () => {
     expect(excerpt('short one')).toBe('short one');
   });
 });
+
+describe('a digest of ten fully linked papers', () => {
+  it('stays far under Gmail clipping and shows every link, in HTML and text', async () => {
+    const full: DigestPaper[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `2605.0${8000 + i}`,
+      title: `A Rather Long Title About Scaling Laws for Mixture-of-Experts Models in Long-Context Reasoning, Part ${i + 1}`,
+      abstract: 'word '.repeat(400),
+      authors: ['Mira Okafor', 'Jonas Lindqvist', 'Priya Raman', 'Tomás Ferreira', 'Another Person'],
+      upvotes: 300 - i,
+      comments: 12,
+      organization: 'Example Lab',
+      summary: null,
+      links: {
+        hf: `https://huggingface.co/papers/2605.0${8000 + i}`,
+        arxiv: `https://arxiv.org/abs/2605.0${8000 + i}`,
+        pdf: `https://arxiv.org/pdf/2605.0${8000 + i}`,
+        github: 'https://github.com/example-lab/a-repository-name',
+        githubStars: 1234,
+        project: 'https://example-lab.github.io/project',
+      },
+    }));
+    const r = await renderDigest(full, ctx);
+    expect(Buffer.byteLength(r.html) + Buffer.byteLength(r.text)).toBeLessThan(80 * 1024);
+    for (const label of ['Paper page', 'arXiv', 'PDF', 'Code ★1234', 'Project page']) {
+      expect(r.html.split(`>${label}</a>`).length - 1).toBe(10);
+      expect(r.text.split(`${label}: `).length - 1).toBe(10);
+    }
+    expect(r.text).toContain('▲ 300 · 12 comments · Mira Okafor, Jonas Lindqvist, Priya Raman et al. · Example Lab');
+  });
+});
