@@ -67,6 +67,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     DIGEST_CRON_DAILY: '0 0 1 1 *',
     DIGEST_CRON_WEEKLY: '0 0 1 1 *',
+    INGEST_CRON: '0 0 1 1 *',
   };
   // Sending knobs pass through from the caller's environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
   const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE)/.test(k))) as Record<string, string>;

@@ -29,7 +29,7 @@ describe('npm start on embedded defaults', () => {
     chmodSync(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must get through
     const port = await freePort();
     base = `http://localhost:${port}`;
-    env = { ...cleanEnv(), PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    env = { ...cleanEnv(), PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_CRON: '0 0 1 1 *', HF_API_URL: 'http://127.0.0.1:9/api/daily_papers' };
     child = spawn(tsx, ['src/main/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -80,7 +80,7 @@ describe(`ingest on BullMQ/${kind}`, () => {
 
   it('runs the scheduled ingest through failures and rate limits, storing each paper once', async () => {
     const q = stack.served.runtime.producer.queues.ingest;
-    expect(await q.getJobScheduler('ingest')).toMatchObject({ pattern: '0 * * * *' });
+    expect(await q.getJobScheduler('ingest')).toMatchObject({ pattern: stack.env.INGEST_CRON });
     await stack.served.runtime.database.db.execute(sql`delete from papers where id like '2605.%'`);
     const before = await paperCount();
     const hfBody = readFileSync(join(fixtures, 'hf-daily-papers.json'), 'utf8');
