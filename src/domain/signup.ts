@@ -17,6 +17,7 @@ const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 /** Checks one email address; returns a message for a person when it cannot be used. */
 export function checkEmail(raw: string): string | null {
   if (raw.length > 254) return 'The email address is too long.';
+  if (/[^\x20-\x7e]/.test(raw)) return 'Addresses with non-ASCII characters are not supported yet; please use an ASCII address.';
   const at = raw.lastIndexOf('@');
   if (at <= 0 || at === raw.length - 1) return 'Please enter an email address such as name@example.org.';
   const local = raw.slice(0, at);
