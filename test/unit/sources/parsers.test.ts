@@ -125,7 +125,7 @@ Abstract: Short.</summary><category term="cs.LG"/><published>2026-05-12T04:00:00
 
 describe('seed page and plain JSON', () => {
   it('parses the 71 seed papers', () => {
-    const r = parseSeed(readFileSync(new URL('../../../../shared/seed/000_d989751e8c947954.txt', import.meta.url), 'utf8'));
+    const r = parseSeed(readFileSync(new URL('../../fixtures/hf-daily-page.txt', import.meta.url), 'utf8'));
     expect(r.papers).toHaveLength(71);
     expect(r.papers[0]!.title).toBe('Less is More: Focus Attention for Efficient DETR');
   });
