@@ -30,7 +30,8 @@ describe('npm start on embedded defaults', () => {
     const port = await freePort();
     base = `http://localhost:${port}`;
     env = { ...cleanEnv(), PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_CRON: '0 0 1 1 *', HF_API_URL: 'http://127.0.0.1:9/api/daily_papers' };
-    child = spawn(tsx, ['src/main/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // node itself (not the tsx wrapper), so the signal below reaches the process that owns Postgres.
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     await vi.waitFor(() => expect(out).toContain('Admin token:'), { timeout: 90_000, interval: 100 });
@@ -41,6 +42,7 @@ describe('npm start on embedded defaults', () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
+    expect(child.exitCode).toBe(0);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
