@@ -74,7 +74,7 @@ async function main() {
   const config = { ...loadConfig(env), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
   const { database } = await openDatabase(config, () => {});
   cleanups.unshift(() => database.close());
-  const repos = createRepos(database.db);
+  const repos = createRepos(database.db, config.secret);
   await seedPapers(repos.papers);
   let t = performance.now();
   await database.db.execute(sql`

@@ -8,6 +8,8 @@ export type ClaimedDelivery = {
   email: string;
   /** Attempts including this one. */
   attempts: number;
+  /** The render (paper list) this reader gets; null for deliveries made before renders existed. */
+  renderId: number | null;
   /** False when the reader left or was suppressed after the delivery was queued. */
   sendable: boolean;
 };
@@ -51,8 +53,9 @@ export function createDeliveriesRepo(db: Db) {
             order by id limit ${limit}
             for update skip locked)
           and s.id = d.subscriber_id
-        returning d.id, d.subscriber_id as "subscriberId", s.email, d.attempts,
-          (s.status = 'active' and not exists (select 1 from suppressions x where x.email = lower(s.email))) as sendable`);
+        returning d.id, d.subscriber_id as "subscriberId", s.email, d.attempts, d.render_id as "renderId",
+          (s.status = 'active' and s.frequency <> 'paused'
+           and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)) as sendable`);
       return res.rows;
     },
 

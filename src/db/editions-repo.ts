@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
+export type { Frequency };
 import type { Db } from './client.js';
 import { editions } from './schema.js';
 
@@ -16,6 +17,7 @@ export type EditionStats = {
   sending: number;
   sent: number;
   failed: number;
+  skipped: number;
   renders: number;
   papers: string[];
   note: string | null;
@@ -23,11 +25,12 @@ export type EditionStats = {
   finishedAt: Date | null;
 };
 
-export interface BuiltEdition {
+export interface RenderRow {
+  id: number;
+  listKey: string;
   paperIds: string[];
   subject: string;
   mimeTemplate: string;
-  renders: number;
 }
 
 export function createEditionsRepo(db: Db) {
@@ -56,27 +59,45 @@ export function createEditionsRepo(db: Db) {
       return row ?? null;
     },
 
-    /**
-     * Stores the rendered edition and creates one queued delivery per active, unsuppressed reader of its
-     * frequency, in one transaction and one INSERT. Only the first builder wins; returns false otherwise.
-     */
-    async publish(id: number, built: BuiltEdition): Promise<boolean> {
-      return db.transaction(async (tx) => {
-        const claimed = await tx.execute<{ frequency: Frequency }>(sql`
-          update editions set status = 'sending', paper_ids = ${JSON.stringify(built.paperIds)}::jsonb,
-            subject = ${built.subject}, mime_template = ${built.mimeTemplate}, renders = ${built.renders}, built_at = now()
-          where id = ${id} and status = 'pending' returning frequency`);
-        const frequency = claimed.rows[0]?.frequency;
-        if (!frequency) return false;
-        await tx.execute(sql`
-          insert into deliveries (edition_id, subscriber_id)
-          select ${id}, s.id from subscribers s
-          where s.status = 'active' and s.frequency = ${frequency}
-            and not exists (select 1 from suppressions x where x.email = lower(s.email))
-          order by s.id
-          on conflict (edition_id, subscriber_id) do nothing`);
-        return true;
-      });
+    /** Fixes the edition's candidate pool (its ranked papers); only the first builder wins. */
+    async publishPool(id: number, paperIds: string[]): Promise<boolean> {
+      const res = await db.execute(sql`
+        update editions set status = 'sending', paper_ids = ${JSON.stringify(paperIds)}::jsonb, built_at = now()
+        where id = ${id} and status = 'pending'`);
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    /** Re-opens a finished edition that has new readers to send to (readers whose hour came later). */
+    async reopen(id: number): Promise<void> {
+      await db.execute(sql`update editions set status = 'sending', finished_at = null where id = ${id} and status = 'sent'`);
+    },
+
+    /** The renders an edition already has, by list key. */
+    async renderKeys(editionId: number): Promise<Map<string, number>> {
+      const res = await db.execute<{ id: number; list_key: string }>(sql`select id, list_key from edition_renders where edition_id = ${editionId}`);
+      return new Map(res.rows.map((r) => [r.list_key, Number(r.id)]));
+    },
+
+    /** Stores one render of a paper list; when another worker stored the same list first, returns theirs. */
+    async addRender(editionId: number, r: Omit<RenderRow, 'id'>): Promise<number> {
+      const ins = await db.execute<{ id: number }>(sql`
+        insert into edition_renders (edition_id, list_key, paper_ids, subject, mime_template)
+        values (${editionId}, ${r.listKey}, ${JSON.stringify(r.paperIds)}::jsonb, ${r.subject}, ${r.mimeTemplate})
+        on conflict (edition_id, list_key) do nothing returning id`);
+      if (ins.rows[0]) {
+        await db.execute(sql`update editions set subject = coalesce(subject, ${r.subject}) where id = ${editionId}`);
+        return Number(ins.rows[0].id);
+      }
+      const found = await db.execute<{ id: number }>(sql`select id from edition_renders where edition_id = ${editionId} and list_key = ${r.listKey}`);
+      return Number(found.rows[0]!.id);
+    },
+
+    /** The composed message of one render (or, for deliveries made before renders existed, of the edition). */
+    async template(editionId: number, renderId: number | null): Promise<string | null> {
+      const res = renderId
+        ? await db.execute<{ t: string }>(sql`select mime_template as t from edition_renders where id = ${renderId}`)
+        : await db.execute<{ t: string }>(sql`select mime_template as t from editions where id = ${editionId}`);
+      return res.rows[0]?.t ?? null;
     },
 
     /** Marks an edition that found nothing to send. */
@@ -93,6 +114,22 @@ export function createEditionsRepo(db: Db) {
       return (res.rowCount ?? 0) > 0;
     },
 
+    /** The newest edition that went out, for the welcome mail and the archive. */
+    async latestSent(frequency?: Frequency): Promise<number | null> {
+      const res = await db.execute<{ id: number }>(sql`
+        select id from editions where status in ('sending', 'sent') ${frequency ? sql`and frequency = ${frequency}` : sql``}
+        order by id desc limit 1`);
+      return res.rows[0] ? Number(res.rows[0].id) : null;
+    },
+
+    /** Editions that went out, newest first, for the archive. */
+    async archive(limit: number): Promise<{ id: number; frequency: Frequency; period: string; subject: string | null; papers: number; createdAt: Date }[]> {
+      const res = await db.execute<{ id: number; frequency: Frequency; period: string; subject: string | null; papers: number; createdAt: Date }>(sql`
+        select id, frequency, period, subject, jsonb_array_length(paper_ids)::int as papers, created_at as "createdAt"
+        from editions where status in ('sending', 'sent') and jsonb_array_length(paper_ids) > 0 order by id desc limit ${limit}`);
+      return res.rows;
+    },
+
     /** Editions that may need recovery: built but unfinished, or never built. */
     async unfinished(): Promise<{ id: number; status: Edition['status']; createdAt: Date }[]> {
       const res = await db.execute<{ id: number; status: Edition['status']; createdAt: Date }>(
@@ -104,9 +141,11 @@ export function createEditionsRepo(db: Db) {
     /** Counts per status, for the admin API. */
     async stats(id: number): Promise<EditionStats | null> {
       const res = await db.execute<EditionStats>(sql`
-        select e.id, e.frequency, e.period, e.forced, e.status, e.renders, e.paper_ids as papers, e.note,
+        select e.id, e.frequency, e.period, e.forced, e.status, e.paper_ids as papers, e.note,
+               (select count(*)::int from edition_renders r where r.edition_id = e.id) as renders,
                e.created_at as "createdAt", e.finished_at as "finishedAt",
-               count(d.id)::int as recipients,
+               count(d.id) filter (where d.status <> 'skipped')::int as recipients,
+               count(d.id) filter (where d.status = 'skipped')::int as skipped,
                count(d.id) filter (where d.status = 'queued')::int as queued,
                count(d.id) filter (where d.status = 'sending')::int as sending,
                count(d.id) filter (where d.status = 'sent')::int as sent,

@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import type { Frequency } from '../config.js';
 import type { NormalizedPaper } from '../sources/paper.js';
 import type { Db } from './client.js';
 import type { papers } from './schema.js';
@@ -70,18 +69,12 @@ export function createPapersRepo(db: Db) {
       return { added, updated: res.rows.length - added };
     },
 
-    /**
-     * An edition's papers: those first seen or featured within the window, ranked, leaving out any an
-     * earlier edition of this frequency carried. Empty when nothing new came in.
-     */
-    async selectForEdition(editionId: number, frequency: Frequency, limit: number, window: SelectionWindow): Promise<Paper[]> {
+    /** An edition's candidate pool: papers first seen or featured within the window, ranked. */
+    async selectPool(window: SelectionWindow, limit: number): Promise<Paper[]> {
       const since = new Date(window.now.getTime() - window.days * 86_400_000);
       const res = await db.execute<Paper>(sql`
         select ${paperColumns} from papers p
-        where (p.first_seen_at >= ${since.toISOString()} or p.featured_on >= ${since.toISOString()}::date)
-          and not exists (
-            select 1 from editions e
-            where e.frequency = ${frequency} and e.id <> ${editionId} and e.paper_ids ? p.id)
+        where p.first_seen_at >= ${since.toISOString()} or p.featured_on >= ${since.toISOString()}::date
         order by ${RANKING} limit ${limit}`);
       return res.rows;
     },

@@ -15,9 +15,10 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const subscriberStatus = pgEnum('subscriber_status', ['pending', 'active', 'unsubscribed', 'suppressed']);
-export const frequency = pgEnum('frequency', ['daily', 'weekly']);
+export const frequency = pgEnum('frequency', ['daily', 'weekly', 'paused']);
 export const editionStatus = pgEnum('edition_status', ['pending', 'sending', 'sent', 'empty']);
-export const deliveryStatus = pgEnum('delivery_status', ['queued', 'sending', 'sent', 'failed']);
+// skipped: the reader's list came out empty (topics matched nothing new); the reason is in last_response.
+export const deliveryStatus = pgEnum('delivery_status', ['queued', 'sending', 'sent', 'failed', 'skipped']);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -35,11 +36,37 @@ export const subscribers = pgTable(
     consentIp: text('consent_ip'),
     // Last time a confirmation mail was queued: throttles re-sends to one address.
     confirmSentAt: timestamp('confirm_sent_at', { withTimezone: true }),
+    // Keyed hash of the lower-cased address: matches the suppression an erased reader leaves behind.
+    emailHash: text('email_hash'),
+    topics: jsonb('topics').$type<string[]>().notNull().default([]),
+    // Null means DIGEST_SIZE.
+    maxPapers: integer('max_papers'),
+    sendHour: integer('send_hour').notNull().default(8),
+    timezone: text('timezone').notNull().default('UTC'),
   },
   (t) => [
     uniqueIndex('subscribers_email_lower_key').on(sql`lower(${t.email})`),
     index('subscribers_active_idx').on(t.frequency, t.id).where(sql`${t.status} = 'active'`),
+    check('subscribers_send_hour_check', sql`${t.sendHour} between 0 and 23`),
+    check('subscribers_max_papers_check', sql`${t.maxPapers} is null or ${t.maxPapers} between 1 and 30`),
   ],
+);
+
+/** What a reader agreed to, when, and from where: signup, confirmation, preference changes. */
+export const consents = pgTable(
+  'consents',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    subscriberId: bigint('subscriber_id', { mode: 'number' })
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    formVersion: text('form_version'),
+  },
+  (t) => [index('consents_subscriber_idx').on(t.subscriberId)],
 );
 
 export interface PaperLinks {
@@ -86,7 +113,8 @@ export const editions = pgTable(
   'editions',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    frequency: frequency('frequency').notNull(),
+    // Editions are daily or weekly; 'paused' only ever describes a reader.
+    frequency: frequency('frequency').$type<'daily' | 'weekly'>().notNull(),
     // The schedule period this edition belongs to: '2026-11-29' (daily) or '2026-W48' (weekly).
     period: text('period').notNull(),
     forced: boolean('forced').notNull().default(false),
@@ -95,6 +123,7 @@ export const editions = pgTable(
     subject: text('subject'),
     // The rendered message with per-reader slots, built once; see src/mail/mime-template.ts.
     mimeTemplate: text('mime_template'),
+    // Distinct reader lists rendered for this edition (see edition_renders).
     renders: integer('renders').notNull().default(0),
     // Why an edition sent nothing, when it did not.
     note: text('note'),
@@ -108,6 +137,23 @@ export const editions = pgTable(
   ],
 );
 
+/** One MJML render per distinct paper list of an edition: readers with the same list share it. */
+export const editionRenders = pgTable(
+  'edition_renders',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    editionId: bigint('edition_id', { mode: 'number' })
+      .notNull()
+      .references(() => editions.id, { onDelete: 'cascade' }),
+    listKey: text('list_key').notNull(),
+    paperIds: jsonb('paper_ids').$type<string[]>().notNull(),
+    subject: text('subject').notNull(),
+    mimeTemplate: text('mime_template').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('edition_renders_list_key').on(t.editionId, t.listKey)],
+);
+
 export const deliveries = pgTable(
   'deliveries',
   {
@@ -119,6 +165,9 @@ export const deliveries = pgTable(
       .notNull()
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     status: deliveryStatus('status').notNull().default('queued'),
+    // The render this reader gets, and the papers in it: what makes "never the same paper twice" a query.
+    renderId: bigint('render_id', { mode: 'number' }).references(() => editionRenders.id, { onDelete: 'cascade' }),
+    paperIds: jsonb('paper_ids').$type<string[]>().notNull().default([]),
     attempts: integer('attempts').notNull().default(0),
     lastResponse: text('last_response'),
     messageId: text('message_id'),
@@ -131,7 +180,7 @@ export const deliveries = pgTable(
   (t) => [
     uniqueIndex('deliveries_edition_subscriber_key').on(t.editionId, t.subscriberId),
     index('deliveries_edition_status_idx').on(t.editionId, t.status),
-    index('deliveries_subscriber_idx').on(t.subscriberId),
+    index('deliveries_subscriber_idx').on(t.subscriberId, t.editionId),
     check('deliveries_attempts_check', sql`${t.attempts} >= 0`),
   ],
 );

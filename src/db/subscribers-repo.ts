@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
+import type { Preferences } from '../domain/preferences.js';
 import type { Db } from './client.js';
-import { subscribers, suppressions } from './schema.js';
+import { consents, subscribers, suppressions } from './schema.js';
 
 export type Subscriber = typeof subscribers.$inferSelect;
 
@@ -11,7 +12,16 @@ export type SignupOutcome = { action: 'confirm'; subscriber: Subscriber } | { ac
 // One confirmation mail per pending address per window: a signup form must not become a way to flood an inbox.
 const CONFIRM_RESEND_SECONDS = 600;
 
-export function createSubscribersRepo(db: Db) {
+/** Where a consent came from: recorded at signup, confirmation and preference changes. */
+export interface ConsentContext {
+  ip: string | null;
+  userAgent: string | null;
+  formVersion: string;
+}
+
+export function createSubscribersRepo(db: Db, hashEmail: (email: string) => string) {
+  const recordConsent = (subscriberId: number, kind: string, c: ConsentContext) =>
+    db.insert(consents).values({ subscriberId, kind, ip: c.ip, userAgent: c.userAgent?.slice(0, 500) ?? null, formVersion: c.formVersion });
   return {
     /** Finds a subscriber by id. */
     async byId(id: number): Promise<Subscriber | null> {
@@ -23,14 +33,21 @@ export function createSubscribersRepo(db: Db) {
      * Creates or refreshes a pending subscriber. Active and suppressed addresses are left as they are;
      * unsubscribed ones start over as pending. Says whether a confirmation mail should go out.
      */
-    async signup(input: { email: string; frequency: Frequency; ip: string | null }): Promise<SignupOutcome> {
-      const suppressed = await db.select({ e: suppressions.email }).from(suppressions).where(eq(suppressions.email, input.email.toLowerCase()));
-      if (suppressed.length) return { action: 'none', reason: 'suppressed' };
-      const rows = await db.execute<Subscriber & { fresh: boolean }>(sql`
-        insert into subscribers (email, frequency, consent_at, consent_ip, confirm_sent_at)
-        values (${input.email}, ${input.frequency}, now(), ${input.ip}, now())
+    async signup(input: { email: string; frequency: Frequency; topics?: string[]; consent: ConsentContext }): Promise<SignupOutcome> {
+      const hash = hashEmail(input.email);
+      const suppressed = await db.execute<{ reason: string }>(sql`
+        select reason from suppressions where email = ${input.email.toLowerCase()} or email = ${hash}`);
+      // An erased reader who signs up again through the form starts fresh: that is a new, explicit opt-in.
+      if (suppressed.rows.some((r) => r.reason === 'erased'))
+        await db.execute(sql`delete from suppressions where email = ${hash} and reason = 'erased'`);
+      if (suppressed.rows.some((r) => r.reason !== 'erased')) return { action: 'none', reason: 'suppressed' };
+      const rows = await db.execute<{ id: number }>(sql`
+        insert into subscribers (email, email_hash, frequency, topics, consent_at, consent_ip, confirm_sent_at)
+        values (${input.email}, ${hash}, ${input.frequency}, ${JSON.stringify(input.topics ?? [])}::jsonb, now(), ${input.consent.ip}, now())
         on conflict (lower(email)) do update set
           frequency = excluded.frequency,
+          topics = excluded.topics,
+          email_hash = excluded.email_hash,
           status = 'pending',
           consent_at = now(),
           consent_ip = excluded.consent_ip,
@@ -40,19 +57,68 @@ export function createSubscribersRepo(db: Db) {
           or (subscribers.status = 'pending'
               and (subscribers.confirm_sent_at is null
                    or subscribers.confirm_sent_at < now() - make_interval(secs => ${CONFIRM_RESEND_SECONDS})))
-        returning id, email, status, frequency`);
+        returning id`);
       const row = rows.rows[0];
       if (!row) return { action: 'none', reason: 'already active, suppressed or recently sent' };
+      await recordConsent(Number(row.id), 'signup', input.consent);
       return { action: 'confirm', subscriber: (await this.byId(Number(row.id)))! };
     },
 
     /** Activates a pending subscriber; returns the status after the call, or null if unknown. */
-    async confirm(id: number): Promise<Subscriber['status'] | null> {
-      await db
+    async confirm(id: number, consent: ConsentContext): Promise<{ status: Subscriber['status'] | null; activated: boolean }> {
+      const updated = await db
         .update(subscribers)
         .set({ status: 'active', confirmedAt: sql`now()` })
-        .where(and(eq(subscribers.id, id), eq(subscribers.status, 'pending')));
-      return (await this.byId(id))?.status ?? null;
+        .where(and(eq(subscribers.id, id), eq(subscribers.status, 'pending')))
+        .returning({ id: subscribers.id });
+      if (updated.length) await recordConsent(id, 'confirm', consent);
+      return { status: (await this.byId(id))?.status ?? null, activated: updated.length > 0 };
+    },
+
+    /** Saves a reader's preferences (the form is validated before this). */
+    async savePreferences(id: number, p: Preferences, consent: ConsentContext): Promise<Subscriber | null> {
+      const [row] = await db
+        .update(subscribers)
+        .set({ frequency: p.frequency, topics: p.topics, maxPapers: p.maxPapers, sendHour: p.sendHour, timezone: p.timezone })
+        .where(and(eq(subscribers.id, id), sql`${subscribers.status} in ('pending', 'active')`))
+        .returning();
+      if (row) await recordConsent(id, 'preferences', consent);
+      return row ?? null;
+    },
+
+    /** Everything stored about a reader (GDPR Art. 15): the row, consents, and deliveries with their papers. */
+    async export(id: number) {
+      const subscriber = await this.byId(id);
+      if (!subscriber) return null;
+      const { emailHash: _hash, ...reader } = subscriber;
+      const consentRows = await db.execute(sql`
+        select kind, at, ip, user_agent as "userAgent", form_version as "formVersion" from consents where subscriber_id = ${id} order by id`);
+      const deliveryRows = await db.execute(sql`
+        select d.edition_id as "editionId", e.frequency, e.period, d.status, d.paper_ids as "paperIds", d.sent_at as "sentAt",
+               d.message_id as "messageId", d.attempts, d.last_response as "lastResponse"
+        from deliveries d join editions e on e.id = d.edition_id where d.subscriber_id = ${id} order by d.id`);
+      return { subscriber: reader, consents: consentRows.rows, deliveries: deliveryRows.rows };
+    },
+
+    /**
+     * Erases a reader for good (GDPR Art. 17): the row goes, with its consents and deliveries; only a keyed
+     * hash of the address stays in suppressions, so a stale job or an old import cannot mail it again.
+     */
+    async erase(id: number): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const found = await tx.execute<{ email: string }>(sql`select email from subscribers where id = ${id} for update`);
+        const email = found.rows[0]?.email;
+        if (!email) return false;
+        const hash = hashEmail(email);
+        // A bounce suppression held the plain address: the hash takes its place and keeps its reason.
+        await tx.execute(sql`
+          insert into suppressions (email, reason)
+          values (${hash}, coalesce((select reason from suppressions where email = lower(${email})), 'erased'))
+          on conflict (email) do nothing`);
+        await tx.execute(sql`delete from suppressions where email = lower(${email})`);
+        await tx.execute(sql`delete from subscribers where id = ${id}`);
+        return true;
+      });
     },
 
     /** Unsubscribes at once; idempotent. Returns the subscriber, or null when unknown. */

@@ -12,6 +12,8 @@ export interface DigestPaper {
   comments?: number | null;
   organization?: string | null;
   summary: string | null;
+  keywords?: string[] | null;
+  categories?: string[] | null;
   links: { hf?: string; arxiv?: string; pdf?: string; github?: string; githubStars?: number; project?: string };
 }
 
@@ -20,6 +22,10 @@ export interface DigestContext {
   /** The day the edition is for, as YYYY-MM-DD. */
   day: string;
   siteHost: string;
+  /** The edition's web version (its archive page). */
+  webUrl?: string;
+  /** The web version itself: no reader, so no personal links. */
+  web?: { signupUrl: string };
 }
 
 export interface RenderedMessage {
@@ -71,6 +77,10 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
       ? `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${ctx.frequency === 'weekly' ? ' of the week' : ''}, ranked by the research community's upvotes.`
       : 'No new trending papers since your last digest. See you next time.',
     unsubscribeUrl: SLOT.unsubscribeUrl,
+    preferencesUrl: SLOT.preferencesUrl,
+    webUrl: ctx.web ? null : (ctx.webUrl ?? null),
+    personal: !ctx.web,
+    signupUrl: ctx.web?.signupUrl ?? null,
     papers: papers.map((p, i) => {
       const links = linksOf(p);
       const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];
@@ -87,7 +97,7 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
   };
 }
 
-/** Renders one edition's digest once; the reader's unsubscribe URL stays a slot. */
+/** Renders one paper list once; the reader's unsubscribe and preferences URLs stay slots. */
 export async function renderDigest(papers: DigestPaper[], ctx: DigestContext): Promise<RenderedMessage> {
   const view = digestView(papers, ctx);
   const [html, text] = await Promise.all([renderMjml('digest', view), Promise.resolve(renderText('digest', view))]);

@@ -1,10 +1,12 @@
 import type { Frequency } from '../config.js';
+import { parseTopics } from './preferences.js';
 
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
 
 export interface SignupInput {
   email: string;
   frequency: Frequency;
+  topics: string[];
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -36,8 +38,9 @@ export function parseSignup(body: unknown): Parsed<SignupInput> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: 'Send an email address and a frequency.' };
   const b = body as Record<string, unknown>;
   for (const [key, value] of Object.entries(b)) {
-    if (typeof value === 'string' && /[\r\n]/.test(value)) return { ok: false, error: `The field "${key}" must not contain line breaks.` };
-    if (value !== undefined && typeof value !== 'string') return { ok: false, error: `The field "${key}" must be text.` };
+    const texts = key === 'topics' && Array.isArray(value) ? value : [value];
+    if (texts.some((t) => typeof t === 'string' && /[\r\n]/.test(t))) return { ok: false, error: `The field "${key}" must not contain line breaks.` };
+    if (texts.some((t) => t !== undefined && typeof t !== 'string')) return { ok: false, error: `The field "${key}" must be text.` };
   }
   const email = text(b.email)?.trim() ?? '';
   if (!email) return { ok: false, error: 'Please enter your email address.' };
@@ -46,5 +49,7 @@ export function parseSignup(body: unknown): Parsed<SignupInput> {
   const frequency = text(b.frequency)?.trim() || 'daily';
   if (!FREQUENCIES.includes(frequency as Frequency))
     return { ok: false, error: `Unknown frequency "${frequency.slice(0, 20)}": choose daily or weekly.` };
-  return { ok: true, value: { email, frequency: frequency as Frequency } };
+  const topics = parseTopics(b.topics);
+  if (!topics.ok) return topics;
+  return { ok: true, value: { email, frequency: frequency as Frequency, topics: topics.value } };
 }

@@ -51,3 +51,8 @@ export function safeEqual(a: string, b: string): boolean {
   const hb = createHmac('sha256', 'papermail-compare').update(b).digest();
   return timingSafeEqual(ha, hb);
 }
+
+/** A keyed hash of an address (lower-cased): lets a suppression outlive the address itself. */
+export function emailHash(secret: string, email: string): string {
+  return `hmac:${createHmac('sha256', secret).update(`email|${email.trim().toLowerCase()}`).digest('hex')}`;
+}

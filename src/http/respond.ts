@@ -20,3 +20,8 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, status: numb
 export function sendHtml(reply: FastifyReply, body: string, status = 200) {
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }
+
+/** Where a consent was given: address, browser and the form's version. */
+export function consentOf(req: FastifyRequest, formVersion: string) {
+  return { ip: req.ip ?? null, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null, formVersion };
+}

@@ -5,7 +5,8 @@ import { createEditionsRepo } from '../db/editions-repo.js';
 import { createPapersRepo } from '../db/papers-repo.js';
 import { createSubscribersRepo } from '../db/subscribers-repo.js';
 import { createSuppressionsRepo } from '../db/suppressions-repo.js';
-import { createTokens, type Tokens } from '../domain/tokens.js';
+import { createTokens, emailHash, type Tokens } from '../domain/tokens.js';
+import { createReadersRepo } from '../db/readers-repo.js';
 import type { Mailer } from '../mail/mailer.js';
 import { createFetcher, type Fetcher } from '../sources/fetcher.js';
 import type { Producer } from './queues.js';
@@ -28,10 +29,11 @@ export interface Deps {
   now: () => Date;
 }
 
-/** One repository per aggregate over a drizzle client. */
-export function createRepos(db: Db) {
+/** One repository per aggregate over a drizzle client; SECRET keys the address hashes. */
+export function createRepos(db: Db, secret: string) {
   return {
-    subscribers: createSubscribersRepo(db),
+    subscribers: createSubscribersRepo(db, (email) => emailHash(secret, email)),
+    readers: createReadersRepo(db),
     papers: createPapersRepo(db),
     editions: createEditionsRepo(db),
     deliveries: createDeliveriesRepo(db),
@@ -54,7 +56,7 @@ export function createDeps(args: { config: ResolvedConfig; db: Db; producer: Pro
   const now = args.now ?? (() => new Date());
   return {
     config: args.config,
-    repos: createRepos(args.db),
+    repos: createRepos(args.db, args.config.secret),
     producer: args.producer,
     mailer: args.mailer,
     tokens: createTokens(args.config.secret, () => now().getTime()),

@@ -8,7 +8,7 @@ export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transacti
 /** Jobs carry ids, never data: processors re-read their rows. */
 export type DigestJob = { kind: 'scheduled'; frequency: Frequency } | { kind: 'build'; editionId: number } | { kind: 'recover' };
 export type SendJob = { editionId: number; from: number; to: number };
-export type TransactionalJob = { kind: 'confirm'; subscriberId: number };
+export type TransactionalJob = { kind: 'confirm' | 'welcome'; subscriberId: number };
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
 export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 
@@ -19,6 +19,7 @@ export interface Producer {
   /** Re-sends a range later; `key` makes repeated calls for the same retry collapse into one job. */
   sendLater(editionId: number, range: [number, number], delayMs: number, key: string): Promise<void>;
   sendConfirm(subscriberId: number, stamp: number): Promise<void>;
+  sendWelcome(subscriberId: number): Promise<void>;
   readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob>; ingest: Queue<IngestJob> };
 }
 
@@ -50,6 +51,10 @@ export function createProducer(backend: QueueBackend): Producer {
     },
     async sendConfirm(subscriberId, stamp) {
       await transactional.add('confirm', { kind: 'confirm', subscriberId }, { ...keep, ...retrying, jobId: `confirm-${subscriberId}-${stamp}` });
+    },
+    async sendWelcome(subscriberId) {
+      // One welcome per subscriber id: confirming twice does not greet twice.
+      await transactional.add('welcome', { kind: 'welcome', subscriberId }, { ...keep, ...retrying, jobId: `welcome-${subscriberId}` });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { DeliveryResult } from '../db/deliveries-repo.js';
 import { deliveryMessageId, messageIdTag, senderDomain } from '../mail/addresses.js';
-import { envelopeAddress } from '../mail/mailer.js';
+import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { compileTemplate, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
 import type { SendJob } from './queues.js';
@@ -17,28 +17,26 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
   await Promise.all(lanes);
 }
 
-/** Creates the send processor; it keeps the last editions' compiled templates so a job never re-parses one. */
+/** Creates the send processor; it keeps compiled templates so a batch never re-parses one. */
 export function createSendBatch(deps: Deps) {
   const { repos, config, mailer, tokens, log } = deps;
-  const templates = new Map<number, MimeTemplate>();
+  const templates = new Map<string, MimeTemplate | null>();
   const from = envelopeAddress(config.mailFrom);
   const domain = senderDomain(config.mailFrom);
   const tag = messageIdTag(config.secret);
 
-  async function templateOf(editionId: number): Promise<MimeTemplate | null> {
-    const cached = templates.get(editionId);
-    if (cached) return cached;
-    const edition = await repos.editions.byId(editionId);
-    if (!edition?.mimeTemplate) return null;
-    const t = compileTemplate(edition.mimeTemplate);
-    templates.set(editionId, t);
-    if (templates.size > 8) templates.delete(templates.keys().next().value!);
+  // Compiled once per render and kept for the next batches; a worker sees few renders at a time.
+  async function templateOf(editionId: number, renderId: number | null): Promise<MimeTemplate | null> {
+    const key = `${editionId}:${renderId ?? ''}`;
+    if (templates.has(key)) return templates.get(key)!;
+    const source = await repos.editions.template(editionId, renderId);
+    const t = source ? compileTemplate(source) : null;
+    templates.set(key, t);
+    if (templates.size > 256) templates.delete(templates.keys().next().value!);
     return t;
   }
 
   return async function sendBatch(job: SendJob): Promise<{ sent: number; failed: number; retry: number }> {
-    const template = await templateOf(job.editionId);
-    if (!template) return { sent: 0, failed: 0, retry: 0 };
     const totals = { sent: 0, failed: 0, retry: 0 };
     const retries: DeliveryResult[] = [];
     for (;;) {
@@ -47,17 +45,21 @@ export function createSendBatch(deps: Deps) {
       const results: DeliveryResult[] = [];
       await forEachLimit(claimed, config.send.poolSize * 2, async (d) => {
         if (!d.sendable) {
-          results.push({ id: d.id, status: 'failed', response: 'skipped: reader unsubscribed or suppressed before sending', messageId: null });
+          results.push({ id: d.id, status: 'failed', response: 'skipped: reader unsubscribed, paused or suppressed before sending', messageId: null });
           return;
         }
+        const template = await templateOf(job.editionId, d.renderId);
+        if (!template) return void results.push({ id: d.id, status: 'failed', response: 'no rendered message for this delivery', messageId: null });
         const messageId = deliveryMessageId(job.editionId, d.id, tag, domain);
         const raw = template.fill({
           to: d.email,
           messageId,
           date: deps.now().toUTCString().replace('GMT', '+0000'),
           unsubscribeUrl: `${config.publicUrl}/unsubscribe/${tokens.sign(d.subscriberId, 'unsubscribe')}`,
+          preferencesUrl: `${config.publicUrl}/preferences/${tokens.sign(d.subscriberId, 'preferences')}`,
         });
-        const outcome = await mailer.sendRaw({ from, to: d.email }, raw);
+        const answer = await mailer.sendRaw({ from, to: d.email }, raw);
+        const outcome = answer.ok ? answer : redactOutcome(answer, d.email);
         if (outcome.ok) return void results.push({ id: d.id, status: 'sent', response: outcome.response, messageId: `<${messageId}>` });
         if (outcome.permanent) {
           await repos.suppressions.suppress(d.email, 'bounce', outcome.response);

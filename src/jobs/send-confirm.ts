@@ -1,45 +1,72 @@
 import type { Frequency } from '../config.js';
-import { renderConfirm } from '../digest/render-confirm.js';
+import { renderMjml, renderText } from '../digest/templates.js';
 import { newMessageId, senderDomain, siteHost } from '../mail/addresses.js';
-import { envelopeAddress } from '../mail/mailer.js';
-import { buildMimeTemplate, type MimeTemplate } from '../mail/mime-template.js';
+import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
+import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
 import type { TransactionalJob } from './queues.js';
 
 /** Seconds a confirmation link stays valid. */
 export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
 
-/** Creates the transactional processor; each confirmation template is rendered once per process. */
+type Kind = TransactionalJob['kind'];
+
+/** Creates the transactional processor (confirmation, welcome); each variant is rendered once per process. */
 export function createSendConfirm(deps: Deps) {
   const { repos, config, mailer, tokens, log } = deps;
-  const templates = new Map<Frequency, Promise<MimeTemplate>>();
-  const templateFor = (frequency: Frequency) => {
-    let t = templates.get(frequency);
+  const templates = new Map<string, Promise<MimeTemplate>>();
+  const site = siteHost(config.publicUrl);
+
+  const render = async (kind: Kind, frequency: Frequency, latestUrl: string | null): Promise<MimeTemplate> => {
+    const confirm = kind === 'confirm';
+    const subject = confirm ? 'Confirm your papermail subscription' : 'Welcome to papermail';
+    const view = {
+      subject,
+      preview: confirm ? 'One click to start receiving trending papers.' : 'What comes when, and how to make it yours.',
+      frequencyLabel: frequency,
+      siteHost: site,
+      confirmUrl: SLOT.actionUrl,
+      preferencesUrl: SLOT.preferencesUrl,
+      unsubscribeUrl: SLOT.unsubscribeUrl,
+      latestUrl,
+      schedule: `It arrives ${frequency === 'weekly' ? 'on Mondays' : 'every day'} at 8:00 your time; choose another hour, your topics and how many papers in your preferences.`,
+    };
+    return buildMimeTemplate({ from: config.mailFrom, subject, html: await renderMjml(kind, view), text: renderText(kind, view), listUnsubscribe: !confirm });
+  };
+  const templateFor = (kind: Kind, frequency: Frequency, latestUrl: string | null) => {
+    const key = `${kind}|${frequency}|${latestUrl}`;
+    let t = templates.get(key);
     if (!t) {
-      t = renderConfirm(frequency, siteHost(config.publicUrl)).then((r) => buildMimeTemplate({ from: config.mailFrom, ...r }));
-      templates.set(frequency, t);
+      t = render(kind, frequency, latestUrl);
+      templates.set(key, t);
     }
     return t;
   };
 
-  return async function sendConfirm(job: TransactionalJob): Promise<string> {
+  return async function sendTransactional(job: TransactionalJob): Promise<string> {
     const subscriber = await repos.subscribers.byId(job.subscriberId);
-    if (!subscriber || subscriber.status !== 'pending') return 'skipped: not pending';
-    const template = await templateFor(subscriber.frequency);
+    const wanted = job.kind === 'confirm' ? 'pending' : 'active';
+    if (!subscriber || subscriber.status !== wanted) return `skipped: not ${wanted}`;
+    const frequency: Frequency = subscriber.frequency === 'weekly' ? 'weekly' : 'daily';
+    const latest = job.kind === 'welcome' ? await repos.editions.latestSent(frequency) : null;
+    const template = await templateFor(job.kind, frequency, latest ? `${config.publicUrl}/archive/${latest}` : null);
     const raw = template.fill({
       to: subscriber.email,
-      messageId: newMessageId(['confirm', subscriber.id], senderDomain(config.mailFrom)),
+      messageId: newMessageId([job.kind, subscriber.id], senderDomain(config.mailFrom)),
       date: deps.now().toUTCString().replace('GMT', '+0000'),
       actionUrl: `${config.publicUrl}/confirm/${tokens.sign(subscriber.id, 'confirm')}`,
+      preferencesUrl: `${config.publicUrl}/preferences/${tokens.sign(subscriber.id, 'preferences')}`,
+      unsubscribeUrl: `${config.publicUrl}/unsubscribe/${tokens.sign(subscriber.id, 'unsubscribe')}`,
     });
-    const outcome = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: subscriber.email }, raw);
-    if (outcome.ok) return 'sent';
+    const answer = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: subscriber.email }, raw);
+    if (answer.ok) return 'sent';
+    const outcome = redactOutcome(answer as Extract<typeof answer, { ok: false }>, subscriber.email);
     if (outcome.permanent) {
       await repos.suppressions.suppress(subscriber.email, 'bounce', outcome.response);
-      log.warn({ subscriberId: subscriber.id, response: outcome.response }, 'confirmation rejected: address suppressed');
+      log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail rejected: address suppressed`);
       return 'rejected';
     }
     // Temporary: BullMQ retries the job with exponential backoff.
-    throw new Error(`confirmation not accepted yet: ${outcome.response}`);
+    throw new Error(`${job.kind} mail not accepted yet: ${outcome.response}`);
   };
 }

@@ -15,3 +15,9 @@ export function envelopeAddress(from: string): string {
   const m = /<([^<>]+)>\s*$/.exec(from);
   return (m ? m[1]! : from).trim();
 }
+
+/** SMTP answers often quote the recipient; stored answers must not keep an address an erasure removes. */
+export function redactOutcome<T extends SendOutcome>(outcome: T, email: string): T {
+  const re = new RegExp(email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  return { ...outcome, response: outcome.response.replace(re, '<recipient>') };
+}

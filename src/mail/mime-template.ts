@@ -8,6 +8,8 @@ export interface Slots {
   date: string;
   /** The reader's one-click unsubscribe URL (body and List-Unsubscribe header). */
   unsubscribeUrl?: string;
+  /** The reader's preference center. */
+  preferencesUrl?: string;
   /** The link a transactional mail asks the reader to open (confirm, and the like). */
   actionUrl?: string;
 }
@@ -19,6 +21,7 @@ export const SLOT: Readonly<Record<SlotName, string>> = {
   messageId: 'pmslotmsgid@pmslot.invalid',
   date: 'pmslotdate',
   unsubscribeUrl: 'https://pmslot.invalid/pmslotunsubscribeurl',
+  preferencesUrl: 'https://pmslot.invalid/pmslotpreferencesurl',
   actionUrl: 'https://pmslot.invalid/pmslotactionurl',
 };
 

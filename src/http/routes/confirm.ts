@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { CONFIRM_TTL_SECONDS } from '../../jobs/send-confirm.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
-import { sendError, sendHtml } from '../respond.js';
+import { consentOf, sendError, sendHtml } from '../respond.js';
 
 /** GET /confirm/:token activates a pending subscriber; a second visit changes nothing. */
 export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -15,14 +15,15 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
         ? sendError(req, reply, 410, 'This confirmation link has expired. Subscribe again to get a new one.', 'Link expired')
         : sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link');
     }
-    const status = await deps.repos.subscribers.confirm(valid.subscriberId);
+    const { status, activated } = await deps.repos.subscribers.confirm(valid.subscriberId, consentOf(req, 'confirm-link-v1'));
+    if (activated) await deps.producer.sendWelcome(valid.subscriberId);
     if (status === 'active') {
       const when = deps.config.digest.cron;
       return sendHtml(
         reply,
         messagePage(
           "You're subscribed",
-          html`<p>Your first digest arrives with the next scheduled edition.</p><p class="muted">Schedule: daily <code>${when.daily}</code>, weekly <code>${when.weekly}</code> (${deps.config.digest.tz}).</p>`,
+          html`<p>Your first digest arrives with the next edition. A welcome mail is on its way with a link to choose your topics, hour and frequency.</p><p class="muted">Editions are built daily <code>${when.daily}</code> and weekly <code>${when.weekly}</code> (${deps.config.digest.tz}).</p>`,
         ),
       );
     }

@@ -3,7 +3,7 @@ import { parseSignup } from '../../domain/signup.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { signupPage } from '../pages/signup.js';
-import { sendError, sendHtml, wantsJson } from '../respond.js';
+import { consentOf, sendError, sendHtml, wantsJson } from '../respond.js';
 
 const NEUTRAL = 'If this address can subscribe, a confirmation email is on its way. Open the link in it to start receiving digests.';
 const ACCEPTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
@@ -23,7 +23,7 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
       const email = typeof b.email === 'string' ? b.email.replace(/[\r\n]/g, ' ').slice(0, 254) : '';
       return sendHtml(reply, signupPage({ error: parsed.error, email }), 400);
     }
-    const outcome = await deps.repos.subscribers.signup({ ...parsed.value, ip: req.ip ?? null });
+    const outcome = await deps.repos.subscribers.signup({ ...parsed.value, consent: consentOf(req, 'signup-form-v1') });
     if (outcome.action === 'confirm') {
       const s = outcome.subscriber;
       await deps.producer.sendConfirm(s.id, s.confirmSentAt?.getTime() ?? Date.now());

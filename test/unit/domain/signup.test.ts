@@ -12,8 +12,12 @@ describe('signup validation', () => {
   );
 
   it('trims the address and defaults the frequency to daily', () => {
-    expect(parseSignup({ email: '  a@example.org ' })).toEqual({ ok: true, value: { email: 'a@example.org', frequency: 'daily' } });
-    expect(parseSignup({ email: 'a@example.org', frequency: 'weekly' })).toEqual({ ok: true, value: { email: 'a@example.org', frequency: 'weekly' } });
+    expect(parseSignup({ email: '  a@example.org ' })).toEqual({ ok: true, value: { email: 'a@example.org', frequency: 'daily', topics: [] } });
+    expect(parseSignup({ email: 'a@example.org', frequency: 'weekly', topics: 'diffusion, cs.LG,,Diffusion' })).toEqual({
+      ok: true,
+      value: { email: 'a@example.org', frequency: 'weekly', topics: ['diffusion', 'cs.LG'] },
+    });
+    expect(parseSignup({ email: 'a@example.org', topics: ['reinforcement learning'] })).toMatchObject({ ok: true, value: { topics: ['reinforcement learning'] } });
   });
 
   it.each([
@@ -22,6 +26,8 @@ describe('signup validation', () => {
     [{ email: 'a@example.org', note: 'x\ny' }, /line breaks/],
     [{ email: 'a@example.org', frequency: 'hourly' }, /Unknown frequency/],
     [{ email: 'a@example.org', frequency: 3 }, /must be text/],
+    [{ email: 'a@example.org', topics: '<script>' }, /is not a topic/],
+    [{ email: 'a@example.org', topics: ['x\ny'] }, /line breaks/],
     [{}, /enter your email/],
     [null, /Send an email/],
     [['a@example.org'], /Send an email/],
