@@ -3,6 +3,8 @@ import formbody from '@fastify/formbody';
 import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
 import { adminRoutes } from './routes/admin.js';
+import { archiveRoutes } from './routes/archive.js';
+import { preferencesRoutes } from './routes/preferences.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
 import { healthRoutes } from './routes/health.js';
@@ -46,6 +48,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(signupRoutes, deps);
   await app.register(confirmRoutes, deps);
   await app.register(unsubscribeRoutes, deps);
+  await app.register(preferencesRoutes, deps);
+  await app.register(archiveRoutes, deps);
   await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
   if (deps.inboxDir) {
     const dir = deps.inboxDir;

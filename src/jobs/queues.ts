@@ -6,7 +6,11 @@ import type { QueueBackend } from '../runtime/queue-backend.js';
 export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transactional', ingest: 'ingest' } as const;
 
 /** Jobs carry ids, never data: processors re-read their rows. */
-export type DigestJob = { kind: 'scheduled'; frequency: Frequency } | { kind: 'build'; editionId: number } | { kind: 'recover' };
+export type DigestJob =
+  | { kind: 'scheduled'; frequency: Frequency }
+  | { kind: 'build'; editionId: number }
+  | { kind: 'due' }
+  | { kind: 'recover' };
 export type SendJob = { editionId: number; from: number; to: number };
 export type TransactionalJob = { kind: 'confirm' | 'welcome'; subscriberId: number };
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */

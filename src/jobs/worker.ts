@@ -1,13 +1,13 @@
 import type { Job, Worker } from 'bullmq';
 import type { QueueBackend } from '../runtime/queue-backend.js';
 import { buildEdition } from './build-edition.js';
+import { deliverDue } from './deliver-due.js';
 import type { Deps } from './deps.js';
 import { runIngest } from './ingest.js';
 import { QUEUE, type DigestJob, type IngestJob, type SendJob, type TransactionalJob } from './queues.js';
 import { recoverEditions } from './recover.js';
 import { createSendBatch } from './send-batch.js';
 import { createSendConfirm } from './send-confirm.js';
-import { startEdition } from './start-edition.js';
 
 export interface Workers {
   readonly workers: Worker[];
@@ -22,8 +22,10 @@ export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
     QUEUE.digest,
     async (job: Job<DigestJob>) => {
       const d = job.data;
-      if (d.kind === 'scheduled') return startEdition(deps, d.frequency, false);
-      if (d.kind === 'build') return buildEdition(deps, d.editionId);
+      // The cron time fixes the period's pool; readers still get it at their own hour.
+      if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency]);
+      if (d.kind === 'build') return buildEdition(deps, d.editionId, { kind: 'all' });
+      if (d.kind === 'due') return deliverDue(deps);
       return recoverEditions(deps);
     },
     { concurrency: 2 },
@@ -58,6 +60,8 @@ export async function upsertSchedules(deps: Deps): Promise<void> {
       { name: 'scheduled', data: { kind: 'scheduled', frequency }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     );
   }
+  // Every hour on the hour (UTC): readers get the current edition when their own local hour comes.
+  await q.upsertJobScheduler('deliver-hourly', { pattern: '0 * * * *', tz: 'UTC' }, { name: 'due', data: { kind: 'due' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   await q.upsertJobScheduler('recover', { every: 60_000 }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
   await deps.producer.queues.ingest.upsertJobScheduler(
     'ingest',

@@ -1,7 +1,7 @@
 import { html, page, type Html } from './layout.js';
 
 /** The signup form: plain HTML, posts to /subscribe, works without JavaScript. */
-export function signupForm(opts: { email?: string; frequency?: string; error?: string; compact?: boolean } = {}): Html {
+export function signupForm(opts: { email?: string; frequency?: string; topics?: string; error?: string; compact?: boolean } = {}): Html {
   const freq = opts.frequency === 'weekly' ? 'weekly' : 'daily';
   return html`<form method="post" action="/subscribe" novalidate>
   ${opts.error ? html`<p class="error" role="alert" id="signup-error">${opts.error}</p>` : ''}
@@ -12,19 +12,22 @@ export function signupForm(opts: { email?: string; frequency?: string; error?: s
     <label class="choice"><input type="radio" name="frequency" value="daily"${freq === 'daily' ? html` checked` : ''}> Daily: the day's top papers</label>
     <label class="choice"><input type="radio" name="frequency" value="weekly"${freq === 'weekly' ? html` checked` : ''}> Weekly: the week's best</label>
   </fieldset>
+  <label for="topics">Topics <span class="muted">(optional)</span></label>
+  <input type="text" id="topics" name="topics" maxlength="1200" value="${opts.topics ?? ''}" placeholder="e.g. diffusion, reinforcement learning, cs.CL" aria-describedby="topics-help">
+  <p class="muted" id="topics-help">Only papers about these, separated by commas. Empty means everything trending.</p>
   <button type="submit">${opts.compact ? 'Subscribe again' : 'Subscribe'}</button>
 </form>`;
 }
 
 /** GET / */
-export function signupPage(opts: { error?: string; email?: string; frequency?: string } = {}): string {
+export function signupPage(opts: { error?: string; email?: string; frequency?: string; topics?: string } = {}): string {
   return page(
     'Trending papers in your inbox',
     html`<div class="card">
   <h1>Trending papers in your inbox</h1>
   <p>The research community's most upvoted new papers, each with its abstract and links, once a day or once a week.</p>
   ${signupForm(opts)}
-  <p class="muted">We send a confirmation email first. Every digest has a one-click unsubscribe link.</p>
+  <p class="muted">We send a confirmation email first. Every digest has a one-click unsubscribe link. <a href="/archive">Past editions</a>.</p>
 </div>`,
   );
 }

@@ -20,8 +20,8 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!parsed.ok) {
       if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const email = typeof b.email === 'string' ? b.email.replace(/[\r\n]/g, ' ').slice(0, 254) : '';
-      return sendHtml(reply, signupPage({ error: parsed.error, email }), 400);
+      const clean = (v: unknown, max: number) => (typeof v === 'string' ? v.replace(/[\r\n]/g, ' ').slice(0, max) : '');
+      return sendHtml(reply, signupPage({ error: parsed.error, email: clean(b.email, 254), topics: clean(b.topics, 1200), frequency: clean(b.frequency, 10) }), 400);
     }
     const outcome = await deps.repos.subscribers.signup({ ...parsed.value, consent: consentOf(req, 'signup-form-v1') });
     if (outcome.action === 'confirm') {

@@ -1,0 +1,59 @@
+import type { Subscriber } from '../../db/subscribers-repo.js';
+import { html, page, type Html } from './layout.js';
+
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
+
+/** The preference center: plain HTML that works without JavaScript; a small script only suggests the time zone. */
+export function preferencesPage(opts: { token: string; reader: Subscriber; defaultSize: number; error?: string; saved?: boolean; values?: Record<string, string> }): string {
+  const r = opts.reader;
+  const v = {
+    frequency: opts.values?.frequency ?? r.frequency,
+    topics: opts.values?.topics ?? r.topics.join(', '),
+    maxPapers: opts.values?.max_papers ?? (r.maxPapers === null ? '' : String(r.maxPapers)),
+    sendHour: opts.values?.send_hour ?? String(r.sendHour),
+    timezone: opts.values?.timezone ?? r.timezone,
+  };
+  const radio = (value: string, label: string): Html =>
+    html`<label class="choice"><input type="radio" name="frequency" value="${value}"${v.frequency === value ? html` checked` : ''}> ${label}</label>`;
+  const base = `/preferences/${opts.token}`;
+  return page(
+    'Your preferences',
+    html`<div class="card">
+  <h1>Your preferences</h1>
+  <p class="muted">For ${r.email}</p>
+  ${opts.saved ? html`<p role="status"><strong>Saved.</strong> Your next digest follows these settings.</p>` : ''}
+  ${opts.error ? html`<p class="error" role="alert" id="prefs-error">${opts.error}</p>` : ''}
+  <form method="post" action="${base}">
+    <fieldset>
+      <legend>How often?</legend>
+      ${radio('daily', 'Daily')}
+      ${radio('weekly', 'Weekly (Mondays)')}
+      ${radio('paused', 'Paused: send nothing for now')}
+    </fieldset>
+    <label for="topics">Topics</label>
+    <input type="text" id="topics" name="topics" value="${v.topics}" maxlength="1200" placeholder="e.g. diffusion, reinforcement learning, cs.CL" aria-describedby="topics-help">
+    <p class="muted" id="topics-help">Words, phrases or arXiv categories, separated by commas. Empty means everything trending.</p>
+    <label for="max_papers">Papers per digest</label>
+    <input type="number" id="max_papers" name="max_papers" min="1" max="30" value="${v.maxPapers}" placeholder="${opts.defaultSize}">
+    <label for="send_hour">Hour of delivery (your time)</label>
+    <select id="send_hour" name="send_hour">${HOURS.map((h) => html`<option value="${h}"${String(h) === v.sendHour ? html` selected` : ''}>${String(h).padStart(2, '0')}:00</option>`)}</select>
+    <label for="timezone">Time zone</label>
+    <input type="text" id="timezone" name="timezone" value="${v.timezone}" maxlength="64" autocomplete="off" aria-describedby="tz-help">
+    <p class="muted" id="tz-help">An IANA name such as Europe/Berlin or America/New_York.</p>
+    <p><button type="submit">Save preferences</button></p>
+  </form>
+  <script>
+    (function () {
+      var tz = document.getElementById('timezone');
+      try { var mine = Intl.DateTimeFormat().resolvedOptions().timeZone; if (mine && tz.value === 'UTC') tz.value = mine; } catch (e) {}
+    })();
+  </script>
+  <h2>Your data</h2>
+  <p><a href="${base}/export">Download everything we store about you</a> (JSON).</p>
+  <form method="post" action="${base}/delete">
+    <p class="muted">Erasing removes your address, your settings and your delivery history for good.</p>
+    <button type="submit" class="secondary">Erase my data</button>
+  </form>
+</div>`,
+  );
+}

@@ -1,0 +1,83 @@
+import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
+import type { FastifyInstance } from 'fastify';
+import { localDay } from '../../domain/period.js';
+import { renderDigest } from '../../digest/render-digest.js';
+import { siteHost } from '../../mail/addresses.js';
+import type { AppDeps } from '../deps.js';
+import { html, page } from '../pages/layout.js';
+import { sendError, sendHtml } from '../respond.js';
+
+const LIST = 100;
+
+/** The public archive: past editions, their web versions (no personal data) and an RSS 2.0 feed. */
+export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
+  const { config } = deps;
+  // A web version never changes once its pool is fixed: render it once per process.
+  const webVersions = new Map<number, Promise<string>>();
+
+  app.get('/archive', async (_req, reply) => {
+    const list = await deps.repos.editions.archive(LIST);
+    const rows = list.map(
+      (e) => html`<li><a href="/archive/${e.id}">${e.frequency === 'weekly' ? 'Weekly' : 'Daily'} digest, ${e.period}</a> <span class="muted">· ${e.papers} papers</span></li>`,
+    );
+    return sendHtml(
+      reply,
+      page(
+        'Archive',
+        html`<div class="card"><h1>Past editions</h1>${rows.length ? html`<ul>${rows}</ul>` : html`<p>No edition has gone out yet.</p>`}
+<p class="muted"><a href="/archive.rss">RSS feed</a> · <a href="/">Subscribe</a></p></div>`,
+      ),
+    );
+  });
+
+  app.get('/archive.rss', async (_req, reply) => {
+    const list = await deps.repos.editions.archive(50);
+    const doc = new DOMImplementation().createDocument(null, 'rss', null);
+    const rss = doc.documentElement!;
+    rss.setAttribute('version', '2.0');
+    const add = (parent: typeof rss, name: string, text?: string) => {
+      const el = doc.createElement(name);
+      if (text !== undefined) el.appendChild(doc.createTextNode(text));
+      parent.appendChild(el);
+      return el;
+    };
+    const channel = add(rss, 'channel');
+    add(channel, 'title', `papermail · trending papers at ${siteHost(config.publicUrl)}`);
+    add(channel, 'link', `${config.publicUrl}/archive`);
+    add(channel, 'description', 'Editions of the papermail digest of trending research papers.');
+    add(channel, 'language', 'en');
+    for (const e of list) {
+      const item = add(channel, 'item');
+      const url = `${config.publicUrl}/archive/${e.id}`;
+      add(item, 'title', `${e.frequency === 'weekly' ? 'Weekly' : 'Daily'} digest, ${e.period}`);
+      add(item, 'link', url);
+      add(item, 'guid', url).setAttribute('isPermaLink', 'true');
+      add(item, 'pubDate', new Date(e.createdAt).toUTCString());
+      add(item, 'description', `${e.papers} trending papers${e.subject ? `, led by "${e.subject.replace(/^[^:]*: /, '')}"` : ''}.`);
+    }
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(doc)}`;
+    return reply.type('application/rss+xml; charset=utf-8').send(xml);
+  });
+
+  app.get<{ Params: { id: string } }>('/archive/:id', async (req, reply) => {
+    const id = Number(req.params.id);
+    const edition = Number.isSafeInteger(id) && id > 0 ? await deps.repos.editions.byId(id) : null;
+    if (!edition || !['sending', 'sent'].includes(edition.status) || !edition.paperIds.length)
+      return sendError(req, reply, 404, 'There is no edition at this address.', 'Not found');
+    let rendered = webVersions.get(id);
+    if (!rendered) {
+      rendered = deps.repos.papers.byIds(edition.paperIds).then(async (papers) => {
+        const r = await renderDigest(papers, {
+          frequency: edition.frequency,
+          day: localDay(edition.createdAt, config.digest.tz),
+          siteHost: siteHost(config.publicUrl),
+          web: { signupUrl: `${config.publicUrl}/` },
+        });
+        return r.html;
+      });
+      webVersions.set(id, rendered);
+      if (webVersions.size > 100) webVersions.delete(webVersions.keys().next().value!);
+    }
+    return sendHtml(reply, await rendered);
+  });
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parsePreferences } from '../../domain/preferences.js';
+import type { AppDeps } from '../deps.js';
+import { html, messagePage } from '../pages/layout.js';
+import { preferencesPage } from '../pages/preferences.js';
+import { consentOf, sendError, sendHtml, wantsJson } from '../respond.js';
+
+const ACCEPTED = ['application/x-www-form-urlencoded', 'application/json'];
+
+/** The preference center, the data export and the erasure, all behind the reader's preferences token. */
+export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
+  const reader = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    const valid = deps.tokens.verify(req.params.token, 'preferences');
+    if (!valid) {
+      await sendError(req, reply, 400, 'This preferences link is not valid. Check that you copied all of it.', 'Invalid link');
+      return null;
+    }
+    const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
+    if (!subscriber || subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') {
+      await sendError(req, reply, 404, 'There is no active subscription behind this link. Subscribe again from the front page.', 'No subscription');
+      return null;
+    }
+    return subscriber;
+  };
+  const view = (r: NonNullable<Awaited<ReturnType<typeof deps.repos.subscribers.byId>>>) => ({
+    email: r.email,
+    frequency: r.frequency,
+    topics: r.topics,
+    max_papers: r.maxPapers,
+    send_hour: r.sendHour,
+    timezone: r.timezone,
+  });
+
+  app.get<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
+    const r = await reader(req, reply);
+    if (!r) return reply;
+    if (wantsJson(req)) return view(r);
+    return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size }));
+  });
+
+  app.post<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!ACCEPTED.includes(type)) return sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
+    const r = await reader(req, reply);
+    if (!r) return reply;
+    const parsed = parsePreferences(req.body);
+    if (!parsed.ok) {
+      if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
+      const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').replace(/[\r\n]/g, ' ')]));
+      return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, error: parsed.error, values }), 400);
+    }
+    const saved = await deps.repos.subscribers.savePreferences(r.id, parsed.value, consentOf(req, 'preferences-form-v1'));
+    if (!saved) return sendError(req, reply, 404, 'There is no active subscription behind this link.', 'No subscription');
+    if (wantsJson(req)) return view(saved);
+    return sendHtml(reply, preferencesPage({ token: req.params.token, reader: saved, defaultSize: deps.config.digest.size, saved: true }));
+  });
+
+  app.get<{ Params: { token: string } }>('/preferences/:token/export', async (req, reply) => {
+    const valid = deps.tokens.verify(req.params.token, 'preferences');
+    if (!valid) return sendError(req, reply, 400, 'This link is not valid.', 'Invalid link');
+    const data = await deps.repos.subscribers.export(valid.subscriberId);
+    if (!data) return sendError(req, reply, 404, 'Nothing is stored behind this link.', 'Nothing stored');
+    return reply
+      .header('content-disposition', 'attachment; filename="papermail-data.json"')
+      .header('cache-control', 'no-store')
+      .send({ exportedAt: new Date().toISOString(), ...data });
+  });
+
+  app.post<{ Params: { token: string } }>('/preferences/:token/delete', async (req, reply) => {
+    const valid = deps.tokens.verify(req.params.token, 'preferences');
+    if (!valid) return sendError(req, reply, 400, 'This link is not valid.', 'Invalid link');
+    const erased = await deps.repos.subscribers.erase(valid.subscriberId);
+    if (wantsJson(req)) return { erased: true };
+    return sendHtml(
+      reply,
+      messagePage(
+        erased ? 'Your data is erased' : 'Nothing left to erase',
+        'Your address, settings and delivery history are gone. You will receive nothing more.',
+        html`<p><a href="/">Subscribe again</a> any time; you would start fresh.</p>`,
+      ),
+    );
+  });
+}
