@@ -102,15 +102,16 @@ export async function waitForEdition(stack: Stack, id: number, timeout = 30_000)
 
 /** Subscribes through the HTTP form and confirms through the link in the caught mail. */
 export async function subscribeAndConfirm(stack: Stack, email: string, frequency = 'daily'): Promise<void> {
+  const isConfirm = (x: { parsed: { subject?: string } }) => /Confirm/.test(x.parsed.subject ?? '');
+  const before = stack.sink.to(email).filter(isConfirm).length;
   const res = await stack.http('/subscribe', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email, frequency }).toString(),
   });
   if (res.status !== 200) throw new Error(`signup answered ${res.status}`);
-  const isConfirm = (x: { parsed: { subject?: string } }) => /Confirm/.test(x.parsed.subject ?? '');
-  await stack.sink.waitFor(() => stack.sink.to(email).some(isConfirm));
-  const confirm = stack.sink.to(email).find(isConfirm)!;
+  await stack.sink.waitFor(() => stack.sink.to(email).filter(isConfirm).length > before);
+  const confirm = stack.sink.to(email).filter(isConfirm).at(-1)!;
   const link = /https:\/\/papermail\.test\/confirm\/\S+/.exec(confirm.parsed.text ?? '')?.[0];
   if (!link) throw new Error('no confirm link in the confirmation mail');
   const page = await stack.http(link);
