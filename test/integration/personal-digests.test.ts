@@ -90,7 +90,8 @@ describe('personal digests', () => {
       for (const id of byEmail[email]!.paper_ids) expect(d.parsed.text).toContain(papers.get(id)!.title);
       expect(d.parsed.text).toContain(`View in browser: ${PUBLIC_URL}/archive/${first.id}`);
       expect(d.parsed.html).toContain(`href="${PUBLIC_URL}/archive/${first.id}"`);
-      expect(d.parsed.text).toContain(`Manage preferences: ${PUBLIC_URL}${await prefsUrl(email)}`);
+      const prefs = new RegExp(`Manage preferences: ${PUBLIC_URL}/preferences/(\\S+)`).exec(d.parsed.text!)?.[1];
+      expect(tokens.verify(prefs ?? '', 'preferences')?.subscriberId).toBe(await idOf(email));
     }
   });
 
