@@ -108,11 +108,14 @@ async function main() {
   const seconds = (performance.now() - t) / 1000;
   workers.forEach((w, i) => (rss[i]!.end = rssOf(w.pid!)));
   const edition = (await repos.editions.byId(id))!;
-  const build = (new Date(edition.builtAt!).getTime() - new Date(edition.createdAt).getTime()) / 1000;
+  const stats = (await repos.editions.stats(id))!;
+  const size = await database.db.execute<{ n: number }>(sql`select max(length(mime_template))::int as n from edition_renders where edition_id = ${id}`);
+  const assigned = await database.db.execute<{ s: number }>(sql`
+    select extract(epoch from max(created_at) - ${new Date(edition.createdAt).toISOString()}::timestamptz)::float as s from deliveries where edition_id = ${id}`);
   const rate = last.sent / seconds;
   const ceiling = Number(args.ceiling);
-  console.log(`queue backend: ${redisUrl ? 'Redis' : 'Postgres'}, worker processes: ${args.workers}, message: ${(edition.mimeTemplate!.length / 1024).toFixed(1)} KB, tuning: ${JSON.stringify(tuning)}`);
-  console.log(`edition ${id}: ${last.sent} messages in ${seconds.toFixed(1)} s (build and queue ${build.toFixed(2)} s, renders: ${edition.renders})`);
+  console.log(`queue backend: ${redisUrl ? 'Redis' : 'Postgres'}, worker processes: ${args.workers}, message: ${((size.rows[0]?.n ?? 0) / 1024).toFixed(1)} KB, tuning: ${JSON.stringify(tuning)}`);
+  console.log(`edition ${id}: ${last.sent} messages in ${seconds.toFixed(1)} s (all readers assigned after ${Number(assigned.rows[0]?.s ?? 0).toFixed(2)} s, renders: ${stats.renders})`);
   console.log(`throughput: ${Math.round(rate)} msg/s = ${((rate / ceiling) * 100).toFixed(0)} % of the ${ceiling} msg/s smtp-source→smtp-sink ceiling`);
   rss.forEach((r, i) => console.log(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));
 }

@@ -22,21 +22,6 @@ export type DeliveryResult =
 
 export function createDeliveriesRepo(db: Db) {
   return {
-    /** Keyset pages of queued delivery ids of an edition, as [first, last] ranges of at most `size` rows. */
-    async *queuedRanges(editionId: number, size: number): AsyncGenerator<[number, number]> {
-      let after = 0;
-      for (;;) {
-        const res = await db.execute<{ first: number | null; last: number | null }>(sql`
-          select min(id) as first, max(id) as last from (
-            select id from deliveries where edition_id = ${editionId} and status = 'queued' and id > ${after}
-            order by id limit ${size}) page`);
-        const { first, last } = res.rows[0]!;
-        if (first === null || last === null) return;
-        yield [Number(first), Number(last)];
-        after = Number(last);
-      }
-    },
-
     /**
      * Atomically takes the due deliveries of a range (queued → sending), and those whose earlier
      * claim outlived the lease (a crashed worker). Rows another worker holds are left alone.

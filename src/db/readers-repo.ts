@@ -57,17 +57,19 @@ export function createReadersRepo(db: Db) {
       return out;
     },
 
-    /** Inserts a page of assignments in one statement; a reader already assigned is left alone. */
-    async assign(editionId: number, rows: Assignment[]): Promise<void> {
-      if (!rows.length) return;
+    /** Inserts a page of assignments in one statement; a reader already assigned is left alone. Returns the new queued ids. */
+    async assign(editionId: number, rows: Assignment[]): Promise<number[]> {
+      if (!rows.length) return [];
       const col = <T>(f: (r: Assignment) => T) => sql.param(rows.map(f));
-      await db.execute(sql`
+      const res = await db.execute<{ id: number; status: string }>(sql`
         insert into deliveries (edition_id, subscriber_id, render_id, paper_ids, status, last_response)
         select ${editionId}, v.subscriber_id, v.render_id, v.paper_ids::jsonb, v.status::delivery_status, v.reason
         from unnest(${col((r) => r.subscriberId)}::bigint[], ${col((r) => r.renderId)}::bigint[], ${col((r) => JSON.stringify(r.paperIds))}::text[],
                     ${col((r) => r.status)}::text[], ${col((r) => r.reason)}::text[])
           as v(subscriber_id, render_id, paper_ids, status, reason)
-        on conflict (edition_id, subscriber_id) do nothing`);
+        on conflict (edition_id, subscriber_id) do nothing
+        returning id, status`);
+      return res.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id)).sort((a, b) => a - b);
     },
   };
 }

@@ -33,14 +33,8 @@ export async function buildEdition(deps: Deps, editionId: number, audience: Audi
     edition = (await repos.editions.byId(editionId))!;
   }
   if (edition.status === 'empty') return;
+  // Sending starts with the first page of readers; rows a crash left unqueued are the recover job's.
   const assigned = await assignReaders(deps, edition, audience);
-  if (assigned.queued) await repos.editions.reopen(edition.id);
-  const ranges: [number, number][] = [];
-  for await (const range of repos.deliveries.queuedRanges(edition.id, config.send.batchSize)) {
-    ranges.push(range);
-    if (ranges.length === 100) await deps.producer.sendRanges(edition.id, ranges.splice(0));
-  }
-  if (ranges.length) await deps.producer.sendRanges(edition.id, ranges);
   await repos.editions.finishIfDone(edition.id);
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
@@ -73,7 +67,16 @@ async function assignReaders(deps: Deps, edition: Edition, audience: Audience) {
       }
       rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((p) => p.id), status: 'queued', reason: null });
     }
-    await repos.readers.assign(edition.id, rows);
+    const queued = await repos.readers.assign(edition.id, rows);
+    if (queued.length) {
+      await repos.editions.reopen(edition.id);
+      const ranges: [number, number][] = [];
+      for (let i = 0; i < queued.length; i += config.send.batchSize) {
+        const chunk = queued.slice(i, i + config.send.batchSize);
+        ranges.push([chunk[0]!, chunk.at(-1)!]);
+      }
+      await deps.producer.sendRanges(edition.id, ranges);
+    }
     counts.readers += rows.length;
     counts.queued += rows.filter((r) => r.status === 'queued').length;
     counts.skipped += rows.filter((r) => r.status === 'skipped').length;
