@@ -103,7 +103,8 @@ async function main() {
     workers.forEach((w, i) => (rss[i]!.peak = Math.max(rss[i]!.peak, rssOf(w.pid!))));
     const s = (await repos.editions.stats(id))!;
     last = { sent: s.sent + s.failed, status: s.status };
-    if (s.status === 'sent') break;
+    // Sending starts while later pages are still assigned: wait for every reader, not the first 'sent'.
+    if (s.status === 'sent' && s.sent + s.failed + s.skipped >= N) break;
   }
   const seconds = (performance.now() - t) / 1000;
   workers.forEach((w, i) => (rss[i]!.end = rssOf(w.pid!)));
