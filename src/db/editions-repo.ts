@@ -123,10 +123,11 @@ export function createEditionsRepo(db: Db) {
     },
 
     /** Editions that went out, newest first, for the archive. */
-    async archive(limit: number): Promise<{ id: number; frequency: Frequency; period: string; subject: string | null; papers: number; createdAt: Date }[]> {
-      const res = await db.execute<{ id: number; frequency: Frequency; period: string; subject: string | null; papers: number; createdAt: Date }>(sql`
-        select id, frequency, period, subject, jsonb_array_length(paper_ids)::int as papers, created_at as "createdAt"
-        from editions where status in ('sending', 'sent') and jsonb_array_length(paper_ids) > 0 order by id desc limit ${limit}`);
+    async archive(limit: number): Promise<{ id: number; frequency: Frequency; period: string; top: string | null; papers: number; createdAt: Date }[]> {
+      const res = await db.execute<{ id: number; frequency: Frequency; period: string; top: string | null; papers: number; createdAt: Date }>(sql`
+        select e.id, e.frequency, e.period, (select p.title from papers p where p.id = e.paper_ids->>0) as top,
+               jsonb_array_length(e.paper_ids)::int as papers, e.created_at as "createdAt"
+        from editions e where e.status in ('sending', 'sent') and jsonb_array_length(e.paper_ids) > 0 order by e.id desc limit ${limit}`);
       return res.rows;
     },
 

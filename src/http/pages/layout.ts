@@ -30,7 +30,8 @@ h1{font-size:1.6rem;line-height:1.25;margin:0 0 .5rem}
 p{margin:.5rem 0 1rem}
 .muted{color:var(--muted);font-size:.9rem}
 label{display:block;font-weight:600;margin:1rem 0 .35rem}
-input[type=email],input[type=text]{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid #c4c9d0;border-radius:8px}
+input[type=email],input[type=text],input[type=number],select{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid #c4c9d0;border-radius:8px;background:#fff}
+input[type=number],select{max-width:10rem}
 fieldset{border:0;padding:0;margin:1rem 0}
 legend{font-weight:600;margin-bottom:.35rem}
 .choice{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:.4rem 0}

@@ -53,7 +53,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
       add(item, 'link', url);
       add(item, 'guid', url).setAttribute('isPermaLink', 'true');
       add(item, 'pubDate', new Date(e.createdAt).toUTCString());
-      add(item, 'description', `${e.papers} trending papers${e.subject ? `, led by "${e.subject.replace(/^[^:]*: /, '')}"` : ''}.`);
+      add(item, 'description', `${e.papers} trending papers${e.top ? `, led by "${e.top}"` : ''}.`);
     }
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(doc)}`;
     return reply.type('application/rss+xml; charset=utf-8').send(xml);
