@@ -132,9 +132,9 @@ export function createEditionsRepo(db: Db) {
     },
 
     /** Editions that may need recovery: built but unfinished, or never built. */
-    async unfinished(): Promise<{ id: number; status: Edition['status']; createdAt: Date }[]> {
-      const res = await db.execute<{ id: number; status: Edition['status']; createdAt: Date }>(
-        sql`select id, status, created_at as "createdAt" from editions where status in ('pending', 'sending') order by id`,
+    async unfinished(): Promise<{ id: number; status: Edition['status']; forced: boolean; createdAt: Date }[]> {
+      const res = await db.execute<{ id: number; status: Edition['status']; forced: boolean; createdAt: Date }>(
+        sql`select id, status, forced, created_at as "createdAt" from editions where status in ('pending', 'sending') order by id`,
       );
       return res.rows;
     },

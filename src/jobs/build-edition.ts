@@ -16,10 +16,12 @@ const PAGE = 1000;
  * Builds an edition (once per period): fixes its candidate pool, then gives each reader of the
  * audience their own list, rendering each distinct list once, and queues the sends.
  */
-export async function buildEdition(deps: Deps, editionId: number, audience: Audience = { kind: 'all' }): Promise<void> {
+export async function buildEdition(deps: Deps, editionId: number, audience: Audience = { kind: 'all' }, opts: { lazy?: boolean } = {}): Promise<void> {
   const { repos, config, log } = deps;
   let edition = await repos.editions.byId(editionId);
   if (!edition) return;
+  // Lazy: the pool is fixed as late as possible, when the first reader is due, so it holds the freshest papers.
+  if (edition.status === 'pending' && opts.lazy && !(await repos.readers.targets(edition.id, edition.frequency, audience, 0, 1)).length) return;
   if (edition.status === 'pending') {
     const days = config.digest.window[edition.frequency];
     const pool = await repos.papers.selectPool({ days, now: deps.now() }, POOL_SIZE);

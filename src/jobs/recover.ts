@@ -14,7 +14,8 @@ export async function recoverEditions(deps: Deps): Promise<{ rebuilt: number; re
   let resent = 0;
   for (const e of await repos.editions.unfinished()) {
     if (e.status === 'pending') {
-      if (now - new Date(e.createdAt).getTime() > STALE_BUILD_MS) {
+      // Only forced (admin) editions go to everyone; a scheduled one waits for its readers' hour.
+      if (e.forced && now - new Date(e.createdAt).getTime() > STALE_BUILD_MS) {
         await producer.buildEdition(e.id);
         rebuilt++;
       }

@@ -23,7 +23,7 @@ export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
     async (job: Job<DigestJob>) => {
       const d = job.data;
       // The cron time fixes the period's pool; readers still get it at their own hour.
-      if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency]);
+      if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency], { buildNow: true });
       if (d.kind === 'build') return buildEdition(deps, d.editionId, { kind: 'all' });
       if (d.kind === 'due') return deliverDue(deps);
       return recoverEditions(deps);

@@ -48,6 +48,8 @@ describe('hourly delivery', () => {
     const daily = seven.daily!;
     expect(await recipients(daily)).toEqual(dueBy([at(0)]));
     expect(await recipients(seven.weekly!)).toEqual([]);
+    // No weekly reader is due yet, so the weekly pool is not fixed yet: it will hold the freshest papers.
+    expect((await stack.served.runtime.deps.repos.editions.byId(seven.weekly!))!.status).toBe('pending');
 
     const eight = await tick(at(1));
     expect(eight.daily).toBe(daily); // the edition of the period is built once
