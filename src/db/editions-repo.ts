@@ -1,6 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
-export type { Frequency };
 import type { Db } from './client.js';
 import { editions } from './schema.js';
 

@@ -7,7 +7,7 @@ import { runIngest } from './ingest.js';
 import { QUEUE, type DigestJob, type IngestJob, type SendJob, type TransactionalJob } from './queues.js';
 import { recoverEditions } from './recover.js';
 import { createSendBatch } from './send-batch.js';
-import { createSendConfirm } from './send-confirm.js';
+import { createSendTransactional } from './send-transactional.js';
 
 export interface Workers {
   readonly workers: Worker[];
@@ -17,7 +17,7 @@ export interface Workers {
 /** Starts one BullMQ worker per queue, each dispatching to its processor. */
 export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
   const sendBatch = createSendBatch(deps);
-  const sendConfirm = createSendConfirm(deps);
+  const sendTransactional = createSendTransactional(deps);
   const digest = backend.worker<DigestJob>(
     QUEUE.digest,
     async (job: Job<DigestJob>) => {
@@ -35,7 +35,7 @@ export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
     // A batch of several hundred messages can take a while; keep the lock well above that.
     lockDuration: 120_000,
   });
-  const transactional = backend.worker<TransactionalJob>(QUEUE.transactional, (job: Job<TransactionalJob>) => sendConfirm(job.data), {
+  const transactional = backend.worker<TransactionalJob>(QUEUE.transactional, (job: Job<TransactionalJob>) => sendTransactional(job.data), {
     concurrency: 4,
   });
   const ingest = backend.worker<IngestJob>(QUEUE.ingest, (job: Job<IngestJob>) => runIngest(deps, job.data), {

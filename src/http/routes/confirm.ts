@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CONFIRM_TTL_SECONDS } from '../../jobs/send-confirm.js';
+import { CONFIRM_TTL_SECONDS } from '../../jobs/send-transactional.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { consentOf, sendError, sendHtml } from '../respond.js';

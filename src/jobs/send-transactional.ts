@@ -12,7 +12,7 @@ export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
 type Kind = TransactionalJob['kind'];
 
 /** Creates the transactional processor (confirmation, welcome); each variant is rendered once per process. */
-export function createSendConfirm(deps: Deps) {
+export function createSendTransactional(deps: Deps) {
   const { repos, config, mailer, tokens, log } = deps;
   const templates = new Map<string, Promise<MimeTemplate>>();
   const site = siteHost(config.publicUrl);
