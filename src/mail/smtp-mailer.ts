@@ -16,10 +16,18 @@ export function classifySmtpError(err: unknown): SendOutcome {
   return { ok: false, permanent: code !== null && code >= 500 && code < 600, response };
 }
 
-/** A pooled nodemailer SMTP transport behind the Mailer interface. */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+
+/**
+ * A pooled nodemailer SMTP transport behind the Mailer interface. Certificates are verified, except
+ * on loopback, where a local relay or catcher commonly offers STARTTLS with a self-signed certificate
+ * and TLS protects nothing. Query options such as `?tls.rejectUnauthorized=false` still apply.
+ */
 export function createSmtpMailer(url: string, opts: { poolSize: number }): Mailer {
+  const loopback = LOOPBACK.test(new URL(url).hostname);
   const transport = nodemailer.createTransport({
     url,
+    ...(loopback ? { tls: { rejectUnauthorized: false } } : {}),
     pool: true,
     maxConnections: opts.poolSize,
     maxMessages: Infinity,
