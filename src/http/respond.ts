@@ -25,3 +25,13 @@ export function sendHtml(reply: FastifyReply, body: string, status = 200) {
 export function consentOf(req: FastifyRequest, formVersion: string) {
   return { ip: req.ip ?? null, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null, formVersion };
 }
+
+const FORM_OR_JSON = ['application/x-www-form-urlencoded', 'application/json'];
+
+/** Answers 415 unless the body is a form or JSON; returns true when it did. */
+export function rejectUnlessFormOrJson(req: FastifyRequest, reply: FastifyReply): boolean {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (FORM_OR_JSON.includes(type)) return false;
+  void sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
+  return true;
+}

@@ -1,5 +1,5 @@
 import type { DeliveryResult } from '../db/deliveries-repo.js';
-import { deliveryMessageId, messageIdTag, senderDomain } from '../mail/addresses.js';
+import { deliveryMessageId, mailDate, messageIdTag, readerLinks, senderDomain } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { compileTemplate, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
@@ -43,6 +43,8 @@ export function createSendBatch(deps: Deps) {
       const claimed = await repos.deliveries.claim(job.editionId, job.from, job.to, config.send.leaseSeconds, CLAIM_CHUNK);
       if (!claimed.length) break;
       const results: DeliveryResult[] = [];
+      // One Date for the chunk: it is sent within seconds, and this keeps per-reader work to substitution.
+      const date = mailDate(deps.now());
       await forEachLimit(claimed, config.send.poolSize * 2, async (d) => {
         if (!d.sendable) {
           results.push({ id: d.id, status: 'failed', response: 'skipped: reader unsubscribed, paused or suppressed before sending', messageId: null });
@@ -54,9 +56,8 @@ export function createSendBatch(deps: Deps) {
         const raw = template.fill({
           to: d.email,
           messageId,
-          date: deps.now().toUTCString().replace('GMT', '+0000'),
-          unsubscribeUrl: `${config.publicUrl}/unsubscribe/${tokens.sign(d.subscriberId, 'unsubscribe')}`,
-          preferencesUrl: `${config.publicUrl}/preferences/${tokens.sign(d.subscriberId, 'preferences')}`,
+          date,
+          ...readerLinks(config.publicUrl, tokens, d.subscriberId),
         });
         const answer = await mailer.sendRaw({ from, to: d.email }, raw);
         const outcome = answer.ok ? answer : redactOutcome(answer, d.email);

@@ -1,6 +1,6 @@
 import type { Frequency } from '../config.js';
 import { renderMjml, renderText } from '../digest/templates.js';
-import { newMessageId, senderDomain, siteHost } from '../mail/addresses.js';
+import { mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
@@ -53,10 +53,9 @@ export function createSendTransactional(deps: Deps) {
     const raw = template.fill({
       to: subscriber.email,
       messageId: newMessageId([job.kind, subscriber.id], senderDomain(config.mailFrom)),
-      date: deps.now().toUTCString().replace('GMT', '+0000'),
+      date: mailDate(deps.now()),
       actionUrl: `${config.publicUrl}/confirm/${tokens.sign(subscriber.id, 'confirm')}`,
-      preferencesUrl: `${config.publicUrl}/preferences/${tokens.sign(subscriber.id, 'preferences')}`,
-      unsubscribeUrl: `${config.publicUrl}/unsubscribe/${tokens.sign(subscriber.id, 'unsubscribe')}`,
+      ...readerLinks(config.publicUrl, tokens, subscriber.id),
     });
     const answer = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: subscriber.email }, raw);
     if (answer.ok) return 'sent';

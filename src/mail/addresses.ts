@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Frequency } from '../config.js';
+import type { Tokens } from '../domain/tokens.js';
 import { envelopeAddress } from './mailer.js';
 
 /** The domain of the From address: Message-IDs and List-Ids live under it. */
@@ -33,4 +34,17 @@ export function listId(frequency: Frequency, domain: string): string {
 /** Host of the public URL, shown to readers ("you subscribed at …"). */
 export function siteHost(publicUrl: string): string {
   return new URL(publicUrl).host;
+}
+
+/** A reader's personal links, the only per-reader part of a digest besides the address. */
+export function readerLinks(publicUrl: string, tokens: Tokens, subscriberId: number) {
+  return {
+    unsubscribeUrl: `${publicUrl}/unsubscribe/${tokens.sign(subscriberId, 'unsubscribe')}`,
+    preferencesUrl: `${publicUrl}/preferences/${tokens.sign(subscriberId, 'preferences')}`,
+  };
+}
+
+/** An RFC 5322 Date header value. */
+export function mailDate(at: Date): string {
+  return at.toUTCString().replace('GMT', '+0000');
 }

@@ -7,6 +7,7 @@ import { createTokens } from '../../src/domain/tokens.js';
 import { browserAvailable, launchBrowser } from '../helpers/browser.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
+// Throws with CI=true when Chromium is missing; skips (loudly) only on a developer's machine.
 const available = browserAvailable();
 
 describe.skipIf(!available)('preference center in Chromium', () => {

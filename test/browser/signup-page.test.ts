@@ -6,6 +6,7 @@ import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { browserAvailable, launchBrowser } from '../helpers/browser.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
+// Throws with CI=true when Chromium is missing; skips (loudly) only on a developer's machine.
 const available = browserAvailable();
 
 describe.skipIf(!available)('signup page in Chromium', () => {

@@ -3,9 +3,7 @@ import { parsePreferences } from '../../domain/preferences.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { preferencesPage } from '../pages/preferences.js';
-import { consentOf, sendError, sendHtml, wantsJson } from '../respond.js';
-
-const ACCEPTED = ['application/x-www-form-urlencoded', 'application/json'];
+import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
 
 /** The preference center, the data export and the erasure, all behind the reader's preferences token. */
 export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -39,8 +37,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.post<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!ACCEPTED.includes(type)) return sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
+    if (rejectUnlessFormOrJson(req, reply)) return reply;
     const r = await reader(req, reply);
     if (!r) return reply;
     const parsed = parsePreferences(req.body);

@@ -3,19 +3,16 @@ import { parseSignup } from '../../domain/signup.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { signupPage } from '../pages/signup.js';
-import { consentOf, sendError, sendHtml, wantsJson } from '../respond.js';
+import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
 
 const NEUTRAL = 'If this address can subscribe, a confirmation email is on its way. Open the link in it to start receiving digests.';
-const ACCEPTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
 
 /** GET / (the form) and POST /subscribe. */
 export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/', async (_req, reply) => sendHtml(reply, signupPage()));
 
   app.post('/subscribe', async (req, reply) => {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!ACCEPTED_TYPES.includes(type))
-      return sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
+    if (rejectUnlessFormOrJson(req, reply)) return reply;
     const parsed = parseSignup(req.body);
     if (!parsed.ok) {
       if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
