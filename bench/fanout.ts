@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { seedPapers } from '../src/db/seed.js';
-import { createRepos } from '../src/jobs/deps.js';
+import { createRepos } from '../src/db/repos.js';
 import { createProducer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
 import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';

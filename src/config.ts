@@ -83,6 +83,12 @@ const envSchema = z.object({
   SEND_MAX_ATTEMPTS: int(5, 1, 50),
   SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
   SEND_LEASE_SECONDS: int(600, 5, 86_400),
+  SEND_PAUSE_AFTER_FAILURES: int(10, 1, 10_000),
+  SEND_PAUSE_FAILURE_PERCENT: int(20, 1, 100),
+  SEND_PAUSE_STORM_PERCENT: int(50, 1, 100),
+  SEND_PAUSE_WINDOW: int(200, 10, 100_000),
+  SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
+  RECOVER_INTERVAL_SECONDS: int(60, 1, 3600),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, "-" or "_"').default('papermail'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -126,6 +132,12 @@ export interface Config {
     readonly maxAttempts: number;
     readonly retryBaseMs: number;
     readonly leaseSeconds: number;
+    /** Seconds before a row that failed on our side (transport) is tried again. */
+    readonly transportRetrySeconds: number;
+    /** The circuit breaker: see src/domain/breaker.ts. */
+    readonly pause: { readonly afterFailures: number; readonly failureRate: number; readonly stormRate: number; readonly window: number };
+    /** How often the recovery sweep runs. */
+    readonly recoverIntervalSeconds: number;
   };
   /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
   readonly queuePrefix: string;
@@ -186,6 +198,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       leaseSeconds: e.SEND_LEASE_SECONDS,
+      transportRetrySeconds: e.SEND_TRANSPORT_RETRY_SECONDS,
+      pause: Object.freeze({
+        afterFailures: e.SEND_PAUSE_AFTER_FAILURES,
+        failureRate: e.SEND_PAUSE_FAILURE_PERCENT / 100,
+        stormRate: e.SEND_PAUSE_STORM_PERCENT / 100,
+        window: e.SEND_PAUSE_WINDOW,
+      }),
+      recoverIntervalSeconds: e.RECOVER_INTERVAL_SECONDS,
     }),
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,

@@ -8,70 +8,112 @@ export type ClaimedDelivery = {
   email: string;
   /** Attempts including this one. */
   attempts: number;
-  /** The render (paper list) this reader gets; null for deliveries made before renders existed. */
+  /** The render (paper list) this reader gets. */
   renderId: number | null;
-  /** False when the reader left or was suppressed after the delivery was queued. */
+  /** False when the reader left, paused or was suppressed after the delivery was queued. */
   sendable: boolean;
+  /** When the edition was last resumed (epoch ms, 0 if never): a fresh breaker after each resume. */
+  resumedAt: number;
 };
 
-/** What happened to one claimed delivery. */
-export type DeliveryResult =
-  | { id: number; status: 'sent'; response: string; messageId: string }
-  | { id: number; status: 'failed'; response: string; messageId: string | null }
-  | { id: number; status: 'retry'; response: string; messageId: string | null; retryAt: Date };
+/**
+ * What happened to one claimed delivery. `token` is the claim it was sent under: a result whose claim
+ * was lost (the lease ran out and another worker took the row) is not written.
+ */
+export type DeliveryResult = { id: number; token: string; response: string } & (
+  | { status: 'sent'; messageId: string }
+  /** `suppress`: the address to suppress (a dead mailbox), or null. */
+  | { status: 'failed'; suppress: string | null }
+  /** A 4xx: try again after `delayMs`; the attempt counts against the reader. */
+  | { status: 'retry'; delayMs: number }
+  /** Not sent, and not the reader's fault (transport failure, stopping, paused): the attempt does not count. */
+  | { status: 'requeue'; delayMs: number }
+  | { status: 'skipped' }
+);
 
 export function createDeliveriesRepo(db: Db) {
   return {
     /**
-     * Atomically takes the due deliveries of a range (queued → sending), and those whose earlier
-     * claim outlived the lease (a crashed worker). Rows another worker holds are left alone.
+     * Atomically takes up to `limit` due deliveries of a range under a new claim token: queued ones,
+     * and those whose claim outlived the lease (a dead worker). Nothing is claimed from an edition that
+     * is not assigning or sending (paused, for one). Rows another worker holds are left alone.
      */
-    async claim(editionId: number, from: number, to: number, leaseSeconds: number, limit: number): Promise<ClaimedDelivery[]> {
+    async claim(editionId: number, [from, to]: [number, number], limit: number, leaseSeconds: number, token: string): Promise<ClaimedDelivery[]> {
       const res = await db.execute<ClaimedDelivery>(sql`
-        update deliveries d set status = 'sending', attempts = d.attempts + 1, claimed_at = now()
-        from subscribers s
+        update deliveries d set status = 'sending', attempts = d.attempts + 1, claimed_at = now(), claim_token = ${token}
+        from subscribers s, editions e
         where d.id in (
             select id from deliveries
             where edition_id = ${editionId} and id between ${from} and ${to}
               and ((status = 'queued' and (next_attempt_at is null or next_attempt_at <= now()))
                 or (status = 'sending' and claimed_at < now() - make_interval(secs => ${leaseSeconds})))
+              and exists (select 1 from editions where id = ${editionId} and status in ('assigning', 'sending'))
             order by id limit ${limit}
             for update skip locked)
-          and s.id = d.subscriber_id
+          and s.id = d.subscriber_id and e.id = d.edition_id
         returning d.id, d.subscriber_id as "subscriberId", s.email, d.attempts, d.render_id as "renderId",
+          coalesce((extract(epoch from e.resumed_at) * 1000)::bigint, 0) as "resumedAt",
           (s.status = 'active' and s.frequency <> 'paused'
            and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)) as sendable`);
       return res.rows;
     },
 
-    /** Records a batch of results in one statement; only rows still claimed are touched. */
+    /** Keeps a claim alive while its chunk is still being sent (the heartbeat). */
+    async extendLease(token: string): Promise<number> {
+      const res = await db.execute(sql`update deliveries set claimed_at = now() where claim_token = ${token} and status = 'sending'`);
+      return res.rowCount ?? 0;
+    },
+
+    /**
+     * Records results in one statement, fenced: only rows still held under the result's claim token change.
+     * Retry and requeue delays are added to Postgres's clock, the same clock that takes and expires claims.
+     * While the edition is paused, a failure is not held against the reader: the row goes back to the queue
+     * uncounted, and no suppression is written. A dead mailbox is suppressed in the same statement.
+     */
     async record(results: DeliveryResult[]): Promise<void> {
       if (!results.length) return;
       // sql.param keeps each array one parameter (drizzle would otherwise spread it into a list).
       const col = <T>(f: (r: DeliveryResult) => T) => sql.param(results.map(f));
       await db.execute(sql`
-        update deliveries d set
-          status = (case when v.status = 'retry' then 'queued' else v.status end)::delivery_status,
-          last_response = v.response,
-          message_id = coalesce(v.message_id, d.message_id),
-          sent_at = case when v.status = 'sent' then now() else d.sent_at end,
-          next_attempt_at = v.retry_at,
-          claimed_at = null
-        from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.status)}::text[], ${col((r) => r.response)}::text[],
-                    ${col((r) => r.messageId)}::text[], ${col((r) => (r.status === 'retry' ? r.retryAt.toISOString() : null))}::timestamptz[])
-          as v(id, status, response, message_id, retry_at)
-        where d.id = v.id and d.status = 'sending'`);
+        with v as (
+          select * from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.token)}::uuid[], ${col((r) => r.status)}::text[],
+                               ${col((r) => r.response)}::text[], ${col((r) => (r.status === 'sent' ? r.messageId : null))}::text[],
+                               ${col((r) => (r.status === 'retry' || r.status === 'requeue' ? r.delayMs : null))}::float8[],
+                               ${col((r) => (r.status === 'failed' ? r.suppress : null))}::text[])
+            as v(id, token, status, response, message_id, delay_ms, suppress)),
+        w as (
+          select v.*, case when e.status = 'paused' and v.status in ('failed', 'retry') then 'requeue' else v.status end as effective
+          from v join deliveries d on d.id = v.id join editions e on e.id = d.edition_id),
+        upd as (
+          update deliveries d set
+            status = (case when w.effective in ('retry', 'requeue') then 'queued' else w.effective end)::delivery_status,
+            attempts = case when w.effective = 'requeue' then greatest(d.attempts - 1, 0) else d.attempts end,
+            last_response = w.response,
+            message_id = coalesce(w.message_id, d.message_id),
+            sent_at = case when w.effective = 'sent' then now() else d.sent_at end,
+            next_attempt_at = case when w.effective in ('retry', 'requeue') then now() + make_interval(secs => coalesce(w.delay_ms, 0) / 1000.0) end,
+            claimed_at = null,
+            claim_token = null
+          from w
+          where d.id = w.id and d.claim_token = w.token and d.status = 'sending'
+          returning d.id, w.effective, w.suppress, w.response),
+        sup as (
+          insert into suppressions (email, reason, detail, delivery_id)
+          select lower(suppress), 'bounce', response, id from upd where effective = 'failed' and suppress is not null
+          on conflict (email) do nothing
+          returning email)
+        update subscribers s set status = 'suppressed' from sup where lower(s.email) = sup.email and s.status = 'active'`);
     },
 
-    /** The range still to send (due now or stuck past the lease), and when the next retry falls due. */
-    async outstanding(editionId: number, leaseSeconds: number): Promise<{ from: number; to: number; dueAt: Date } | null> {
-      const res = await db.execute<{ first: number | null; last: number | null; due: Date | null }>(sql`
+    /** The range still to send (due now or stuck past the lease), and when the next row falls due. */
+    async outstanding(editionId: number, leaseSeconds: number): Promise<{ from: number; to: number; dueInMs: number } | null> {
+      const res = await db.execute<{ first: number | null; last: number | null; due_ms: number | null }>(sql`
         select min(id) as first, max(id) as last,
-               min(case when status = 'queued' then coalesce(next_attempt_at, now())
-                        else claimed_at + make_interval(secs => ${leaseSeconds}) end) as due
+               greatest(0, extract(epoch from min(case when status = 'queued' then coalesce(next_attempt_at, now())
+                        else claimed_at + make_interval(secs => ${leaseSeconds}) end) - now()) * 1000)::float8 as due_ms
         from deliveries where edition_id = ${editionId} and status in ('queued', 'sending')`);
       const r = res.rows[0]!;
-      return r.first === null ? null : { from: Number(r.first), to: Number(r.last), dueAt: new Date(r.due!) };
+      return r.first === null ? null : { from: Number(r.first), to: Number(r.last), dueInMs: Math.ceil(Number(r.due_ms)) };
     },
   };
 }

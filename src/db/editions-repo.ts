@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
+import { signaturePattern } from '../domain/breaker.js';
 import type { Db } from './client.js';
 import { editions } from './schema.js';
 
@@ -20,6 +21,8 @@ export type EditionStats = {
   renders: number;
   papers: string[];
   note: string | null;
+  pausedReason: string | null;
+  pausedAt: Date | null;
   createdAt: Date;
   finishedAt: Date | null;
 };
@@ -58,17 +61,75 @@ export function createEditionsRepo(db: Db) {
       return row ?? null;
     },
 
-    /** Fixes the edition's candidate pool (its ranked papers); only the first builder wins. */
+    /** Fixes the edition's candidate pool (its ranked papers) and starts assigning; only the first builder wins. */
     async publishPool(id: number, paperIds: string[]): Promise<boolean> {
       const res = await db.execute(sql`
-        update editions set status = 'sending', paper_ids = ${JSON.stringify(paperIds)}::jsonb, built_at = now()
+        update editions set status = 'assigning', paper_ids = ${JSON.stringify(paperIds)}::jsonb, built_at = now(), assign_beat_at = now()
         where id = ${id} and status = 'pending'`);
       return (res.rowCount ?? 0) > 0;
     },
 
-    /** Re-opens a finished edition that has new readers to send to (readers whose hour came later). */
-    async reopen(id: number): Promise<void> {
-      await db.execute(sql`update editions set status = 'sending', finished_at = null where id = ${id} and status = 'sent'`);
+    /**
+     * Widens who the edition targets: everyone confirmed by `at` (an operator's send), or the readers whose
+     * send hour is the hour of `at` (the hourly tick). A built edition goes back to assigning until they all
+     * have a row; a paused one stays paused.
+     */
+    async target(id: number, audience: { everyoneAt: Date } | { dueAt: Date }): Promise<void> {
+      const set = 'everyoneAt' in audience ? sql`audience_at = ${audience.everyoneAt.toISOString()}` : sql`due_at = ${audience.dueAt.toISOString()}`;
+      await db.execute(sql`
+        update editions set ${set}, assign_beat_at = now(),
+          status = case when status in ('sending', 'sent') then 'assigning' else status end,
+          finished_at = case when status in ('sending', 'sent') then null else finished_at end
+        where id = ${id}`);
+    },
+
+    /** The assigning job is alive: recovery leaves an edition with a fresh beat alone. */
+    async beat(id: number): Promise<void> {
+      await db.execute(sql`update editions set assign_beat_at = now() where id = ${id}`);
+    },
+
+    /** Every target has a row now: the edition moves on to sending (a paused one stays paused). */
+    async markAssigned(id: number): Promise<void> {
+      await db.execute(sql`update editions set status = 'sending' where id = ${id} and status = 'assigning'`);
+    },
+
+    /**
+     * Pauses an edition: no worker claims its rows until it is resumed. For a storm (one SMTP answer for most
+     * readers, so the cause is ours), the rows that failed that way go back to the queue uncounted and the
+     * suppressions they caused are lifted: those readers did nothing wrong.
+     */
+    async pause(id: number, reason: string, stormSignature: string | null): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const res = await tx.execute(sql`
+          update editions set status = 'paused', paused_at = now(), paused_reason = ${reason.slice(0, 1000)}
+          where id = ${id} and status in ('assigning', 'sending')`);
+        if (stormSignature) {
+          const undone = await tx.execute<{ id: number }>(sql`
+            update deliveries set status = 'queued', attempts = greatest(attempts - 1, 0), next_attempt_at = null,
+              last_response = 'requeued: the edition paused on a storm of this answer: ' || last_response
+            where edition_id = ${id} and status in ('failed', 'queued') and last_response ~ ${signaturePattern(stormSignature)}
+            returning id`);
+          const ids = sql.param(undone.rows.map((r) => Number(r.id)));
+          const lifted = await tx.execute<{ email: string }>(sql`
+            delete from suppressions where delivery_id = any(${ids}::bigint[]) returning email`);
+          await tx.execute(sql`
+            update subscribers set status = 'active' where status = 'suppressed'
+              and lower(email) = any(${sql.param(lifted.rows.map((r) => r.email))}::text[])`);
+        }
+        return (res.rowCount ?? 0) > 0;
+      });
+    },
+
+    /** Resumes a paused edition; it assigns whoever is missing, then sends every row not yet sent. */
+    async resume(id: number): Promise<'resumed' | 'not paused' | 'unknown'> {
+      const res = await db.execute<{ status: string; resumed: boolean }>(sql`
+        with r as (
+          update editions set status = 'assigning', paused_at = null, paused_reason = null, resumed_at = now(), assign_beat_at = now()
+          where id = ${id} and status = 'paused' returning id)
+        select (select count(*) from r) > 0 as resumed, (select status from editions where id = ${id}) as status`);
+      const row = res.rows[0];
+      if (!row?.status) return 'unknown';
+      return row.resumed ? 'resumed' : 'not paused';
     },
 
     /** The renders an edition already has, by list key. */
@@ -91,11 +152,9 @@ export function createEditionsRepo(db: Db) {
       return Number(found.rows[0]!.id);
     },
 
-    /** The composed message of one render (or, for deliveries made before renders existed, of the edition). */
-    async template(editionId: number, renderId: number | null): Promise<string | null> {
-      const res = renderId
-        ? await db.execute<{ t: string }>(sql`select mime_template as t from edition_renders where id = ${renderId}`)
-        : await db.execute<{ t: string }>(sql`select mime_template as t from editions where id = ${editionId}`);
+    /** The composed message of one render. */
+    async template(renderId: number): Promise<string | null> {
+      const res = await db.execute<{ t: string }>(sql`select mime_template as t from edition_renders where id = ${renderId}`);
       return res.rows[0]?.t ?? null;
     },
 
@@ -104,7 +163,7 @@ export function createEditionsRepo(db: Db) {
       await db.execute(sql`update editions set status = 'empty', note = ${note}, finished_at = now() where id = ${id} and status = 'pending'`);
     },
 
-    /** Marks the edition sent once no delivery is queued or in flight. */
+    /** Marks the edition sent once every target has a row (it is sending) and no row is queued or in flight. */
     async finishIfDone(id: number): Promise<boolean> {
       const res = await db.execute(sql`
         update editions set status = 'sent', finished_at = now()
@@ -116,7 +175,7 @@ export function createEditionsRepo(db: Db) {
     /** The newest edition that went out, for the welcome mail and the archive. */
     async latestSent(frequency?: Frequency): Promise<number | null> {
       const res = await db.execute<{ id: number }>(sql`
-        select id from editions where status in ('sending', 'sent') ${frequency ? sql`and frequency = ${frequency}` : sql``}
+        select id from editions where status in ('assigning', 'sending', 'sent', 'paused') ${frequency ? sql`and frequency = ${frequency}` : sql``}
         order by id desc limit 1`);
       return res.rows[0] ? Number(res.rows[0].id) : null;
     },
@@ -126,15 +185,20 @@ export function createEditionsRepo(db: Db) {
       const res = await db.execute<{ id: number; frequency: Frequency; period: string; top: string | null; papers: number; createdAt: Date }>(sql`
         select e.id, e.frequency, e.period, (select p.title from papers p where p.id = e.paper_ids->>0) as top,
                jsonb_array_length(e.paper_ids)::int as papers, e.created_at as "createdAt"
-        from editions e where e.status in ('sending', 'sent') and jsonb_array_length(e.paper_ids) > 0 order by e.id desc limit ${limit}`);
+        from editions e where e.status in ('assigning', 'sending', 'sent', 'paused') and jsonb_array_length(e.paper_ids) > 0 order by e.id desc limit ${limit}`);
       return res.rows;
     },
 
-    /** Editions that may need recovery: built but unfinished, or never built. */
-    async unfinished(): Promise<{ id: number; status: Edition['status']; forced: boolean; createdAt: Date }[]> {
-      const res = await db.execute<{ id: number; status: Edition['status']; forced: boolean; createdAt: Date }>(
-        sql`select id, status, forced, created_at as "createdAt" from editions where status in ('pending', 'sending') order by id`,
-      );
+    /**
+     * Editions whose work may have been interrupted: targeted but unbuilt, assigning, or sending.
+     * `stale` says the assigning job has not beaten for `staleSeconds` (it died, or never started).
+     */
+    async unfinished(staleSeconds: number): Promise<{ id: number; status: Edition['status']; stale: boolean }[]> {
+      const res = await db.execute<{ id: number; status: Edition['status']; stale: boolean }>(sql`
+        select id, status, coalesce(assign_beat_at < now() - make_interval(secs => ${staleSeconds}), true) as stale
+        from editions
+        where status in ('assigning', 'sending') or (status = 'pending' and (audience_at is not null or due_at is not null))
+        order by id`);
       return res.rows;
     },
 
@@ -142,6 +206,7 @@ export function createEditionsRepo(db: Db) {
     async stats(id: number): Promise<EditionStats | null> {
       const res = await db.execute<EditionStats>(sql`
         select e.id, e.frequency, e.period, e.forced, e.status, e.paper_ids as papers, e.note,
+               e.paused_reason as "pausedReason", e.paused_at as "pausedAt",
                (select count(*)::int from edition_renders r where r.edition_id = e.id) as renders,
                e.created_at as "createdAt", e.finished_at as "finishedAt",
                count(d.id) filter (where d.status <> 'skipped')::int as recipients,

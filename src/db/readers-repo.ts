@@ -14,27 +14,35 @@ export interface Assignment {
   reason: string | null;
 }
 
-/** Who gets an edition: everyone now (admin), or only readers whose local hour has come. */
-export type Audience = { kind: 'all' } | { kind: 'due'; at: Date };
+/** Who an edition targets, as stored on it: see editions.audience_at and editions.due_at. */
+export interface Audience {
+  id: number;
+  frequency: Frequency;
+  /** Everyone confirmed by then. */
+  audienceAt: Date | null;
+  /** Readers whose local hour at this instant is their send hour (weeklies on Monday). */
+  dueAt: Date | null;
+}
 
 export function createReadersRepo(db: Db) {
   return {
     /**
-     * A keyset page of active, unsuppressed readers of a frequency who have no delivery of this edition
-     * yet; with a 'due' audience only those whose local time is at their send hour (weeklies on Monday).
+     * A keyset page of the edition's targets that have no delivery row yet: active, unsuppressed readers
+     * of its frequency who are in its audience. An empty first page means the edition is fully assigned.
      */
-    async targets(editionId: number, frequency: Frequency, audience: Audience, afterId: number, limit: number): Promise<Target[]> {
-      const due =
-        audience.kind === 'all'
-          ? sql``
-          : sql`and extract(hour from (${audience.at.toISOString()}::timestamptz at time zone s.timezone)) = s.send_hour
-                ${frequency === 'weekly' ? sql`and extract(isodow from (${audience.at.toISOString()}::timestamptz at time zone s.timezone)) = 1` : sql``}`;
+    async targets(e: Audience, afterId: number, limit: number): Promise<Target[]> {
+      const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+      const everyone = e.audienceAt ? sql`coalesce(s.confirmed_at, s.created_at) <= ${at(e.audienceAt)}` : sql`false`;
+      const due = e.dueAt
+        ? sql`(extract(hour from (${at(e.dueAt)} at time zone s.timezone)) = s.send_hour
+               ${e.frequency === 'weekly' ? sql`and extract(isodow from (${at(e.dueAt)} at time zone s.timezone)) = 1` : sql``})`
+        : sql`false`;
       const res = await db.execute<Target>(sql`
         select s.id, s.email, s.topics, s.max_papers as "maxPapers" from subscribers s
-        where s.status = 'active' and s.frequency = ${frequency} and s.id > ${afterId}
+        where s.status = 'active' and s.frequency = ${e.frequency} and s.id > ${afterId}
+          and (${everyone} or ${due})
           and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
-          and not exists (select 1 from deliveries d where d.edition_id = ${editionId} and d.subscriber_id = s.id)
-          ${due}
+          and not exists (select 1 from deliveries d where d.edition_id = ${e.id} and d.subscriber_id = s.id)
         order by s.id limit ${limit}`);
       return res.rows;
     },

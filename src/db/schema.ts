@@ -12,11 +12,14 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 export const subscriberStatus = pgEnum('subscriber_status', ['pending', 'active', 'unsubscribed', 'suppressed']);
 export const frequency = pgEnum('frequency', ['daily', 'weekly', 'paused']);
-export const editionStatus = pgEnum('edition_status', ['pending', 'sending', 'sent', 'empty']);
+// pending: no pool yet · assigning: pool fixed, readers being given their lists · sending: every target has a
+// row · sent: every row is final · paused: the circuit breaker (or an operator) stopped it · empty: nothing new.
+export const editionStatus = pgEnum('edition_status', ['pending', 'assigning', 'sending', 'sent', 'empty', 'paused']);
 // skipped: the reader's list came out empty (topics matched nothing new); the reason is in last_response.
 export const deliveryStatus = pgEnum('delivery_status', ['queued', 'sending', 'sent', 'failed', 'skipped']);
 
@@ -121,12 +124,17 @@ export const editions = pgTable(
     status: editionStatus('status').notNull().default('pending'),
     paperIds: jsonb('paper_ids').$type<string[]>().notNull().default([]),
     subject: text('subject'),
-    // The rendered message with per-reader slots, built once; see src/mail/mime-template.ts.
-    mimeTemplate: text('mime_template'),
-    // Distinct reader lists rendered for this edition (see edition_renders).
-    renders: integer('renders').notNull().default(0),
     // Why an edition sent nothing, when it did not.
     note: text('note'),
+    // Who the edition targets, so that recovery is a query: every reader confirmed by `audience_at`
+    // (an operator sent it to everyone), and the readers whose local send hour is the hour of `due_at`.
+    audienceAt: timestamp('audience_at', { withTimezone: true }),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    // Written by the job assigning readers after each page; a stale beat means that job died.
+    assignBeatAt: timestamp('assign_beat_at', { withTimezone: true }),
+    pausedAt: timestamp('paused_at', { withTimezone: true }),
+    pausedReason: text('paused_reason'),
+    resumedAt: timestamp('resumed_at', { withTimezone: true }),
     createdAt: createdAt(),
     builtAt: timestamp('built_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -171,8 +179,10 @@ export const deliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastResponse: text('last_response'),
     messageId: text('message_id'),
-    // When the current claim was taken; a claim older than the lease belongs to a crashed worker.
+    // When the current claim was taken or last extended; a claim older than the lease belongs to a dead worker.
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    // The fence: each claimed chunk gets its own token, and only its holder may record a result.
+    claimToken: uuid('claim_token'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -190,5 +200,21 @@ export const suppressions = pgTable('suppressions', {
   email: text('email').primaryKey(),
   reason: text('reason').notNull(),
   detail: text('detail'),
+  // The delivery whose SMTP answer caused it, so that a storm the breaker blames on us can be undone.
+  deliveryId: bigint('delivery_id', { mode: 'number' }),
+  createdAt: createdAt(),
+});
+
+/**
+ * Mail a request owes (a confirmation, a welcome), written in the same transaction as the row that owes it
+ * and relayed to the queue afterwards: a request never waits for Redis, and no mail is lost when it is down.
+ */
+export const outbox = pgTable('outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  kind: text('kind').$type<'confirm' | 'welcome'>().notNull(),
+  subscriberId: bigint('subscriber_id', { mode: 'number' }).notNull(),
+  // The queue job id: relaying the same row twice adds one job.
+  jobId: text('job_id').notNull(),
+  attempts: integer('attempts').notNull().default(0),
   createdAt: createdAt(),
 });

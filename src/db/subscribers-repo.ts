@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
 import type { Preferences } from '../domain/preferences.js';
 import type { Db } from './client.js';
-import { consents, subscribers, suppressions } from './schema.js';
+import { consents, outbox, subscribers } from './schema.js';
 
 export type Subscriber = typeof subscribers.$inferSelect;
 
@@ -12,6 +12,13 @@ export type SignupOutcome = { action: 'confirm'; subscriber: Subscriber } | { ac
 // One confirmation mail per pending address per window: a signup form must not become a way to flood an inbox.
 const CONFIRM_RESEND_SECONDS = 600;
 
+export interface SignupInput {
+  email: string;
+  frequency: Frequency;
+  topics?: string[];
+  consent: ConsentContext;
+}
+
 /** Where a consent came from: recorded at signup, confirmation and preference changes. */
 export interface ConsentContext {
   ip: string | null;
@@ -20,8 +27,43 @@ export interface ConsentContext {
 }
 
 export function createSubscribersRepo(db: Db, hashEmail: (email: string) => string) {
-  const recordConsent = (subscriberId: number, kind: string, c: ConsentContext) =>
-    db.insert(consents).values({ subscriberId, kind, ip: c.ip, userAgent: c.userAgent?.slice(0, 500) ?? null, formVersion: c.formVersion });
+  type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+  const recordConsent = (tx: Db | Tx, subscriberId: number, kind: string, c: ConsentContext) =>
+    tx.insert(consents).values({ subscriberId, kind, ip: c.ip, userAgent: c.userAgent?.slice(0, 500) ?? null, formVersion: c.formVersion });
+
+  /** The signup statements inside the caller's transaction; returns the id owed a confirmation, or null. */
+  async function signupIn(tx: Tx, input: SignupInput): Promise<number | null> {
+    const hash = hashEmail(input.email);
+    const suppressed = await tx.execute<{ reason: string }>(sql`
+      select reason from suppressions where email = ${input.email.toLowerCase()} or email = ${hash}`);
+    // An erased reader who signs up again through the form starts fresh: that is a new, explicit opt-in.
+    if (suppressed.rows.some((r) => r.reason === 'erased')) await tx.execute(sql`delete from suppressions where email = ${hash} and reason = 'erased'`);
+    if (suppressed.rows.some((r) => r.reason !== 'erased')) return null;
+    const rows = await tx.execute<{ id: number; stamp: number }>(sql`
+      insert into subscribers (email, email_hash, frequency, topics, consent_at, consent_ip, confirm_sent_at)
+      values (${input.email}, ${hash}, ${input.frequency}, ${JSON.stringify(input.topics ?? [])}::jsonb, now(), ${input.consent.ip}, now())
+      on conflict (lower(email)) do update set
+        frequency = excluded.frequency,
+        topics = excluded.topics,
+        email_hash = excluded.email_hash,
+        status = 'pending',
+        consent_at = now(),
+        consent_ip = excluded.consent_ip,
+        unsubscribed_at = null,
+        confirm_sent_at = now()
+      where subscribers.status = 'unsubscribed'
+        or (subscribers.status = 'pending'
+            and (subscribers.confirm_sent_at is null
+                 or subscribers.confirm_sent_at < now() - make_interval(secs => ${CONFIRM_RESEND_SECONDS})))
+      returning id, (extract(epoch from confirm_sent_at) * 1000)::bigint as stamp`);
+    const row = rows.rows[0];
+    if (!row) return null;
+    const id = Number(row.id);
+    await recordConsent(tx, id, 'signup', input.consent);
+    await tx.insert(outbox).values({ kind: 'confirm', subscriberId: id, jobId: `confirm-${id}-${row.stamp}` });
+    return id;
+  }
+
   return {
     /** Finds a subscriber by id. */
     async byId(id: number): Promise<Subscriber | null> {
@@ -31,48 +73,30 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
 
     /**
      * Creates or refreshes a pending subscriber. Active and suppressed addresses are left as they are;
-     * unsubscribed ones start over as pending. Says whether a confirmation mail should go out.
+     * unsubscribed ones start over as pending. The confirmation mail it owes goes to the outbox in the same
+     * transaction: the answer never waits for the queue, and the mail is not lost while the queue is down.
      */
-    async signup(input: { email: string; frequency: Frequency; topics?: string[]; consent: ConsentContext }): Promise<SignupOutcome> {
-      const hash = hashEmail(input.email);
-      const suppressed = await db.execute<{ reason: string }>(sql`
-        select reason from suppressions where email = ${input.email.toLowerCase()} or email = ${hash}`);
-      // An erased reader who signs up again through the form starts fresh: that is a new, explicit opt-in.
-      if (suppressed.rows.some((r) => r.reason === 'erased'))
-        await db.execute(sql`delete from suppressions where email = ${hash} and reason = 'erased'`);
-      if (suppressed.rows.some((r) => r.reason !== 'erased')) return { action: 'none', reason: 'suppressed' };
-      const rows = await db.execute<{ id: number }>(sql`
-        insert into subscribers (email, email_hash, frequency, topics, consent_at, consent_ip, confirm_sent_at)
-        values (${input.email}, ${hash}, ${input.frequency}, ${JSON.stringify(input.topics ?? [])}::jsonb, now(), ${input.consent.ip}, now())
-        on conflict (lower(email)) do update set
-          frequency = excluded.frequency,
-          topics = excluded.topics,
-          email_hash = excluded.email_hash,
-          status = 'pending',
-          consent_at = now(),
-          consent_ip = excluded.consent_ip,
-          unsubscribed_at = null,
-          confirm_sent_at = now()
-        where subscribers.status = 'unsubscribed'
-          or (subscribers.status = 'pending'
-              and (subscribers.confirm_sent_at is null
-                   or subscribers.confirm_sent_at < now() - make_interval(secs => ${CONFIRM_RESEND_SECONDS})))
-        returning id`);
-      const row = rows.rows[0];
-      if (!row) return { action: 'none', reason: 'already active, suppressed or recently sent' };
-      await recordConsent(Number(row.id), 'signup', input.consent);
-      return { action: 'confirm', subscriber: (await this.byId(Number(row.id)))! };
+    async signup(input: SignupInput): Promise<SignupOutcome> {
+      const id = await db.transaction((tx) => signupIn(tx, input));
+      if (id === null) return { action: 'none', reason: 'already active, suppressed or recently sent' };
+      return { action: 'confirm', subscriber: (await this.byId(id))! };
     },
 
-    /** Activates a pending subscriber; returns the status after the call, or null if unknown. */
+    /** Activates a pending subscriber and owes them a welcome mail; returns the status after the call, or null if unknown. */
     async confirm(id: number, consent: ConsentContext): Promise<{ status: Subscriber['status'] | null; activated: boolean }> {
-      const updated = await db
-        .update(subscribers)
-        .set({ status: 'active', confirmedAt: sql`now()` })
-        .where(and(eq(subscribers.id, id), eq(subscribers.status, 'pending')))
-        .returning({ id: subscribers.id });
-      if (updated.length) await recordConsent(id, 'confirm', consent);
-      return { status: (await this.byId(id))?.status ?? null, activated: updated.length > 0 };
+      const activated = await db.transaction(async (tx) => {
+        const updated = await tx
+          .update(subscribers)
+          .set({ status: 'active', confirmedAt: sql`now()` })
+          .where(and(eq(subscribers.id, id), eq(subscribers.status, 'pending')))
+          .returning({ id: subscribers.id });
+        if (!updated.length) return false;
+        await recordConsent(tx, id, 'confirm', consent);
+        // One welcome per subscriber id: confirming twice does not greet twice.
+        await tx.insert(outbox).values({ kind: 'welcome', subscriberId: id, jobId: `welcome-${id}` });
+        return true;
+      });
+      return { status: (await this.byId(id))?.status ?? null, activated };
     },
 
     /** Saves a reader's preferences (the form is validated before this). */
@@ -82,7 +106,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         .set({ frequency: p.frequency, topics: p.topics, maxPapers: p.maxPapers, sendHour: p.sendHour, timezone: p.timezone })
         .where(and(eq(subscribers.id, id), sql`${subscribers.status} in ('pending', 'active')`))
         .returning();
-      if (row) await recordConsent(id, 'preferences', consent);
+      if (row) await recordConsent(db, id, 'preferences', consent);
       return row ?? null;
     },
 
@@ -116,6 +140,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
           values (${hash}, coalesce((select reason from suppressions where email = lower(${email})), 'erased'))
           on conflict (email) do nothing`);
         await tx.execute(sql`delete from suppressions where email = lower(${email})`);
+        await tx.execute(sql`delete from outbox where subscriber_id = ${id}`);
         await tx.execute(sql`delete from subscribers where id = ${id}`);
         return true;
       });

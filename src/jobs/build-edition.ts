@@ -1,6 +1,6 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
-import type { Assignment, Audience, Target } from '../db/readers-repo.js';
+import type { Assignment, Target } from '../db/readers-repo.js';
 import { localDay } from '../domain/period.js';
 import { readerList } from '../domain/topics.js';
 import { renderDigest } from '../digest/render-digest.js';
@@ -13,16 +13,18 @@ export const POOL_SIZE = 50;
 const PAGE = 1000;
 
 /**
- * Builds an edition (once per period): fixes its candidate pool, then gives each reader of the
- * audience their own list, rendering each distinct list once, and queues the sends.
+ * Builds an edition and assigns its readers; safe to run again from any crash, and concurrently. It fixes
+ * the candidate pool once, then gives every target that has no row yet (the edition's stored audience)
+ * its own list, rendering each distinct list once, and queues the sends page by page. Only when a query
+ * finds no target left does the edition move on to sending.
  */
-export async function buildEdition(deps: Deps, editionId: number, audience: Audience = { kind: 'all' }, opts: { lazy?: boolean } = {}): Promise<void> {
+export async function buildEdition(deps: Deps, editionId: number, opts: { fixPool?: boolean } = {}): Promise<void> {
   const { repos, config, log } = deps;
   let edition = await repos.editions.byId(editionId);
-  if (!edition) return;
-  // Lazy: the pool is fixed as late as possible, when the first reader is due, so it holds the freshest papers.
-  if (edition.status === 'pending' && opts.lazy && !(await repos.readers.targets(edition.id, edition.frequency, audience, 0, 1)).length) return;
+  if (!edition || edition.status === 'empty') return;
   if (edition.status === 'pending') {
+    // Only an hourly tick targets it: fix the pool as late as possible, when the first reader is due.
+    if (!opts.fixPool && !edition.audienceAt && !(await repos.readers.targets(edition, 0, 1)).length) return;
     const days = config.digest.window[edition.frequency];
     const pool = await repos.papers.selectPool({ days, now: deps.now() }, POOL_SIZE);
     if (!pool.length && !config.digest.sendEmpty) {
@@ -33,16 +35,19 @@ export async function buildEdition(deps: Deps, editionId: number, audience: Audi
     }
     await repos.editions.publishPool(edition.id, pool.map((p) => p.id));
     edition = (await repos.editions.byId(editionId))!;
+    if (edition.status === 'empty') return;
   }
-  if (edition.status === 'empty') return;
-  // Sending starts with the first page of readers; rows a crash left unqueued are the recover job's.
-  const assigned = await assignReaders(deps, edition, audience);
+  const assigned = await assignReaders(deps, edition);
+  await repos.editions.markAssigned(edition.id);
+  // Rows queued before a crash or a pause have no job of their own any more: one job covers them.
+  const open = await repos.deliveries.outstanding(edition.id, config.send.leaseSeconds);
+  if (open) await deps.producer.sendLater(edition.id, [open.from, open.to], open.dueInMs, `assigned${Math.floor(deps.now().getTime() / 1000)}`);
   await repos.editions.finishIfDone(edition.id);
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
 
-/** Gives every reader of the audience their list, a page of readers at a time; returns the counts. */
-async function assignReaders(deps: Deps, edition: Edition, audience: Audience) {
+/** Gives every target without a row its list, a page of readers at a time; returns the counts. */
+async function assignReaders(deps: Deps, edition: Edition) {
   const { repos, config } = deps;
   const pool = await repos.papers.byIds(edition.paperIds);
   const poolIds = pool.map((p) => p.id);
@@ -50,7 +55,7 @@ async function assignReaders(deps: Deps, edition: Edition, audience: Audience) {
   const counts = { readers: 0, queued: 0, skipped: 0, renders: renders.size };
   let after = 0;
   for (;;) {
-    const page = await repos.readers.targets(edition.id, edition.frequency, audience, after, PAGE);
+    const page = await repos.readers.targets(edition, after, PAGE);
     if (!page.length) break;
     after = page.at(-1)!.id;
     const received = await repos.readers.received(page.map((r) => r.id), poolIds);
@@ -71,7 +76,6 @@ async function assignReaders(deps: Deps, edition: Edition, audience: Audience) {
     }
     const queued = await repos.readers.assign(edition.id, rows);
     if (queued.length) {
-      await repos.editions.reopen(edition.id);
       const ranges: [number, number][] = [];
       for (let i = 0; i < queued.length; i += config.send.batchSize) {
         const chunk = queued.slice(i, i + config.send.batchSize);
@@ -79,6 +83,7 @@ async function assignReaders(deps: Deps, edition: Edition, audience: Audience) {
       }
       await deps.producer.sendRanges(edition.id, ranges);
     }
+    await repos.editions.beat(edition.id);
     counts.readers += rows.length;
     counts.queued += rows.filter((r) => r.status === 'queued').length;
     counts.skipped += rows.filter((r) => r.status === 'skipped').length;

@@ -4,9 +4,9 @@ import { buildEdition } from './build-edition.js';
 import type { Deps } from './deps.js';
 
 /**
- * The hourly delivery: sends each frequency's edition of the current period to the readers whose local
- * hour is their send hour and who have not had it yet. The edition is built once, when its first reader
- * is due, or at the latest when its cron fires (`buildNow`).
+ * The hourly delivery: each frequency's edition of the current period targets the readers whose local
+ * hour is their send hour (stored on the edition, so recovery can finish a tick that crashed), and is
+ * built once, when its first reader is due, or at the latest when its cron fires (`buildNow`).
  */
 export async function deliverDue(
   deps: Deps,
@@ -17,7 +17,9 @@ export async function deliverDue(
   const out: Partial<Record<Frequency, number>> = {};
   for (const frequency of frequencies) {
     const { edition } = await deps.repos.editions.ensure(frequency, periodOf(frequency, at, deps.config.digest.tz), false);
-    await buildEdition(deps, edition.id, { kind: 'due', at }, { lazy: !opts.buildNow });
+    if (edition.status === 'empty') continue;
+    await deps.repos.editions.target(edition.id, { dueAt: at });
+    await buildEdition(deps, edition.id, { fixPool: opts.buildNow });
     out[frequency] = edition.id;
   }
   return out;

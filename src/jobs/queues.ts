@@ -1,6 +1,5 @@
-import type { Queue } from 'bullmq';
+import type { Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Frequency } from '../config.js';
-import type { QueueBackend } from '../runtime/queue-backend.js';
 
 /** Queue names. Transactional mail has its own queue so a big fan-out never delays a confirmation. */
 export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transactional', ingest: 'ingest' } as const;
@@ -16,49 +15,64 @@ export type TransactionalJob = { kind: 'confirm' | 'welcome'; subscriberId: numb
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
 export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 
-/** What the API and the processors may ask of the queues. */
+/** BullMQ on Redis or on Postgres, behind one door: the jobs code never knows which (see runtime/queue-backend.ts). */
+export interface QueueBackend {
+  readonly kind: 'redis' | 'postgres';
+  queue<T>(name: string): Queue<T>;
+  worker<T>(name: string, processor: Processor<T>, opts?: Omit<WorkerOptions, 'connection'>): Worker<T>;
+  /** Resolves when the backend answers within the timeout, rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What the API and the processors may ask of the queues. Every call gives up after ENQUEUE_TIMEOUT_MS. */
 export interface Producer {
-  buildEdition(editionId: number): Promise<void>;
+  /** Queues an edition's build; `key` collapses repeated calls (recovery) into one job. */
+  buildEdition(editionId: number, key?: string): Promise<void>;
   sendRanges(editionId: number, ranges: [number, number][]): Promise<void>;
   /** Re-sends a range later; `key` makes repeated calls for the same retry collapse into one job. */
   sendLater(editionId: number, range: [number, number], delayMs: number, key: string): Promise<void>;
-  sendConfirm(subscriberId: number, stamp: number): Promise<void>;
-  sendWelcome(subscriberId: number): Promise<void>;
+  /** Adds a transactional mail under a stable job id: relaying it twice adds it once. */
+  sendTransactional(job: TransactionalJob, jobId: string): Promise<void>;
   readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob>; ingest: Queue<IngestJob> };
 }
 
+/** How long a request or a job waits for the queue before it gives up (and leaves the work to recovery). */
+export const ENQUEUE_TIMEOUT_MS = 3000;
+
 const keep = { removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } };
 
+/** Rejects when `p` has not settled within `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Creates the queues on a backend and the typed ways to add jobs to them. Job ids never contain ':'. */
-export function createProducer(backend: QueueBackend): Producer {
+export function createProducer(backend: QueueBackend, timeoutMs = ENQUEUE_TIMEOUT_MS): Producer {
   const digest = backend.queue<DigestJob>(QUEUE.digest);
   const send = backend.queue<SendJob>(QUEUE.send);
   const transactional = backend.queue<TransactionalJob>(QUEUE.transactional);
   const ingest = backend.queue<IngestJob>(QUEUE.ingest);
   const retrying = { attempts: 8, backoff: { type: 'exponential', delay: 2000 } };
+  const timed = <T>(p: Promise<T>) => withTimeout(p, timeoutMs, 'The queue').then(() => {});
   return {
     queues: { digest, send, transactional, ingest },
-    async buildEdition(editionId) {
-      await digest.add('build', { kind: 'build', editionId }, { ...keep, ...retrying, jobId: `build-${editionId}-${Date.now()}` });
-    },
-    async sendRanges(editionId, ranges) {
-      await send.addBulk(
-        ranges.map(([from, to]) => ({
-          name: 'send',
-          data: { editionId, from, to },
-          opts: { ...keep, ...retrying, jobId: `send-${editionId}-${from}-${to}` },
-        })),
-      );
-    },
-    async sendLater(editionId, [from, to], delayMs, key) {
-      await send.add('send', { editionId, from, to }, { ...keep, ...retrying, delay: Math.max(0, delayMs), jobId: `send-${editionId}-${from}-${to}-${key}` });
-    },
-    async sendConfirm(subscriberId, stamp) {
-      await transactional.add('confirm', { kind: 'confirm', subscriberId }, { ...keep, ...retrying, jobId: `confirm-${subscriberId}-${stamp}` });
-    },
-    async sendWelcome(subscriberId) {
-      // One welcome per subscriber id: confirming twice does not greet twice.
-      await transactional.add('welcome', { kind: 'welcome', subscriberId }, { ...keep, ...retrying, jobId: `welcome-${subscriberId}` });
-    },
+    buildEdition: (editionId, key = String(Date.now())) =>
+      timed(digest.add('build', { kind: 'build', editionId }, { ...keep, ...retrying, jobId: `build-${editionId}-${key}` })),
+    sendRanges: (editionId, ranges) =>
+      timed(
+        send.addBulk(
+          ranges.map(([from, to]) => ({ name: 'send', data: { editionId, from, to }, opts: { ...keep, ...retrying, jobId: `send-${editionId}-${from}-${to}` } })),
+        ),
+      ),
+    sendLater: (editionId, [from, to], delayMs, key) =>
+      timed(send.add('send', { editionId, from, to }, { ...keep, ...retrying, delay: Math.max(0, delayMs), jobId: `send-${editionId}-${from}-${to}-${key}` })),
+    sendTransactional: (job, jobId) =>
+      timed(transactional.add(job.kind, job, { ...keep, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, jobId })),
   };
 }

@@ -1,34 +1,35 @@
 import type { Deps } from './deps.js';
 
-// A pending edition older than this lost its build job (a crash between insert and queue).
-const STALE_BUILD_MS = 2 * 60_000;
-
 /**
- * Recovery is a query, not a hope: finds editions whose build or sends were interrupted
- * and queues the work again. Claims make the extra jobs harmless.
+ * Recovery is a query, not a hope. Each sweep (every RECOVER_INTERVAL_SECONDS, and when a worker starts):
+ * an edition whose assigning job has stopped beating while a target still has no row is built again,
+ * whatever its status and whatever the queue did with the job (stalled twice, failed, lost); an edition
+ * with rows still queued or held past their lease gets a send job for them. Claims make extra jobs harmless.
  */
-export async function recoverEditions(deps: Deps): Promise<{ rebuilt: number; resent: number }> {
+export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'now'>): Promise<{ rebuilt: number; resent: number }> {
   const { repos, producer, config } = deps;
-  const now = deps.now().getTime();
+  const minute = Math.floor(deps.now().getTime() / 60_000);
+  const staleSeconds = Math.min(config.send.leaseSeconds, 120);
   let rebuilt = 0;
   let resent = 0;
-  for (const e of await repos.editions.unfinished()) {
-    if (e.status === 'pending') {
-      // Only forced (admin) editions go to everyone; a scheduled one waits for its readers' hour.
-      if (e.forced && now - new Date(e.createdAt).getTime() > STALE_BUILD_MS) {
-        await producer.buildEdition(e.id);
+  for (const e of await repos.editions.unfinished(staleSeconds)) {
+    if (e.stale && (e.status === 'pending' || e.status === 'assigning')) {
+      const edition = await repos.editions.byId(e.id);
+      if (edition && (await repos.readers.targets(edition, 0, 1)).length) {
+        await producer.buildEdition(e.id, `recover${minute}`);
         rebuilt++;
+        continue;
       }
-      continue;
+      await repos.editions.markAssigned(e.id);
     }
+    if (e.status === 'pending') continue;
     const open = await repos.deliveries.outstanding(e.id, config.send.leaseSeconds);
     if (!open) {
       await repos.editions.finishIfDone(e.id);
       continue;
     }
-    const delay = open.dueAt.getTime() - now;
-    // One job per edition and minute at most, whatever how often recovery runs.
-    await producer.sendLater(e.id, [open.from, open.to], delay, `recover${Math.floor((now + Math.max(0, delay)) / 60_000)}`);
+    // One job per edition and minute at most, however often recovery runs.
+    await producer.sendLater(e.id, [open.from, open.to], open.dueInMs, `recover${Math.floor((deps.now().getTime() + open.dueInMs) / 60_000)}`);
     resent++;
   }
   return { rebuilt, resent };

@@ -1,88 +1,177 @@
-import type { DeliveryResult } from '../db/deliveries-repo.js';
-import { deliveryMessageId, mailDate, messageIdTag, readerLinks, senderDomain } from '../mail/addresses.js';
-import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
-import { compileTemplate, type MimeTemplate } from '../mail/mime-template.js';
-import type { Deps } from './deps.js';
+import { randomUUID } from 'node:crypto';
+import type { ClaimedDelivery, DeliveryResult } from '../db/deliveries-repo.js';
+import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
+import { redactOutcome, type Mailer, type SendOutcome } from '../mail/mailer.js';
+import type { Logger } from './deps.js';
 import type { SendJob } from './queues.js';
+import { createResultWriter, type ResultWriter } from './result-writer.js';
 
-// Rows claimed at a time: a crash can re-send at most what was in flight, never a whole batch.
-const CLAIM_CHUNK = 100;
-
-/** Runs `fn` over items with at most `limit` promises in flight. */
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
+/** The delivery rows, as the send pipeline sees them (db/deliveries-repo.ts and db/editions-repo.ts). */
+export interface DeliveryStore {
+  claim(editionId: number, range: [number, number], limit: number, leaseSeconds: number, token: string): Promise<ClaimedDelivery[]>;
+  extendLease(token: string): Promise<number>;
+  record(results: DeliveryResult[]): Promise<void>;
+  pause(editionId: number, reason: string, stormSignature: string | null): Promise<boolean>;
+  finish(editionId: number): Promise<void>;
 }
 
-/** Creates the send processor; it keeps compiled templates so a batch never re-parses one. */
-export function createSendBatch(deps: Deps) {
-  const { repos, config, mailer, tokens, log } = deps;
-  const templates = new Map<string, MimeTemplate | null>();
-  const from = envelopeAddress(config.mailFrom);
-  const domain = senderDomain(config.mailFrom);
-  const tag = messageIdTag(config.secret);
+/** One reader's message, personalized by substitution only; null when the render is missing. */
+export type Compose = (editionId: number, d: ClaimedDelivery, date: Date) => Promise<{ raw: string; messageId: string } | null>;
 
-  // Compiled once per render and kept for the next batches; a worker sees few renders at a time.
-  async function templateOf(editionId: number, renderId: number | null): Promise<MimeTemplate | null> {
-    const key = `${editionId}:${renderId ?? ''}`;
-    if (templates.has(key)) return templates.get(key)!;
-    const source = await repos.editions.template(editionId, renderId);
-    const t = source ? compileTemplate(source) : null;
-    templates.set(key, t);
-    if (templates.size > 256) templates.delete(templates.keys().next().value!);
-    return t;
+export interface SendSettings {
+  /** Messages in flight per worker process: SMTP_POOL_SIZE, one per connection. */
+  lanes: number;
+  claimChunk: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Wait before a row that failed on our side is tried again. */
+  transportDelayMs: number;
+  breaker: BreakerSettings;
+}
+
+export type BatchTotals = { sent: number; failed: number; retry: number; requeue: number; skipped: number; paused: boolean; retryInMs: number | null };
+
+export interface SendPipeline {
+  sendBatch(job: SendJob): Promise<BatchTotals>;
+  /** Stops claiming at once; open transactions get `graceMs` to finish, then the mailer is closed under them. */
+  stop(graceMs: number): Promise<void>;
+  /** Gives up on results that could not be stored (called just before the process exits). */
+  abandon(): void;
+}
+
+/** Turns one SMTP outcome into the delivery's result, by the one policy (mail/smtp-outcome.ts). */
+export function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome, messageId: string, s: SendSettings, random = Math.random): DeliveryResult {
+  if (!outcome.ok) outcome = redactOutcome(outcome, d.email);
+  const base = { id: d.id, token, response: outcome.response };
+  if (outcome.ok) return { ...base, status: 'sent', messageId: `<${messageId}>` };
+  switch (outcome.class) {
+    case 'dead':
+      return { ...base, status: 'failed', suppress: d.email };
+    case 'refused':
+      return { ...base, status: 'failed', suppress: null };
+    case 'transport':
+      return { ...base, status: 'requeue', delayMs: s.transportDelayMs };
+    case 'temporary':
+      if (d.attempts >= s.maxAttempts) return { ...base, status: 'failed', suppress: null, response: `${outcome.response} (gave up after ${d.attempts} attempts)` };
+      // Exponential backoff with full jitter in [0.5, 1.5): retries of one storm do not arrive together.
+      return { ...base, status: 'retry', delayMs: Math.round(s.retryBaseMs * 2 ** (d.attempts - 1) * (0.5 + random())) };
+  }
+}
+
+/**
+ * The send pipeline: claims chunks of a range under a fresh claim token, keeps the claim alive while the
+ * chunk is sent (a heartbeat every third of the lease), sends with one lane per SMTP connection, and has
+ * each result stored before its lane takes the next message. A breaker per edition pauses it when the
+ * fault is ours. On stop it claims nothing more and hands back what it has not started.
+ */
+export function createSendPipeline(
+  ports: { store: DeliveryStore; mailer: Mailer; compose: Compose; log: Logger; now: () => Date; envelopeFrom: string },
+  s: SendSettings,
+): SendPipeline {
+  const { store, mailer, compose, log, envelopeFrom } = ports;
+  const writer: ResultWriter = createResultWriter((r) => store.record(r), log);
+  const breakers = new Map<string, Breaker>();
+  const pausedHere = new Set<number>();
+  let stopping = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const breakerOf = (editionId: number, resumedAt: number) => {
+    const key = `${editionId}:${resumedAt}`;
+    let b = breakers.get(key);
+    if (!b) {
+      b = createBreaker(s.breaker);
+      breakers.set(key, b);
+      if (breakers.size > 64) breakers.delete(breakers.keys().next().value!);
+    }
+    return b;
+  };
+
+  async function sendOne(editionId: number, d: ClaimedDelivery, token: string, date: Date, totals: BatchTotals): Promise<void> {
+    let result: DeliveryResult;
+    let outcome: SendOutcome | null = null;
+    if (!d.sendable) {
+      result = { id: d.id, token, status: 'skipped', response: 'skipped: reader unsubscribed, paused or suppressed before sending' };
+    } else {
+      const message = await compose(editionId, d, date).catch((err: Error) => {
+        log.error({ editionId, deliveryId: d.id, err: err.message }, 'could not compose a message');
+        return null;
+      });
+      if (!message) result = { id: d.id, token, status: 'requeue', delayMs: s.transportDelayMs, response: 'not sent: its rendered message could not be read' };
+      else {
+        outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
+        result = resultOf(d, token, outcome, message.messageId, s);
+      }
+    }
+    await writer.write(result);
+    totals[result.status]++;
+    if (result.status === 'retry' || result.status === 'requeue') totals.retryInMs = Math.min(totals.retryInMs ?? Infinity, result.delayMs);
+    if (!outcome) return;
+    const trip = breakerOf(editionId, d.resumedAt).observe(
+      outcome.ok ? { ok: true } : { ok: false, transport: outcome.class === 'transport', signature: outcome.signature, response: outcome.response },
+    );
+    if (trip && !pausedHere.has(editionId)) {
+      pausedHere.add(editionId);
+      log.error({ editionId, reason: trip.reason }, 'edition paused: the fault is ours, not the readers\'; fix it, then POST /api/admin/editions/:id/resume');
+      await store.pause(editionId, trip.reason, trip.stormSignature);
+    }
   }
 
-  return async function sendBatch(job: SendJob): Promise<{ sent: number; failed: number; retry: number }> {
-    const totals = { sent: 0, failed: 0, retry: 0 };
-    const retries: DeliveryResult[] = [];
-    for (;;) {
-      const claimed = await repos.deliveries.claim(job.editionId, job.from, job.to, config.send.leaseSeconds, CLAIM_CHUNK);
+  async function sendChunk(editionId: number, claimed: ClaimedDelivery[], token: string, totals: BatchTotals): Promise<void> {
+    // One Date for the chunk: it is sent within seconds, and this keeps per-reader work to substitution.
+    const date = ports.now();
+    const heartbeat = setInterval(() => void store.extendLease(token).catch(() => {}), (s.leaseSeconds * 1000) / 3);
+    const unsent: ClaimedDelivery[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < claimed.length) {
+        const d = claimed[next++]!;
+        if (stopping || pausedHere.has(editionId)) unsent.push(d);
+        else await sendOne(editionId, d, token, date, totals);
+      }
+    };
+    try {
+      // allSettled: a lane that fails never takes the other lanes' results with it.
+      const lanes = await Promise.allSettled(Array.from({ length: Math.min(s.lanes, claimed.length) }, lane));
+      for (const l of lanes) if (l.status === 'rejected') log.error({ editionId, err: String(l.reason) }, 'a send lane failed');
+      const why = stopping ? 'not sent: the worker was stopping' : 'not sent: the edition is paused';
+      await Promise.all(unsent.map((d) => writer.write({ id: d.id, token, status: 'requeue', delayMs: 0, response: why }).then(() => void totals.requeue++)));
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function sendBatch(job: SendJob): Promise<BatchTotals> {
+    const totals: BatchTotals = { sent: 0, failed: 0, retry: 0, requeue: 0, skipped: 0, paused: false, retryInMs: null };
+    while (!stopping) {
+      const token = randomUUID();
+      const claimed = await store.claim(job.editionId, [job.from, job.to], s.claimChunk, s.leaseSeconds, token);
       if (!claimed.length) break;
-      const results: DeliveryResult[] = [];
-      // One Date for the chunk: it is sent within seconds, and this keeps per-reader work to substitution.
-      const date = mailDate(deps.now());
-      await forEachLimit(claimed, config.send.poolSize * 2, async (d) => {
-        if (!d.sendable) {
-          results.push({ id: d.id, status: 'failed', response: 'skipped: reader unsubscribed, paused or suppressed before sending', messageId: null });
-          return;
-        }
-        const template = await templateOf(job.editionId, d.renderId);
-        if (!template) return void results.push({ id: d.id, status: 'failed', response: 'no rendered message for this delivery', messageId: null });
-        const messageId = deliveryMessageId(job.editionId, d.id, tag, domain);
-        const raw = template.fill({
-          to: d.email,
-          messageId,
-          date,
-          ...readerLinks(config.publicUrl, tokens, d.subscriberId),
-        });
-        const answer = await mailer.sendRaw({ from, to: d.email }, raw);
-        const outcome = answer.ok ? answer : redactOutcome(answer, d.email);
-        if (outcome.ok) return void results.push({ id: d.id, status: 'sent', response: outcome.response, messageId: `<${messageId}>` });
-        if (outcome.permanent) {
-          await repos.suppressions.suppress(d.email, 'bounce', outcome.response);
-          return void results.push({ id: d.id, status: 'failed', response: outcome.response, messageId: null });
-        }
-        const attempts = d.attempts;
-        if (attempts >= config.send.maxAttempts)
-          return void results.push({ id: d.id, status: 'failed', response: `gave up after ${attempts} attempts: ${outcome.response}`, messageId: null });
-        const retryAt = new Date(deps.now().getTime() + config.send.retryBaseMs * 2 ** (attempts - 1));
-        results.push({ id: d.id, status: 'retry', response: outcome.response, messageId: null, retryAt });
-      });
-      await repos.deliveries.record(results);
-      for (const r of results) totals[r.status]++;
-      retries.push(...results.filter((r) => r.status === 'retry'));
+      // A claim only succeeds on an edition that is not paused: whatever this process paused was resumed.
+      pausedHere.delete(job.editionId);
+      await sendChunk(job.editionId, claimed, token, totals);
+      if (pausedHere.has(job.editionId)) break;
     }
-    if (retries.length) {
-      const ids = retries.map((r) => r.id);
-      const due = Math.min(...retries.map((r) => (r.status === 'retry' ? r.retryAt.getTime() : Infinity)));
-      await deps.producer.sendLater(job.editionId, [Math.min(...ids), Math.max(...ids)], due - deps.now().getTime(), `retry${due}`);
-    }
-    await repos.editions.finishIfDone(job.editionId);
-    if (totals.sent + totals.failed + totals.retry) log.info({ ...job, ...totals }, 'send batch done');
+    totals.paused = pausedHere.has(job.editionId);
+    // A retry wait means the range is not done; the caller queues a job for then.
+    if (totals.paused || stopping) totals.retryInMs = null;
+    await store.finish(job.editionId);
     return totals;
+  }
+
+  return {
+    sendBatch(job) {
+      const p = sendBatch(job);
+      inFlight.add(p);
+      return p.finally(() => inFlight.delete(p));
+    },
+    async stop(graceMs) {
+      stopping = true;
+      const grace = setTimeout(() => void mailer.close().catch(() => {}), graceMs);
+      grace.unref();
+      await Promise.allSettled([...inFlight]);
+      clearTimeout(grace);
+    },
+    abandon: () => writer.abandon(),
   };
 }

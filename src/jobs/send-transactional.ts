@@ -2,9 +2,13 @@ import type { Frequency } from '../config.js';
 import { renderMjml, renderText } from '../digest/templates.js';
 import { mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
+import { DelayedError, type Job } from 'bullmq';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
 import type { TransactionalJob } from './queues.js';
+
+const TRANSPORT_RETRY_MS = 60_000;
+const TRANSPORT_PATIENCE_MS = 24 * 3600_000;
 
 /** Seconds a confirmation link stays valid. */
 export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
@@ -43,7 +47,7 @@ export function createSendTransactional(deps: Deps) {
     return t;
   };
 
-  return async function sendTransactional(job: TransactionalJob): Promise<string> {
+  return async function sendTransactional(job: TransactionalJob, queued?: { job: Job<TransactionalJob>; token?: string }): Promise<string> {
     const subscriber = await repos.subscribers.byId(job.subscriberId);
     const wanted = job.kind === 'confirm' ? 'pending' : 'active';
     if (!subscriber || subscriber.status !== wanted) return `skipped: not ${wanted}`;
@@ -59,13 +63,27 @@ export function createSendTransactional(deps: Deps) {
     });
     const answer = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: subscriber.email }, raw);
     if (answer.ok) return 'sent';
-    const outcome = redactOutcome(answer as Extract<typeof answer, { ok: false }>, subscriber.email);
-    if (outcome.permanent) {
-      await repos.suppressions.suppress(subscriber.email, 'bounce', outcome.response);
-      log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail rejected: address suppressed`);
-      return 'rejected';
+    const outcome = redactOutcome(answer, subscriber.email);
+    switch (outcome.class) {
+      case 'dead':
+        await repos.suppressions.suppress(subscriber.email, 'bounce', outcome.response);
+        log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail rejected: the mailbox does not exist; address suppressed`);
+        return 'rejected';
+      case 'refused':
+        log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail refused for this reader; not retried`);
+        return 'refused';
+      case 'transport':
+        // Our side failed (login, TLS, DNS, relay down): wait and try again without spending the reader's
+        // attempts, for up to a day, so a configuration mistake delays confirmations rather than losing them.
+        if (queued?.token && Date.now() - queued.job.timestamp < TRANSPORT_PATIENCE_MS) {
+          log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail not sent: transport failure; trying again in a minute`);
+          await queued.job.moveToDelayed(Date.now() + TRANSPORT_RETRY_MS, queued.token);
+          throw new DelayedError();
+        }
+        throw new Error(`${job.kind} mail not sent (transport failure): ${outcome.response}`);
+      case 'temporary':
+        // BullMQ retries the job with exponential backoff.
+        throw new Error(`${job.kind} mail not accepted yet: ${outcome.response}`);
     }
-    // Temporary: BullMQ retries the job with exponential backoff.
-    throw new Error(`${job.kind} mail not accepted yet: ${outcome.response}`);
   };
 }

@@ -1,12 +1,11 @@
 import type { Job, Worker } from 'bullmq';
-import type { QueueBackend } from '../runtime/queue-backend.js';
 import { buildEdition } from './build-edition.js';
 import { deliverDue } from './deliver-due.js';
 import type { Deps } from './deps.js';
 import { runIngest } from './ingest.js';
-import { QUEUE, type DigestJob, type IngestJob, type SendJob, type TransactionalJob } from './queues.js';
+import { QUEUE, type DigestJob, type IngestJob, type QueueBackend, type SendJob, type TransactionalJob } from './queues.js';
 import { recoverEditions } from './recover.js';
-import { createSendBatch } from './send-batch.js';
+import type { SendPipeline } from './send-batch.js';
 import { createSendTransactional } from './send-transactional.js';
 
 export interface Workers {
@@ -15,8 +14,7 @@ export interface Workers {
 }
 
 /** Starts one BullMQ worker per queue, each dispatching to its processor. */
-export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
-  const sendBatch = createSendBatch(deps);
+export function startWorkers(deps: Deps, backend: QueueBackend, pipeline: SendPipeline): Workers {
   const sendTransactional = createSendTransactional(deps);
   const digest = backend.worker<DigestJob>(
     QUEUE.digest,
@@ -24,20 +22,34 @@ export function startWorkers(deps: Deps, backend: QueueBackend): Workers {
       const d = job.data;
       // The cron time fixes the period's pool; readers still get it at their own hour.
       if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency], { buildNow: true });
-      if (d.kind === 'build') return buildEdition(deps, d.editionId, { kind: 'all' });
+      if (d.kind === 'build') return buildEdition(deps, d.editionId);
       if (d.kind === 'due') return deliverDue(deps);
       return recoverEditions(deps);
     },
     { concurrency: 2 },
   );
-  const send = backend.worker<SendJob>(QUEUE.send, (job: Job<SendJob>) => sendBatch(job.data), {
-    concurrency: deps.config.send.concurrency,
-    // A batch of several hundred messages can take a while; keep the lock well above that.
-    lockDuration: 120_000,
-  });
-  const transactional = backend.worker<TransactionalJob>(QUEUE.transactional, (job: Job<TransactionalJob>) => sendTransactional(job.data), {
-    concurrency: 4,
-  });
+  const send = backend.worker<SendJob>(
+    QUEUE.send,
+    async (job: Job<SendJob>) => {
+      const { editionId, from, to } = job.data;
+      const totals = await pipeline.sendBatch(job.data);
+      // Rows waiting for a retry or a transport back-off get one job for the earliest of them.
+      if (totals.retryInMs !== null)
+        await deps.producer.sendLater(editionId, [from, to], totals.retryInMs, `retry${Math.floor((Date.now() + totals.retryInMs) / 1000)}`);
+      if (totals.sent + totals.failed + totals.retry + totals.requeue) deps.log.info({ ...job.data, ...totals }, 'send batch done');
+      return totals;
+    },
+    {
+      concurrency: deps.config.send.concurrency,
+      // A batch of several hundred messages can take a while; keep the lock well above that.
+      lockDuration: 120_000,
+    },
+  );
+  const transactional = backend.worker<TransactionalJob>(
+    QUEUE.transactional,
+    (job: Job<TransactionalJob>, token?: string) => sendTransactional(job.data, { job, token }),
+    { concurrency: 4 },
+  );
   const ingest = backend.worker<IngestJob>(QUEUE.ingest, (job: Job<IngestJob>) => runIngest(deps, job.data), {
     concurrency: 1,
     // Polite pacing and retries make one run long; the lock must outlast it.
@@ -62,7 +74,10 @@ export async function upsertSchedules(deps: Deps): Promise<void> {
   }
   // Every hour on the hour (UTC): readers get the current edition when their own local hour comes.
   await q.upsertJobScheduler('deliver-hourly', { pattern: '0 * * * *', tz: 'UTC' }, { name: 'due', data: { kind: 'due' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  await q.upsertJobScheduler('recover', { every: 60_000 }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
+  const every = deps.config.send.recoverIntervalSeconds * 1000;
+  await q.upsertJobScheduler('recover', { every }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
+  // A worker that starts picks up what a dead one left, without waiting for the next sweep.
+  await q.add('recover', { kind: 'recover' }, { jobId: `recover-start-${Date.now()}`, removeOnComplete: 10, removeOnFail: 100 });
   await deps.producer.queues.ingest.upsertJobScheduler(
     'ingest',
     { pattern: deps.config.ingest.cron, tz: deps.config.digest.tz },

@@ -1,12 +1,16 @@
-/** The outcome of handing one message to the SMTP server. */
+import type { FailureClass } from './smtp-outcome.js';
+
+/** The outcome of handing one message to the SMTP server, classified by the one policy (smtp-outcome.ts). */
 export type SendOutcome =
   | { ok: true; response: string }
-  | { ok: false; permanent: boolean; response: string };
+  | { ok: false; class: FailureClass; response: string; signature: string };
 
 /** Where messages go: the sending pipeline depends on this, never on nodemailer directly. */
 export interface Mailer {
   /** Sends one prebuilt RFC 5322 message to one envelope recipient. */
   sendRaw(envelope: { from: string; to: string }, raw: string): Promise<SendOutcome>;
+  /** Checks the connection and login without sending; rejects with the reason. */
+  verify(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,19 +1,12 @@
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Mailer, SendOutcome } from './mailer.js';
+import { classifySmtpFailure, type SmtpFailure } from './smtp-outcome.js';
 
-interface SmtpError extends Error {
-  responseCode?: number;
-  response?: string;
-  code?: string;
-}
-
-/** Sorts an SMTP failure: 5xx is permanent; 4xx, timeouts and dropped connections are worth a retry. */
-export function classifySmtpError(err: unknown): SendOutcome {
-  const e = err as SmtpError;
-  const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
-  const response = (e?.response ?? e?.message ?? String(err)).slice(0, 500);
-  return { ok: false, permanent: code !== null && code >= 500 && code < 600, response };
+/** A nodemailer failure as a SendOutcome; anything that is not an Error is a transport failure. */
+export function outcomeOfError(err: unknown): SendOutcome {
+  const e = (err && typeof err === 'object' ? err : { message: String(err) }) as SmtpFailure;
+  return { ok: false, ...classifySmtpFailure(e) };
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
@@ -41,8 +34,11 @@ export function createSmtpMailer(url: string, opts: { poolSize: number }): Maile
         const info = await transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw });
         return { ok: true, response: String(info.response ?? '') };
       } catch (err) {
-        return classifySmtpError(err);
+        return outcomeOfError(err);
       }
+    },
+    async verify() {
+      await transport.verify();
     },
     async close() {
       transport.close();

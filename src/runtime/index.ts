@@ -3,24 +3,32 @@ import { pino, type Logger } from 'pino';
 import type { Config, ResolvedConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { createRepos, type Repos } from '../db/repos.js';
 import { seedIfEmpty } from '../db/seed.js';
-import { createDeps, type Deps } from '../jobs/deps.js';
-import { createProducer, type Producer } from '../jobs/queues.js';
-import { startDevCatcher, type DevCatcher } from '../mail/dev-catcher.js';
-import type { Mailer } from '../mail/mailer.js';
+import { createTokens } from '../domain/tokens.js';
+import { createDigestComposer } from '../jobs/compose-digest.js';
+import type { Deps } from '../jobs/deps.js';
+import { createProducer, type Producer, type QueueBackend } from '../jobs/queues.js';
+import { createSendPipeline, type SendPipeline } from '../jobs/send-batch.js';
+import { startDevCatcher } from '../mail/dev-catcher.js';
+import { envelopeAddress, type Mailer } from '../mail/mailer.js';
 import { createSmtpMailer } from '../mail/smtp-mailer.js';
+import { createFetcher, type Fetcher } from '../sources/fetcher.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
-import { createPgQueueBackend, createRedisBackend, type QueueBackend } from './queue-backend.js';
+import { createPgQueueBackend, createRedisBackend } from './queue-backend.js';
 import { resolveSecrets } from './secrets.js';
 
 export interface Runtime {
   config: ResolvedConfig;
   log: Logger;
   database: Database;
+  repos: Repos;
   backend: QueueBackend;
   producer: Producer;
   /** Present when this process sends mail. */
   mailer: Mailer | null;
+  /** The digest send pipeline, when this process sends mail. */
+  pipeline: SendPipeline | null;
   deps: Deps;
   /** Folder of the dev catcher's messages when SMTP_URL is unset. */
   inboxDir: string | null;
@@ -37,13 +45,46 @@ export async function openDatabase(config: Config, log: (m: string) => void): Pr
   return { database, embedded };
 }
 
+/** The feed fetcher: names the project, and keeps to one request every 3 s on the arXiv API host. */
+export function createFeedFetcher(config: Pick<ResolvedConfig, 'publicUrl' | 'ingest'>): Fetcher {
+  const arxivHost = new URL(config.ingest.arxivApiUrl).host;
+  return createFetcher({
+    userAgent: `papermail/0.1 (self-hosted paper digest; +${config.publicUrl})`,
+    timeoutMs: config.ingest.timeoutMs,
+    retries: config.ingest.retries,
+    spacingMs: (host) => (host === arxivHost ? 3000 : 0),
+  });
+}
+
+/** What a CLI gets: the database and its repositories, closed with the embedded server if it started one. */
+export async function openCliRuntime(config: Config, log: (m: string) => void = () => {}) {
+  const { database, embedded } = await openDatabase(config, log);
+  return {
+    database,
+    repos: createRepos(database.db, config.secret ?? 'cli-without-secret-hashes-nothing-it-compares'),
+    fetcher: createFeedFetcher(config),
+    close: async () => {
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+const NOT_SENDING: Mailer = {
+  sendRaw: async () => ({ ok: false, class: 'transport', response: 'this process does not send mail', signature: 'NOMAIL' }),
+  verify: async () => {},
+  close: async () => {},
+};
+
 /**
- * The composition root: chooses every side effect from Config (embedded or external Postgres,
- * BullMQ on Redis or on Postgres, real SMTP or the dev catcher) and wires them together.
+ * The one composition root, for the service, the workers and the CLIs: chooses every side effect from
+ * Config (embedded or external Postgres, BullMQ on Redis or on Postgres, real SMTP or the dev catcher,
+ * the clock) and wires them into the ports each part asks for.
  */
-export async function createRuntime(base: Config, opts: { sendsMail: boolean; seed: boolean }): Promise<Runtime> {
+export async function createRuntime(base: Config, opts: { sendsMail: boolean; seed: boolean; now?: () => Date }): Promise<Runtime> {
   const log = pino({ level: base.logLevel, base: undefined });
   const { config, generatedAdminToken } = await resolveSecrets(base);
+  const now = opts.now ?? (() => new Date());
   const closers: (() => Promise<unknown>)[] = [];
   let closing = false;
   try {
@@ -56,34 +97,58 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix, onQueueError);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
+    const repos = createRepos(database.db, config.secret);
+    const tokens = createTokens(config.secret, () => now().getTime());
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');
     let mailer: Mailer | null = null;
+    let pipeline: SendPipeline | null = null;
     if (opts.sendsMail) {
       let smtpUrl = config.smtpUrl;
       if (!smtpUrl) {
-        const catcher: DevCatcher = await startDevCatcher(inboxDir!);
+        const catcher = await startDevCatcher(inboxDir!);
         closers.unshift(() => catcher.close());
         smtpUrl = catcher.url;
       }
       const smtp = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize });
       closers.unshift(() => smtp.close());
       mailer = smtp;
+      pipeline = createSendPipeline(
+        {
+          store: { ...repos.deliveries, pause: repos.editions.pause, finish: (id) => repos.editions.finishIfDone(id).then(() => {}) },
+          mailer: smtp,
+          compose: createDigestComposer({ template: repos.editions.template, tokens, publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret }),
+          log,
+          now,
+          envelopeFrom: envelopeAddress(config.mailFrom),
+        },
+        {
+          lanes: config.send.poolSize,
+          claimChunk: 100,
+          leaseSeconds: config.send.leaseSeconds,
+          maxAttempts: config.send.maxAttempts,
+          retryBaseMs: config.send.retryBaseMs,
+          transportDelayMs: config.send.transportRetrySeconds * 1000,
+          breaker: {
+            consecutive: config.send.pause.afterFailures,
+            transportRate: config.send.pause.failureRate,
+            stormRate: config.send.pause.stormRate,
+            window: config.send.pause.window,
+            minSample: 20,
+          },
+        },
+      );
     }
-    const deps = createDeps({
-      config,
-      db: database.db,
-      producer,
-      mailer: mailer ?? { sendRaw: async () => ({ ok: false, permanent: false, response: 'this process does not send mail' }), close: async () => {} },
-      log,
-    });
-    if (opts.seed && (await seedIfEmpty(deps.repos.papers))) log.info('seeded an empty catalogue from seeds/papers.json');
+    const deps: Deps = { config, repos, producer, mailer: mailer ?? NOT_SENDING, tokens, fetcher: createFeedFetcher(config), log, now };
+    if (opts.seed && (await seedIfEmpty(repos.papers))) log.info('seeded an empty catalogue from seeds/papers.json');
     return {
       config,
       log,
       database,
+      repos,
       backend,
       producer,
       mailer,
+      pipeline,
       deps,
       inboxDir,
       generatedAdminToken,

@@ -1,18 +1,7 @@
-import { Queue, Worker, createPostgresBackend, type Processor, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, createPostgresBackend, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 
-/** BullMQ on Redis or on Postgres, behind one door: the jobs code never knows which. */
-export interface QueueBackend {
-  readonly kind: 'redis' | 'postgres';
-  queue<T>(name: string): Queue<T>;
-  worker<T>(name: string, processor: Processor<T>, opts?: Omit<WorkerOptions, 'connection'>): Worker<T>;
-  /** Resolves when the backend answers within the timeout, rejects otherwise. */
-  ping(timeoutMs?: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
+import { withTimeout, type QueueBackend } from '../jobs/queues.js';
 
 /** BullMQ on Redis through ioredis; `prefix` keeps several installations (or test files) apart. */
 export function createRedisBackend(url: string, prefix = 'papermail', onError: (err: Error) => void = () => {}): QueueBackend {

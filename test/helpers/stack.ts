@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { serve, type Served } from '../../src/main/serve.js';
+import { serve, type Served } from '../../src/runtime/serve.js';
 import { createTestDatabase } from './database.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 

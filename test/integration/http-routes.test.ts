@@ -118,7 +118,7 @@ describe('health', () => {
     expect(await (await stack.http('/health')).json()).toEqual({ status: 'ok' });
     const ready = await stack.http('/ready');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', queue: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', queue: 'ok', smtp: 'ok' } });
   });
 
   it('answers 404 with a page for unknown paths', async () => {

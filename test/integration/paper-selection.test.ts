@@ -1,7 +1,7 @@
 // Paper selection for an edition, against real Postgres.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepos } from '../../src/jobs/deps.js';
+import { createRepos } from '../../src/db/repos.js';
 import { seedPapers } from '../../src/db/seed.js';
 import { createTestDatabase } from '../helpers/database.js';
 

@@ -1,26 +1,39 @@
-// The SMTP mailer against real smtp-server instances, including one that offers STARTTLS with its
-// built-in self-signed certificate, as a local relay or catcher on loopback often does.
+// The SMTP mailer against real smtp-server instances: STARTTLS with a self-signed certificate on loopback,
+// and real answers at each phase (AUTH, MAIL FROM, RCPT TO, DATA, no server at all), classified by the one
+// outcome policy through the error nodemailer really raises.
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.js';
+import { freePort } from '../../src/runtime/embedded-postgres.js';
 
 let server: SMTPServer;
 let port = 0;
 const received: string[] = [];
+const reply = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
 beforeAll(async () => {
   server = new SMTPServer({
     authOptional: true,
     hideSTARTTLS: false,
     logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === 'right' && auth.password === 'secret') return cb(null, { user: 'right' });
+      cb(reply(535, '5.7.8 Authentication credentials invalid'));
+    },
+    onMailFrom(address, _session, cb) {
+      if (address.address.startsWith('unverified')) return cb(reply(553, '5.7.1 Sender address not verified'));
+      cb();
+    },
     onRcptTo(address, _session, cb) {
-      if (address.address.startsWith('gone')) return cb(Object.assign(new Error('5.1.1 No such user'), { responseCode: 550 }));
-      if (address.address.startsWith('later')) return cb(Object.assign(new Error('4.7.1 Try again later'), { responseCode: 451 }));
+      if (address.address.startsWith('gone')) return cb(reply(550, '5.1.1 No such user'));
+      if (address.address.startsWith('later')) return cb(reply(451, '4.7.1 Try again later'));
+      if (address.address.startsWith('denied')) return cb(reply(554, '5.7.1 Relay access denied'));
       cb();
     },
     onData(stream, session, cb) {
       stream.resume();
       stream.on('end', () => {
+        if (session.envelope.rcptTo[0]!.address.startsWith('full')) return cb(reply(552, '5.2.2 Mailbox full'));
         received.push(`${session.secure ? 'tls' : 'plain'}:${session.envelope.rcptTo[0]!.address}`);
         cb();
       });
@@ -32,22 +45,40 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+const send = async (url: string, to: string, from = 'digest@papermail.test') => {
+  const mailer = createSmtpMailer(url, { poolSize: 1 });
+  try {
+    return await mailer.sendRaw({ from, to }, 'Subject: x\r\n\r\nx\r\n');
+  } finally {
+    await mailer.close();
+  }
+};
+
 describe('SMTP mailer', () => {
   it('upgrades to STARTTLS on loopback even with a self-signed certificate, and delivers', async () => {
-    const mailer = createSmtpMailer(`smtp://127.0.0.1:${port}`, { poolSize: 2 });
-    const outcome = await mailer.sendRaw({ from: 'digest@papermail.test', to: 'reader@example.org' }, 'Subject: hi\r\n\r\nhello\r\n');
-    await mailer.close();
+    const outcome = await send(`smtp://127.0.0.1:${port}`, 'reader@example.org');
     expect(outcome).toMatchObject({ ok: true });
     expect(received).toContain('tls:reader@example.org');
   });
 
-  it('classifies 5xx as permanent and 4xx as worth a retry', async () => {
-    const mailer = createSmtpMailer(`smtp://localhost:${port}`, { poolSize: 1 });
-    const gone = await mailer.sendRaw({ from: 'digest@papermail.test', to: 'gone@example.org' }, 'Subject: x\r\n\r\nx\r\n');
-    const later = await mailer.sendRaw({ from: 'digest@papermail.test', to: 'later@example.org' }, 'Subject: x\r\n\r\nx\r\n');
-    await mailer.close();
-    expect(gone).toMatchObject({ ok: false, permanent: true });
-    expect(gone.ok ? '' : gone.response).toMatch(/550/);
-    expect(later).toMatchObject({ ok: false, permanent: false });
+  it('classifies real answers by phase: only a dead mailbox is the reader\'s for good', async () => {
+    const url = `smtp://localhost:${port}`;
+    expect(await send(url, 'gone@example.org')).toMatchObject({ ok: false, class: 'dead', signature: '550 5.1.1' });
+    expect(await send(url, 'later@example.org')).toMatchObject({ ok: false, class: 'temporary', signature: '451 4.7.1' });
+    expect(await send(url, 'denied@example.org')).toMatchObject({ ok: false, class: 'refused', signature: '554 5.7.1' });
+    expect(await send(url, 'full@example.org')).toMatchObject({ ok: false, class: 'refused', signature: '552 5.2.2' });
+    // Our side: a wrong password, an unverified sender, no server listening.
+    expect(await send(`smtp://right:wrong@localhost:${port}`, 'reader@example.org')).toMatchObject({ ok: false, class: 'transport', signature: '535 5.7.8' });
+    expect(await send(url, 'reader@example.org', 'unverified@papermail.test')).toMatchObject({ ok: false, class: 'transport', signature: '553 5.7.1' });
+    expect(await send(`smtp://127.0.0.1:${await freePort()}`, 'reader@example.org')).toMatchObject({ ok: false, class: 'transport' });
+    expect(await send(`smtp://right:secret@localhost:${port}`, 'authed@example.org')).toMatchObject({ ok: true });
+  });
+
+  it('verifies the login at start, and says why it failed', async () => {
+    const good = createSmtpMailer(`smtp://right:secret@localhost:${port}`, { poolSize: 1 });
+    const bad = createSmtpMailer(`smtp://right:wrong@localhost:${port}`, { poolSize: 1 });
+    await expect(good.verify()).resolves.toBeUndefined();
+    await expect(bad.verify()).rejects.toThrow(/535/);
+    await Promise.all([good.close(), bad.close()]);
   });
 });

@@ -64,13 +64,25 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   );
 
-  app.get<{ Params: { id: number } }>(
-    '/editions/:id',
-    { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
-    async (req, reply) => {
-      const stats = await deps.repos.editions.stats(req.params.id);
-      if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-      return stats;
-    },
-  );
+  // Ids are bigint in Postgres: anything past 2^53 is not an edition of ours, and must not reach the database.
+  const idParams = { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } }, required: ['id'] } } };
+
+  app.get<{ Params: { id: number } }>('/editions/:id', idParams, async (req, reply) => {
+    const stats = await deps.repos.editions.stats(req.params.id);
+    if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
+    return stats;
+  });
+
+  // After the operator fixed what paused it (SMTP login, sender, relay): every reader not yet sent gets it, once.
+  app.post<{ Params: { id: number } }>('/editions/:id/resume', idParams, async (req, reply) => {
+    const outcome = await deps.repos.editions.resume(req.params.id);
+    if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
+    if (outcome === 'not paused') return reply.code(409).send({ error: `Edition ${req.params.id} is not paused.`, statusCode: 409, ...(await deps.repos.editions.stats(req.params.id)) });
+    // The recovery sweep builds it too, should the queue be down right now.
+    const queued = await deps.producer.buildEdition(req.params.id, `resume${Date.now()}`).then(
+      () => true,
+      () => false,
+    );
+    return { ...(await deps.repos.editions.stats(req.params.id)), queued };
+  });
 }

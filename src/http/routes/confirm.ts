@@ -16,7 +16,7 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
         : sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link');
     }
     const { status, activated } = await deps.repos.subscribers.confirm(valid.subscriberId, consentOf(req, 'confirm-link-v1'));
-    if (activated) await deps.producer.sendWelcome(valid.subscriberId);
+    if (activated) deps.mailOwed?.();
     if (status === 'active') {
       const when = deps.config.digest.cron;
       return sendHtml(

@@ -4,9 +4,9 @@ import type { AppDeps } from '../deps.js';
 /** GET /health (the process answers) and GET /ready (its database and queue backend answer too). */
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_req, reply) => {
-    const entries = await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]) => {
+  const run = (checks: Record<string, () => Promise<void>>) =>
+    Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
         try {
           await check();
           return [name, 'ok'] as const;
@@ -15,8 +15,10 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
         }
       }),
     );
-    const checks = Object.fromEntries(entries);
+  // Advisories (the SMTP login) are shown but do not make the API unready: it can still take signups.
+  app.get('/ready', async (_req, reply) => {
+    const [entries, advisories] = await Promise.all([run(deps.readiness), run(deps.advisories ?? {})]);
     const ready = entries.every(([, v]) => v === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries([...entries, ...advisories]) });
   });
 }

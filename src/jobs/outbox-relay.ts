@@ -1,0 +1,55 @@
+import type { OutboxRow } from '../db/outbox-repo.js';
+import type { Logger } from './deps.js';
+
+/** The narrow port the relay needs: take owed rows and hand each to the queue. */
+export interface OutboxPort {
+  relay(send: (row: OutboxRow) => Promise<void>, limit?: number): Promise<{ relayed: number; failed: boolean }>;
+}
+
+export interface OutboxRelay {
+  /** Relays now (after a request committed mail it owes); coalesces with a run in progress. */
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves owed mail from the outbox to the queue: at once when kicked, and every `intervalMs` for what a
+ * down queue left behind. Queue job ids come from the rows, so a row relayed twice is one job.
+ */
+export function startOutboxRelay(outbox: OutboxPort, enqueue: (row: OutboxRow) => Promise<void>, log: Logger, intervalMs = 1000): OutboxRelay {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let warned = false;
+  const runOnce = async () => {
+    do {
+      again = false;
+      try {
+        const r = await outbox.relay(enqueue);
+        if (r.failed && !warned) log.warn('the queue is not answering: owed mail waits in the outbox');
+        warned = r.failed;
+        if (r.relayed === 100 && !r.failed) again = true;
+      } catch (err) {
+        if (!stopped) log.warn({ err: (err as Error).message }, 'outbox relay failed; retrying');
+      }
+    } while (again && !stopped);
+  };
+  const kick = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = runOnce().finally(() => (running = null));
+  };
+  const timer = setInterval(kick, intervalMs);
+  timer.unref();
+  return {
+    kick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
