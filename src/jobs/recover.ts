@@ -8,7 +8,9 @@ import type { Deps } from './deps.js';
  */
 export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'now'>): Promise<{ rebuilt: number; resent: number }> {
   const { repos, producer, config } = deps;
-  const minute = Math.floor(deps.now().getTime() / 60_000);
+  // Job ids per sweep interval: a sweep never queues the same work twice, and the next one may redo it.
+  const every = config.send.recoverIntervalSeconds * 1000;
+  const bucket = (at: number) => Math.floor(at / every);
   const staleSeconds = Math.min(config.send.leaseSeconds, 120);
   let rebuilt = 0;
   let resent = 0;
@@ -16,7 +18,7 @@ export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'c
     if (e.stale && (e.status === 'pending' || e.status === 'assigning')) {
       const edition = await repos.editions.byId(e.id);
       if (edition && (await repos.readers.targets(edition, 0, 1)).length) {
-        await producer.buildEdition(e.id, `recover${minute}`);
+        await producer.buildEdition(e.id, `recover${bucket(deps.now().getTime())}`);
         rebuilt++;
         continue;
       }
@@ -28,8 +30,7 @@ export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'c
       await repos.editions.finishIfDone(e.id);
       continue;
     }
-    // One job per edition and minute at most, however often recovery runs.
-    await producer.sendLater(e.id, [open.from, open.to], open.dueInMs, `recover${Math.floor((deps.now().getTime() + open.dueInMs) / 60_000)}`);
+    await producer.sendLater(e.id, [open.from, open.to], open.dueInMs, `recover${bucket(deps.now().getTime() + open.dueInMs)}`);
     resent++;
   }
   return { rebuilt, resent };

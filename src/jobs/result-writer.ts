@@ -10,44 +10,56 @@ export interface ResultWriter {
 
 /**
  * Group commit for delivery results. Each result is written within `flushMs` of being known, together with
- * whatever other lanes produced meanwhile, in one statement. A batch that cannot be written (Postgres down,
- * a restart) is kept and retried with backoff until it is written: a result is never dropped. The caller
- * waits for its own result before it sends another message, which is what bounds duplicates after a crash
- * by the SMTP transactions open at that moment.
+ * whatever other lanes produced meanwhile, in one statement; up to `parallel` statements are in flight, so
+ * one slow commit does not hold the next batch back. A batch that cannot be written (Postgres down, a
+ * restart) is kept and retried with backoff until it is written: a result is never dropped. The caller waits
+ * for its own result before it sends another message, which is what bounds duplicates after a crash by the
+ * SMTP transactions open at that moment.
  */
-export function createResultWriter(record: (results: DeliveryResult[]) => Promise<void>, log: Logger, flushMs = 2): ResultWriter {
+export function createResultWriter(
+  record: (results: DeliveryResult[]) => Promise<void>,
+  log: Logger,
+  opts: { flushMs?: number; flushAt?: number; parallel?: number } = {},
+): ResultWriter {
+  const flushMs = opts.flushMs ?? 0;
+  // When this many results wait, nobody else is coming: every open message is waiting for its write.
+  const flushAt = opts.flushAt ?? Infinity;
+  const parallel = opts.parallel ?? 4;
   type Pending = { result: DeliveryResult; done: () => void; fail: (e: Error) => void };
   let buffer: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let flushing = false;
+  let inFlight = 0;
   let abandoned = false;
 
-  const flush = async () => {
-    timer = null;
-    if (flushing) return;
-    flushing = true;
-    try {
-      while (buffer.length) {
-        const batch = buffer;
-        buffer = [];
-        for (let attempt = 0; ; attempt++) {
-          if (abandoned) {
-            for (const p of batch) p.fail(new Error('result writer abandoned before the result was stored'));
-            break;
-          }
-          try {
-            await record(batch.map((p) => p.result));
-            for (const p of batch) p.done();
-            break;
-          } catch (err) {
-            if (attempt === 0 || attempt % 20 === 0)
-              log.warn({ err: (err as Error).message, results: batch.length, attempt }, 'could not record delivery results; retrying until they are stored');
-            await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
-          }
-        }
+  const writeBatch = async (batch: Pending[]) => {
+    for (let attempt = 0; ; attempt++) {
+      if (abandoned) {
+        for (const p of batch) p.fail(new Error('result writer abandoned before the result was stored'));
+        return;
       }
-    } finally {
-      flushing = false;
+      try {
+        await record(batch.map((p) => p.result));
+        for (const p of batch) p.done();
+        return;
+      } catch (err) {
+        if (attempt === 0 || attempt % 20 === 0)
+          log.warn({ err: (err as Error).message, results: batch.length, attempt }, 'could not record delivery results; retrying until they are stored');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
+      }
+    }
+  };
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    while (buffer.length && inFlight < parallel) {
+      const batch = buffer;
+      buffer = [];
+      inFlight++;
+      void writeBatch(batch).finally(() => {
+        inFlight--;
+        if (buffer.length) flush();
+      });
     }
   };
 
@@ -56,12 +68,13 @@ export function createResultWriter(record: (results: DeliveryResult[]) => Promis
       if (abandoned) return Promise.reject(new Error('result writer abandoned'));
       return new Promise<void>((done, fail) => {
         buffer.push({ result, done, fail });
-        // While a batch is being written, the flush loop takes this one right after it.
-        if (!flushing && !timer) timer = setTimeout(() => void flush(), flushMs);
+        if (buffer.length >= flushAt) flush();
+        else if (!timer && inFlight < parallel) timer = setTimeout(flush, flushMs);
       });
     },
     abandon() {
       abandoned = true;
+      if (timer) clearTimeout(timer);
       for (const p of buffer.splice(0)) p.fail(new Error('result writer abandoned before the result was stored'));
     },
   };

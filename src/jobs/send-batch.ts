@@ -40,6 +40,16 @@ export interface SendPipeline {
   abandon(): void;
 }
 
+/** A counting semaphore: `acquire` waits while `n` holders are in. */
+function createSlots(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r))),
+    release: () => (waiting.length ? waiting.shift()!() : void free++),
+  };
+}
+
 /** Turns one SMTP outcome into the delivery's result, by the one policy (mail/smtp-outcome.ts). */
 export function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome, messageId: string, s: SendSettings, random = Math.random): DeliveryResult {
   if (!outcome.ok) outcome = redactOutcome(outcome, d.email);
@@ -70,8 +80,11 @@ export function createSendPipeline(
   s: SendSettings,
 ): SendPipeline {
   const { store, mailer, compose, log, envelopeFrom } = ports;
-  const writer: ResultWriter = createResultWriter((r) => store.record(r), log);
+  const writer: ResultWriter = createResultWriter((r) => store.record(r), log, { flushAt: s.lanes });
   const breakers = new Map<string, Breaker>();
+  // Process-wide: at most `lanes` messages between "handed to SMTP" and "result stored", however many jobs
+  // run at once. That is the whole of what a crash can duplicate.
+  const slots = createSlots(s.lanes);
   const pausedHere = new Set<number>();
   let stopping = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -99,11 +112,17 @@ export function createSendPipeline(
       });
       if (!message) result = { id: d.id, token, status: 'requeue', delayMs: s.transportDelayMs, response: 'not sent: its rendered message could not be read' };
       else {
-        outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
-        result = resultOf(d, token, outcome, message.messageId, s);
+        await slots.acquire();
+        try {
+          outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
+          result = resultOf(d, token, outcome, message.messageId, s);
+          await writer.write(result);
+        } finally {
+          slots.release();
+        }
       }
     }
-    await writer.write(result);
+    if (!outcome) await writer.write(result);
     totals[result.status]++;
     if (result.status === 'retry' || result.status === 'requeue') totals.retryInMs = Math.min(totals.retryInMs ?? Infinity, result.delayMs);
     if (!outcome) return;

@@ -1,0 +1,80 @@
+// kill -9 the worker (a separate OS process) mid fan-out and mid assignment, then start another: every
+// reader ends with exactly one delivery row `sent`, nothing is left `sending`, and duplicates at the sink
+// never exceed the SMTP transactions that were open at the kill (each at most SMTP_POOL_SIZE).
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRig, until, type Rig } from './harness.js';
+
+const POOL = 5;
+
+describe('worker killed with SIGKILL', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ env: { SMTP_POOL_SIZE: String(POOL) } });
+  });
+  afterAll(async () => rig?.close());
+
+  it('early, middle and late in one fan-out to 6,000 readers: nobody missed, duplicates within the open transactions', async () => {
+    await rig.addReaders('kill-', 6000);
+    // A little latency per message keeps the fan-out long enough to aim three kills at it.
+    rig.sink.setDelay(2);
+    let worker = await rig.worker();
+    const id = await rig.sendEdition();
+    const opens: number[] = [];
+    for (const share of [0.1, 0.5, 0.9]) {
+      await until(() => rig.sink.accepted >= 6000 * share, `${share * 100} % of the fan-out`, 90_000, 20);
+      opens.push(await rig.killHard(worker));
+      worker = await rig.worker();
+    }
+    const stats = await rig.waitSent(id);
+    expect(stats).toMatchObject({ recipients: 6000, sent: 6000, failed: 0, queued: 0, sending: 0 });
+    expect(rig.sink.counts.size).toBe(6000);
+    const dup = rig.sink.duplicates();
+    const open = opens.reduce((a, b) => a + b, 0);
+    console.info(`kill -9 ×3: open transactions at the kills ${opens.join(', ')}; duplicates ${dup}`);
+    expect(dup).toBeLessThanOrEqual(open);
+    for (const o of opens) expect(o).toBeLessThanOrEqual(POOL);
+    const attempts = await rig.db.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where edition_id = ${id} and status = 'sent'`);
+    expect(attempts.rows[0]!.n).toBe(6000);
+  });
+
+  it('twice while 20,000 readers are being assigned: every reader still gets exactly one digest, and the edition is never sent early', async () => {
+    await rig.db.db.execute(sql`delete from subscribers`);
+    rig.sink.counts.clear();
+    rig.sink.setDelay(0);
+    await rig.addReaders('assign-', 20_000);
+    let worker = await rig.worker();
+    const id = await rig.sendEdition();
+    // Watch the edition all along: whenever it says `sent`, every reader must have a final row.
+    const early: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const s = await rig.stats(id).catch(() => null);
+        if (s?.status === 'sent' && s.recipients + s.skipped !== 20_000) early.push(`sent with ${s.recipients + s.skipped} rows`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const assigned = async () => (await rig.db.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where edition_id = ${id}`)).rows[0]!.n;
+    const opens: number[] = [];
+    for (const rows of [2000, 8000]) {
+      await until(async () => (await assigned()) >= rows, `${rows} rows assigned`, 60_000, 10);
+      const s = await rig.stats(id);
+      expect(s.status).toBe('assigning');
+      opens.push(await rig.killHard(worker));
+      worker = await rig.worker();
+    }
+    const t0 = Date.now();
+    const prog = setInterval(async () => console.info(`+${Date.now() - t0} ms`, rig.sink.accepted, JSON.stringify(await rig.rows(id)), (await rig.stats(id)).status), 2000);
+    const stats = await rig.waitSent(id, 150_000);
+    clearInterval(prog);
+    watching = false;
+    await watcher;
+    expect(early).toEqual([]);
+    expect(stats).toMatchObject({ recipients: 20_000, sent: 20_000, failed: 0, sending: 0, queued: 0 });
+    expect(rig.sink.counts.size).toBe(20_000);
+    const dup = rig.sink.duplicates();
+    console.info(`kill -9 ×2 during assignment: open transactions at the kills ${opens.join(', ')}; duplicates ${dup}`);
+    expect(dup).toBeLessThanOrEqual(opens.reduce((a, b) => a + b, 0));
+  });
+});
