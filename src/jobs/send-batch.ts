@@ -71,8 +71,8 @@ export function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome
 
 /**
  * The send pipeline: claims chunks of a range under a fresh claim token, keeps the claim alive while the
- * chunk is sent (a heartbeat every third of the lease), sends with one lane per SMTP connection, and has
- * each result stored before its lane takes the next message. A breaker per edition pauses it when the
+ * chunk is sent (a heartbeat every quarter of the lease; a chunk whose claim could not be kept stops),
+ * and has each result stored before its slot takes the next message. A breaker per edition pauses it when the
  * fault is ours. On stop it claims nothing more and hands back what it has not started.
  */
 export function createSendPipeline(
@@ -136,16 +136,28 @@ export function createSendPipeline(
     }
   }
 
-  async function sendChunk(editionId: number, claimed: ClaimedDelivery[], token: string, totals: BatchTotals): Promise<void> {
+  async function sendChunk(editionId: number, claimed: ClaimedDelivery[], token: string, claimedAt: number, totals: BatchTotals): Promise<void> {
     // One Date for the chunk: it is sent within seconds, and this keeps per-reader work to substitution.
     const date = ports.now();
-    const heartbeat = setInterval(() => void store.extendLease(token).catch(() => {}), (s.leaseSeconds * 1000) / 3);
+    const leaseMs = s.leaseSeconds * 1000;
+    // The claim is ours until this instant, measured from when we asked (before Postgres stamped it), with a
+    // margin. Past it, another worker may hold the rows, so nothing more of the chunk is sent from here.
+    let ownedUntil = claimedAt + leaseMs * 0.8;
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      const asked = performance.now();
+      void store.extendLease(token).then(
+        (n) => (n > 0 ? (ownedUntil = asked + leaseMs * 0.8) : (lost = true)),
+        () => {},
+      );
+    }, leaseMs / 4);
     const unsent: ClaimedDelivery[] = [];
+    const halted = () => stopping || pausedHere.has(editionId) || lost || performance.now() > ownedUntil;
     let next = 0;
     const lane = async () => {
       while (next < claimed.length) {
         const d = claimed[next++]!;
-        if (stopping || pausedHere.has(editionId)) unsent.push(d);
+        if (halted()) unsent.push(d);
         else await sendOne(editionId, d, token, date, totals);
       }
     };
@@ -153,7 +165,12 @@ export function createSendPipeline(
       // allSettled: a lane that fails never takes the other lanes' results with it.
       const lanes = await Promise.allSettled(Array.from({ length: Math.min(s.lanes, claimed.length) }, lane));
       for (const l of lanes) if (l.status === 'rejected') log.error({ editionId, err: String(l.reason) }, 'a send lane failed');
-      const why = stopping ? 'not sent: the worker was stopping' : 'not sent: the edition is paused';
+      const why = stopping
+        ? 'not sent: the worker was stopping'
+        : pausedHere.has(editionId)
+          ? 'not sent: the edition is paused'
+          : 'not sent: the claim could not be kept alive (its lease may have passed to another worker)';
+      if (unsent.length && !stopping && !pausedHere.has(editionId)) log.warn({ editionId, rows: unsent.length }, why);
       await Promise.all(unsent.map((d) => writer.write({ id: d.id, token, status: 'requeue', delayMs: 0, response: why }).then(() => void totals.requeue++)));
     } finally {
       clearInterval(heartbeat);
@@ -164,11 +181,12 @@ export function createSendPipeline(
     const totals: BatchTotals = { sent: 0, failed: 0, retry: 0, requeue: 0, skipped: 0, paused: false, retryInMs: null };
     while (!stopping) {
       const token = randomUUID();
+      const claimedAt = performance.now();
       const claimed = await store.claim(job.editionId, [job.from, job.to], s.claimChunk, s.leaseSeconds, token);
       if (!claimed.length) break;
       // A claim only succeeds on an edition that is not paused: whatever this process paused was resumed.
       pausedHere.delete(job.editionId);
-      await sendChunk(job.editionId, claimed, token, totals);
+      await sendChunk(job.editionId, claimed, token, claimedAt, totals);
       if (pausedHere.has(job.editionId)) break;
     }
     totals.paused = pausedHere.has(job.editionId);

@@ -119,7 +119,7 @@ export async function startCountingSink() {
   const open = new Map<string, string>();
   let rcptRule: ((rcpt: string) => Reply | undefined) | null = null;
   let password: string | null = null;
-  let delayMs = 0;
+  let delayOf: (rcpt: string) => number = () => 0;
   let dropDuringData: ((rcpt: string) => boolean) | null = null;
   let accepted = 0;
   const server: SMTPServer = new SMTPServer({
@@ -161,7 +161,8 @@ export async function startCountingSink() {
           open.delete(session.id);
           cb();
         };
-        if (delayMs) setTimeout(done, delayMs);
+        const ms = delayOf(rcpt);
+        if (ms) setTimeout(done, ms);
         else done();
       });
     },
@@ -183,14 +184,20 @@ export async function startCountingSink() {
     openRecipients: () => new Set(open.values()),
     /** Messages delivered more than once, summed over recipients. */
     duplicates: () => [...counts.values()].reduce((n, c) => n + Math.max(0, c - 1), 0),
+    /** Forgets what was delivered, between scenarios. */
+    reset() {
+      counts.clear();
+      accepted = 0;
+    },
     setRcptRule(rule: ((rcpt: string) => Reply | undefined) | null) {
       rcptRule = rule;
     },
     requirePassword(p: string | null) {
       password = p;
     },
-    setDelay(ms: number) {
-      delayMs = ms;
+    /** Latency before each message is answered: one figure for all, or per recipient. */
+    setDelay(ms: number | ((rcpt: string) => number)) {
+      delayOf = typeof ms === 'number' ? () => ms : ms;
     },
     setDropDuringData(rule: ((rcpt: string) => boolean) | null) {
       dropDuringData = rule;
@@ -271,6 +278,13 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
     env,
     db,
     api,
+    /** Stops every worker this rig started (SIGKILL: the scenario is over, nothing of theirs is asserted). */
+    async stopWorkers() {
+      for (const w of workers.splice(0)) {
+        w.kill('SIGKILL');
+        await w.exited;
+      }
+    },
     async worker(extra: Record<string, string> = {}) {
       const w = await spawnWorker({ ...env, ...extra });
       workers.push(w);
@@ -296,6 +310,17 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> & { id: number; status: string } };
+    },
+    /** A fresh scenario: no readers, nothing counted at the sink, no fault switched on. */
+    async reset() {
+      await rig.stopWorkers();
+      await db.db.execute(sql`delete from subscribers`);
+      await db.db.execute(sql`delete from suppressions`);
+      sink.reset();
+      sink.setDelay(0);
+      sink.setRcptRule(null);
+      sink.setDropDuringData(null);
+      countedAtKills.clear();
     },
     /** Inserts `n` confirmed readers in one statement, named `${prefix}${i}@example.org`. */
     async addReaders(prefix: string, n: number) {
@@ -331,8 +356,7 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
       return Object.fromEntries(r.rows.map((x) => [x.status, x.n])) as Record<string, number>;
     },
     async close() {
-      for (const w of workers) w.kill('SIGKILL');
-      await Promise.all(workers.map((w) => w.exited));
+      await rig.stopWorkers();
       await api.close().catch(() => {});
       await db.close().catch(() => {});
       await sink.close();

@@ -39,9 +39,7 @@ describe('worker killed with SIGKILL', () => {
   });
 
   it('twice while 20,000 readers are being assigned: every reader still gets exactly one digest, and the edition is never sent early', async () => {
-    await rig.db.db.execute(sql`delete from subscribers`);
-    rig.sink.counts.clear();
-    rig.sink.setDelay(0);
+    await rig.reset();
     await rig.addReaders('assign-', 20_000);
     let worker = await rig.worker();
     const id = await rig.sendEdition();
@@ -64,10 +62,7 @@ describe('worker killed with SIGKILL', () => {
       opens.push(await rig.killHard(worker));
       worker = await rig.worker();
     }
-    const t0 = Date.now();
-    const prog = setInterval(async () => console.info(`+${Date.now() - t0} ms`, rig.sink.accepted, JSON.stringify(await rig.rows(id)), (await rig.stats(id)).status), 2000);
     const stats = await rig.waitSent(id, 150_000);
-    clearInterval(prog);
     watching = false;
     await watcher;
     expect(early).toEqual([]);
