@@ -74,6 +74,9 @@ export function createDeliveriesRepo(db: Db) {
       if (!results.length) return;
       // sql.param keeps each array one parameter (drizzle would otherwise spread it into a list).
       const col = <T>(f: (r: DeliveryResult) => T) => sql.param(results.map(f));
+      // A batch with failures is ordered against a pause of its edition (FOR SHARE against the pause's row
+      // lock): either the pause's undo sees these failures, or these failures see the pause.
+      const failures = results.some((r) => r.status === 'failed' || r.status === 'retry');
       await db.execute(sql`
         with v as (
           select * from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.token)}::uuid[], ${col((r) => r.status)}::text[],
@@ -83,7 +86,8 @@ export function createDeliveriesRepo(db: Db) {
             as v(id, token, status, response, message_id, delay_ms, suppress)),
         w as (
           select v.*, case when e.status = 'paused' and v.status in ('failed', 'retry') then 'requeue' else v.status end as effective
-          from v join deliveries d on d.id = v.id join editions e on e.id = d.edition_id),
+          from v join deliveries d on d.id = v.id join editions e on e.id = d.edition_id
+          ${failures ? sql`for share of e` : sql``}),
         upd as (
           update deliveries d set
             status = (case when w.effective in ('retry', 'requeue') then 'queued' else w.effective end)::delivery_status,

@@ -40,6 +40,15 @@ export interface SendPipeline {
   abandon(): void;
 }
 
+/** One job's tally; `waits` holds each row's latest retry delay (a row retried twice waits for the second). */
+type Batch = { totals: BatchTotals; waits: Map<number, number> };
+
+function note(batch: Batch, result: DeliveryResult): void {
+  batch.totals[result.status]++;
+  if (result.status === 'retry' || result.status === 'requeue') batch.waits.set(result.id, result.delayMs);
+  else batch.waits.delete(result.id);
+}
+
 /** A counting semaphore: `acquire` waits while `n` holders are in. */
 function createSlots(n: number) {
   let free = n;
@@ -100,7 +109,7 @@ export function createSendPipeline(
     return b;
   };
 
-  async function sendOne(editionId: number, d: ClaimedDelivery, token: string, date: Date, totals: BatchTotals): Promise<void> {
+  async function sendOne(editionId: number, d: ClaimedDelivery, token: string, date: Date, batch: Batch): Promise<void> {
     let result: DeliveryResult;
     let outcome: SendOutcome | null = null;
     if (!d.sendable) {
@@ -123,8 +132,7 @@ export function createSendPipeline(
       }
     }
     if (!outcome) await writer.write(result);
-    totals[result.status]++;
-    if (result.status === 'retry' || result.status === 'requeue') totals.retryInMs = Math.min(totals.retryInMs ?? Infinity, result.delayMs);
+    note(batch, result);
     if (!outcome) return;
     const trip = breakerOf(editionId, d.resumedAt).observe(
       outcome.ok ? { ok: true } : { ok: false, transport: outcome.class === 'transport', signature: outcome.signature, response: outcome.response },
@@ -136,7 +144,7 @@ export function createSendPipeline(
     }
   }
 
-  async function sendChunk(editionId: number, claimed: ClaimedDelivery[], token: string, claimedAt: number, totals: BatchTotals): Promise<void> {
+  async function sendChunk(editionId: number, claimed: ClaimedDelivery[], token: string, claimedAt: number, batch: Batch): Promise<void> {
     // One Date for the chunk: it is sent within seconds, and this keeps per-reader work to substitution.
     const date = ports.now();
     const leaseMs = s.leaseSeconds * 1000;
@@ -158,7 +166,7 @@ export function createSendPipeline(
       while (next < claimed.length) {
         const d = claimed[next++]!;
         if (halted()) unsent.push(d);
-        else await sendOne(editionId, d, token, date, totals);
+        else await sendOne(editionId, d, token, date, batch);
       }
     };
     try {
@@ -171,7 +179,7 @@ export function createSendPipeline(
           ? 'not sent: the edition is paused'
           : 'not sent: the claim could not be kept alive (its lease may have passed to another worker)';
       if (unsent.length && !stopping && !pausedHere.has(editionId)) log.warn({ editionId, rows: unsent.length }, why);
-      await Promise.all(unsent.map((d) => writer.write({ id: d.id, token, status: 'requeue', delayMs: 0, response: why }).then(() => void totals.requeue++)));
+      await Promise.all(unsent.map((d) => writer.write({ id: d.id, token, status: 'requeue', delayMs: 0, response: why }).then(() => void batch.totals.requeue++)));
     } finally {
       clearInterval(heartbeat);
     }
@@ -179,6 +187,7 @@ export function createSendPipeline(
 
   async function sendBatch(job: SendJob): Promise<BatchTotals> {
     const totals: BatchTotals = { sent: 0, failed: 0, retry: 0, requeue: 0, skipped: 0, paused: false, retryInMs: null };
+    const batch: Batch = { totals, waits: new Map() };
     while (!stopping) {
       const token = randomUUID();
       const claimedAt = performance.now();
@@ -186,12 +195,12 @@ export function createSendPipeline(
       if (!claimed.length) break;
       // A claim only succeeds on an edition that is not paused: whatever this process paused was resumed.
       pausedHere.delete(job.editionId);
-      await sendChunk(job.editionId, claimed, token, claimedAt, totals);
+      await sendChunk(job.editionId, claimed, token, claimedAt, batch);
       if (pausedHere.has(job.editionId)) break;
     }
     totals.paused = pausedHere.has(job.editionId);
-    // A retry wait means the range is not done; the caller queues a job for then.
-    if (totals.paused || stopping) totals.retryInMs = null;
+    // Rows waiting for a retry mean the range is not done; the caller queues a job for the earliest of them.
+    totals.retryInMs = totals.paused || stopping || !batch.waits.size ? null : Math.min(...batch.waits.values());
     await store.finish(job.editionId);
     return totals;
   }

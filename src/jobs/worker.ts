@@ -35,7 +35,7 @@ export function startWorkers(deps: Deps, backend: QueueBackend, pipeline: SendPi
       const totals = await pipeline.sendBatch(job.data);
       // Rows waiting for a retry or a transport back-off get one job for the earliest of them.
       if (totals.retryInMs !== null)
-        await deps.producer.sendLater(editionId, [from, to], totals.retryInMs, `retry${Math.floor((Date.now() + totals.retryInMs) / 1000)}`);
+        await deps.producer.sendLater(editionId, [from, to], totals.retryInMs, `retry${Date.now() + totals.retryInMs}`);
       if (totals.sent + totals.failed + totals.retry + totals.requeue) deps.log.info({ ...job.data, ...totals }, 'send batch done');
       return totals;
     },

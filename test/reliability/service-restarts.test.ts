@@ -1,8 +1,11 @@
 // Postgres and Redis go away mid fan-out (stopped for 10 s, restarted, killed) while a worker process sends
 // one edition to 5,000 readers: the edition completes, every reader gets exactly one digest, no result is
 // lost, and duplicates stay within the messages the worker had open (SMTP_POOL_SIZE).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRig, until, type Rig } from './harness.js';
+
+// Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 const POOL = 5;
 const N = 5000;

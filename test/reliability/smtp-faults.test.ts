@@ -2,8 +2,11 @@
 // dead mailboxes, connections dropped during DATA, and a wrong password for the whole run (the edition pauses,
 // nobody is suppressed, and once the relay is fixed and the edition resumed every reader gets one digest).
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRig, until, type Rig } from './harness.js';
+
+// Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 const N = 5000;
 const nOf = (rcpt: string) => Number(/-(\d+)@/.exec(rcpt)?.[1]);
@@ -122,5 +125,36 @@ describe('SMTP faults', () => {
     // Resuming an edition that is not paused is refused, and says why.
     expect((await rig.admin(`/editions/${id}/resume`, {})).status).toBe(409);
     rig.sink.requirePassword(null);
+  });
+
+  it('a relay that answers 550 5.1.1 for everyone is a storm, not 5,000 dead mailboxes: paused, suppressions undone', async () => {
+    await rig.reset();
+    await rig.addReaders('storm-', N);
+    let broken = true;
+    rig.sink.setRcptRule(() => (broken ? { code: 550, message: '5.1.1 Recipient address rejected: User unknown in relay recipient table' } : undefined));
+    await rig.worker();
+    const id = await rig.sendEdition();
+    const paused = await until(async () => {
+      const s = await rig.stats(id);
+      return s.status === 'paused' ? s : null;
+    }, 'the edition to pause', 60_000, 200);
+    expect(paused.pausedReason).toMatch(/refused the same way \(550 5\.1\.1\)/);
+    // Let anything still in flight land, then check that nobody was harmed by our relay's fault.
+    await new Promise((r) => setTimeout(r, 2000));
+    const harm = await rig.db.db.execute<{ suppressed: number; inactive: number; failed: number }>(sql`
+      select (select count(*)::int from suppressions) as suppressed,
+             (select count(*)::int from subscribers where status <> 'active') as inactive,
+             (select count(*)::int from deliveries where edition_id = ${id} and status = 'failed') as failed`);
+    expect(harm.rows[0]).toEqual({ suppressed: 0, inactive: 0, failed: 0 });
+    // The breaker undid what it had recorded before it was sure: those rows went back to the queue.
+    const undone = await rig.db.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from deliveries where edition_id = ${id} and last_response like 'requeued: the edition paused on a storm%'`);
+    expect(undone.rows[0]!.n).toBeGreaterThanOrEqual(20);
+    broken = false;
+    expect((await rig.admin(`/editions/${id}/resume`, {})).status).toBe(200);
+    const stats = await rig.waitSent(id);
+    expect(stats).toMatchObject({ recipients: N, sent: N, failed: 0 });
+    expect(rig.sink.counts.size).toBe(N);
+    expect(rig.sink.duplicates()).toBe(0);
   });
 });

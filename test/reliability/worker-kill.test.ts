@@ -2,8 +2,11 @@
 // reader ends with exactly one delivery row `sent`, nothing is left `sending`, and duplicates at the sink
 // never exceed the SMTP transactions that were open at the kill (each at most SMTP_POOL_SIZE).
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRig, until, type Rig } from './harness.js';
+
+// Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 const POOL = 5;
 

@@ -1,8 +1,11 @@
 // Workers stopping and racing: SIGTERM mid-send with a slow relay, two and three workers on one edition, and a
 // chunk that outlives its lease (the heartbeat keeps it). Each runs one edition to 5,000 readers or more.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRig, until, type Rig } from './harness.js';
+
+// Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 const POOL = 5;
 const N = 5000;

@@ -150,6 +150,34 @@ describe('send pipeline', () => {
   });
 });
 
+describe('lease', () => {
+  it('stops sending a chunk once the heartbeat finds its claim taken over, and writes nothing for it', async () => {
+    const f = fakeStore(40);
+    // Another worker took the rows over: extending the lease finds no row under our token.
+    f.store.extendLease = async () => 0;
+    const pipeline = createSendPipeline(
+      {
+        store: f.store,
+        mailer: mailerOf(async () => {
+          await new Promise((r) => setTimeout(r, 30));
+          return { ok: true, response: '250 OK' };
+        }),
+        compose: async (_e, d) => ({ raw: `To: ${d.email}\r\n\r\nhi`, messageId: `m${d.id}@x` }),
+        log: quiet,
+        now: () => new Date(0),
+        envelopeFrom: 'd@x',
+      },
+      // A 0.2 s lease: the heartbeat runs every 50 ms.
+      { ...settings, leaseSeconds: 0.2, lanes: 2 },
+    );
+    const totals = await pipeline.sendBatch({ ...job, to: 10 });
+    // Some messages went out before the first heartbeat; the rest of the chunk was not sent from here.
+    expect(totals.sent).toBeGreaterThan(0);
+    expect(totals.sent).toBeLessThan(10);
+    expect(totals.sent + totals.requeue).toBe(10);
+  });
+});
+
 describe('breaker', () => {
   const ok = { ok: true } as const;
   const transport = { ok: false, transport: true, signature: '535 5.7.8', response: '535 5.7.8 no' } as const;
