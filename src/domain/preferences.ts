@@ -1,5 +1,5 @@
 import { normalizeTopics } from './topics.js';
-import type { Parsed } from './signup.js';
+import type { Parsed } from './parsed.js';
 
 export type ReaderFrequency = 'daily' | 'weekly' | 'paused';
 

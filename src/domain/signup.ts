@@ -1,4 +1,5 @@
 import type { Frequency } from '../config.js';
+import type { Parsed } from './parsed.js';
 import { parseTopics } from './preferences.js';
 
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
@@ -9,7 +10,7 @@ export interface SignupInput {
   topics: string[];
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { Parsed } from './parsed.js';
 
 // Practical address check (RFC 5321 sizes, dot-atom local part, LDH domain labels with a TLD).
 // ASCII only: the address goes into SMTP envelopes and headers without SMTPUTF8.

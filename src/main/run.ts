@@ -36,14 +36,15 @@ export async function run(main: (config: Config) => Promise<(() => Promise<void>
     clearTimeout(timer);
     process.exit(exitCode);
   };
-  // Ctrl-C also reaches the embedded Postgres, which may drop every connection before our own handler
-  // runs. A connection dropped by a stopping server ends the process cleanly instead of crashing it.
+  // A connection dropped by Postgres (a restart, a failover, or Ctrl-C reaching the embedded server before
+  // our own handler) is not a reason to die: the pools reconnect, results wait and are retried, and a real
+  // Ctrl-C or SIGTERM still stops the process through its signal handler.
   const droppedByServer = (err: unknown) =>
     (err as { code?: string })?.code === '57P01' || /terminating connection|Connection terminated unexpectedly/.test(String((err as Error)?.message));
   for (const event of ['uncaughtException', 'unhandledRejection'] as const)
     process.on(event, (err: unknown) => {
-      if (droppedByServer(err)) return void shutdown('Postgres closed the connection', 1);
       if (closing) return;
+      if (droppedByServer(err)) return void console.error(`Postgres closed a connection (${(err as Error).message}); carrying on, the pools reconnect`);
       console.error(err);
       process.exit(1);
     });

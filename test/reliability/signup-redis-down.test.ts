@@ -2,13 +2,15 @@
 // at once (the mail they owe is committed to the outbox with the row), and once Redis is back the confirmation
 // and the welcome mail each leave exactly once.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRig, until, type Rig } from './harness.js';
 
 // Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
+// Without redis-server the global setup fails a CI run, and warns loudly elsewhere.
+const noRedis = !inject('redisUrl');
 
-describe('signup while Redis is down', () => {
+describe.skipIf(noRedis)('signup while Redis is down', () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = await startRig();

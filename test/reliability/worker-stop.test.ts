@@ -1,16 +1,18 @@
 // Workers stopping and racing: SIGTERM mid-send with a slow relay, two and three workers on one edition, and a
 // chunk that outlives its lease (the heartbeat keeps it). Each runs one edition to 5,000 readers or more.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRig, until, type Rig } from './harness.js';
 
 // Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
+// Without redis-server the global setup fails a CI run, and warns loudly elsewhere.
+const noRedis = !inject('redisUrl');
 
 const POOL = 5;
 const N = 5000;
 
-describe('workers stopping and racing', () => {
+describe.skipIf(noRedis)('workers stopping and racing', () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = await startRig({ env: { SMTP_POOL_SIZE: String(POOL) } });
