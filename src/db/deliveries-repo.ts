@@ -31,6 +31,40 @@ export type DeliveryResult = { id: number; token: string; response: string } & (
   | { status: 'skipped' }
 );
 
+/**
+ * Records results, fenced: only rows still held under the result's claim token change. Retry and requeue
+ * delays are added to Postgres's clock, the same clock that takes and expires claims. While the edition is
+ * paused, a failure is not held against the reader: the row goes back to the queue uncounted, and no
+ * suppression is written. A dead mailbox is suppressed in the same statement.
+ */
+const recordSql = (lockEdition: boolean) => `
+  with v as (
+    select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[])
+      as v(id, token, status, response, message_id, delay_ms, suppress)),
+  w as (
+    select v.*, case when e.status = 'paused' and v.status in ('failed', 'retry') then 'requeue' else v.status end as effective
+    from v join deliveries d on d.id = v.id join editions e on e.id = d.edition_id
+    ${lockEdition ? 'for share of e' : ''}),
+  upd as (
+    update deliveries d set
+      status = (case when w.effective in ('retry', 'requeue') then 'queued' else w.effective end)::delivery_status,
+      attempts = case when w.effective = 'requeue' then greatest(d.attempts - 1, 0) else d.attempts end,
+      last_response = w.response,
+      message_id = coalesce(w.message_id, d.message_id),
+      sent_at = case when w.effective = 'sent' then now() else d.sent_at end,
+      next_attempt_at = case when w.effective in ('retry', 'requeue') then now() + make_interval(secs => coalesce(w.delay_ms, 0) / 1000.0) end,
+      claimed_at = null,
+      claim_token = null
+    from w
+    where d.id = w.id and d.claim_token = w.token and d.status = 'sending'
+    returning d.id, w.effective, w.suppress, w.response),
+  sup as (
+    insert into suppressions (email, reason, detail, delivery_id)
+    select lower(suppress), 'bounce', response, id from upd where effective = 'failed' and suppress is not null
+    on conflict (email) do nothing
+    returning email)
+  update subscribers s set status = 'suppressed' from sup where lower(s.email) = sup.email and s.status = 'active'`;
+
 export function createDeliveriesRepo(db: Db) {
   return {
     /**
@@ -64,49 +98,26 @@ export function createDeliveriesRepo(db: Db) {
       return res.rowCount ?? 0;
     },
 
-    /**
-     * Records results in one statement, fenced: only rows still held under the result's claim token change.
-     * Retry and requeue delays are added to Postgres's clock, the same clock that takes and expires claims.
-     * While the edition is paused, a failure is not held against the reader: the row goes back to the queue
-     * uncounted, and no suppression is written. A dead mailbox is suppressed in the same statement.
-     */
+    /** Records results in one statement (see recordSql). */
     async record(results: DeliveryResult[]): Promise<void> {
       if (!results.length) return;
-      // sql.param keeps each array one parameter (drizzle would otherwise spread it into a list).
-      const col = <T>(f: (r: DeliveryResult) => T) => sql.param(results.map(f));
       // A batch with failures is ordered against a pause of its edition (FOR SHARE against the pause's row
       // lock): either the pause's undo sees these failures, or these failures see the pause.
       const failures = results.some((r) => r.status === 'failed' || r.status === 'retry');
-      await db.execute(sql`
-        with v as (
-          select * from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.token)}::uuid[], ${col((r) => r.status)}::text[],
-                               ${col((r) => r.response)}::text[], ${col((r) => (r.status === 'sent' ? r.messageId : null))}::text[],
-                               ${col((r) => (r.status === 'retry' || r.status === 'requeue' ? r.delayMs : null))}::float8[],
-                               ${col((r) => (r.status === 'failed' ? r.suppress : null))}::text[])
-            as v(id, token, status, response, message_id, delay_ms, suppress)),
-        w as (
-          select v.*, case when e.status = 'paused' and v.status in ('failed', 'retry') then 'requeue' else v.status end as effective
-          from v join deliveries d on d.id = v.id join editions e on e.id = d.edition_id
-          ${failures ? sql`for share of e` : sql``}),
-        upd as (
-          update deliveries d set
-            status = (case when w.effective in ('retry', 'requeue') then 'queued' else w.effective end)::delivery_status,
-            attempts = case when w.effective = 'requeue' then greatest(d.attempts - 1, 0) else d.attempts end,
-            last_response = w.response,
-            message_id = coalesce(w.message_id, d.message_id),
-            sent_at = case when w.effective = 'sent' then now() else d.sent_at end,
-            next_attempt_at = case when w.effective in ('retry', 'requeue') then now() + make_interval(secs => coalesce(w.delay_ms, 0) / 1000.0) end,
-            claimed_at = null,
-            claim_token = null
-          from w
-          where d.id = w.id and d.claim_token = w.token and d.status = 'sending'
-          returning d.id, w.effective, w.suppress, w.response),
-        sup as (
-          insert into suppressions (email, reason, detail, delivery_id)
-          select lower(suppress), 'bounce', response, id from upd where effective = 'failed' and suppress is not null
-          on conflict (email) do nothing
-          returning email)
-        update subscribers s set status = 'suppressed' from sup where lower(s.email) = sup.email and s.status = 'active'`);
+      // A named statement: parsed once per connection and planned generically, it runs many times a second.
+      await db.$client.query({
+        name: failures ? 'record-deliveries-locking' : 'record-deliveries',
+        text: recordSql(failures),
+        values: [
+          results.map((r) => r.id),
+          results.map((r) => r.token),
+          results.map((r) => r.status),
+          results.map((r) => r.response),
+          results.map((r) => (r.status === 'sent' ? r.messageId : null)),
+          results.map((r) => (r.status === 'retry' || r.status === 'requeue' ? r.delayMs : null)),
+          results.map((r) => (r.status === 'failed' ? r.suppress : null)),
+        ],
+      });
     },
 
     /** The range still to send (due now or stuck past the lease), and when the next row falls due. */
