@@ -36,15 +36,23 @@ export async function run(main: (config: Config) => Promise<(() => Promise<void>
     clearTimeout(timer);
     process.exit(exitCode);
   };
-  // A connection dropped by Postgres (a restart, a failover, or Ctrl-C reaching the embedded server before
-  // our own handler) is not a reason to die: the pools reconnect, results wait and are retried, and a real
-  // Ctrl-C or SIGTERM still stops the process through its signal handler.
-  const droppedByServer = (err: unknown) =>
-    (err as { code?: string })?.code === '57P01' || /terminating connection|Connection terminated unexpectedly/.test(String((err as Error)?.message));
+  // A connection lost to Postgres (a restart, a failover, or Ctrl-C reaching the embedded server before our
+  // own handler) is not a reason to die: the pools reconnect, results wait and are retried, and a real
+  // Ctrl-C or SIGTERM still stops the process through its signal handler. node-postgres reports such a loss
+  // on a checked-out client as an 'error' event nobody listens to, hence this handler.
+  const droppedByServer = (err: unknown) => {
+    const code = String((err as { code?: string })?.code ?? '');
+    // SQLSTATE 57P01–57P03 (shutdown, crash, not yet accepting) and class 08 (connection exceptions), and
+    // the socket errors of a server going away.
+    return (
+      /^(57P0[1-3]|08[0-9A-Z]{3}|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code) ||
+      /terminating connection|Connection terminated|the database system is (shutting down|starting up)/.test(String((err as Error)?.message))
+    );
+  };
   for (const event of ['uncaughtException', 'unhandledRejection'] as const)
     process.on(event, (err: unknown) => {
       if (closing) return;
-      if (droppedByServer(err)) return void console.error(`Postgres closed a connection (${(err as Error).message}); carrying on, the pools reconnect`);
+      if (droppedByServer(err)) return void console.error(`a connection was lost (${(err as Error).message}); carrying on, the pools reconnect`);
       console.error(err);
       process.exit(1);
     });

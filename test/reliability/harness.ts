@@ -311,10 +311,17 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
       };
     },
     async waitSent(id: number, timeoutMs = 120_000) {
-      return until(async () => {
-        const s = await rig.stats(id);
-        return s.status === 'sent' ? s : null;
-      }, `edition ${id} to be sent`, timeoutMs, 200);
+      try {
+        return await until(async () => {
+          const s = await rig.stats(id);
+          return s.status === 'sent' ? s : null;
+        }, `edition ${id} to be sent`, timeoutMs, 200);
+      } catch (err) {
+        // Say what was left, and what the workers last said: a hang must explain itself.
+        const rows = await rig.rows(id).catch(() => ({}));
+        const logs = workers.map((w) => `--- worker ${w.pid}:\n${w.output().split('\n').slice(-25).join('\n')}`).join('\n');
+        throw new Error(`${(err as Error).message}; rows ${JSON.stringify(rows)}; sink accepted ${sink.accepted}\n${logs}`);
+      }
     },
     async rows(id: number) {
       const r = await db.db.execute<{ status: string; n: number }>(sql`
