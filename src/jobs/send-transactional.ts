@@ -1,8 +1,8 @@
+import { DelayedError, type Job } from 'bullmq';
 import type { Frequency } from '../config.js';
 import { renderMjml, renderText } from '../digest/templates.js';
 import { mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
-import { DelayedError, type Job } from 'bullmq';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
 import type { TransactionalJob } from './queues.js';
