@@ -1,6 +1,7 @@
 import type { Frequency } from '../config.js';
 import { SLOT } from '../mail/mime-template.js';
 import { renderMjml, renderText } from './templates.js';
+import { safeUrl } from '../domain/safe-content.js';
 
 /** What the digest shows of one paper. */
 export interface DigestPaper {
@@ -49,12 +50,13 @@ export function authorLine(authors: string[]): string {
 }
 
 function linksOf(p: DigestPaper): { label: string; href: string }[] {
-  const l = p.links;
+  // The content policy again at render: a row stored before it, or by hand, still gets no unsafe href.
+  const l = { hf: safeUrl(p.links.hf), arxiv: safeUrl(p.links.arxiv), pdf: safeUrl(p.links.pdf), github: safeUrl(p.links.github), project: safeUrl(p.links.project) };
   const out: { label: string; href: string }[] = [];
   if (l.hf) out.push({ label: 'Paper page', href: l.hf });
   if (l.arxiv) out.push({ label: l.arxiv.includes('/search/') ? 'Find on arXiv' : 'arXiv', href: l.arxiv });
   if (l.pdf) out.push({ label: 'PDF', href: l.pdf });
-  if (l.github) out.push({ label: l.githubStars ? `Code ★${l.githubStars}` : 'Code', href: l.github });
+  if (l.github) out.push({ label: p.links.githubStars ? `Code ★${p.links.githubStars}` : 'Code', href: l.github });
   if (l.project) out.push({ label: 'Project page', href: l.project });
   return out;
 }

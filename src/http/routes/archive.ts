@@ -6,6 +6,7 @@ import { siteHost } from '../../mail/addresses.js';
 import type { AppDeps } from '../deps.js';
 import { html, page } from '../pages/layout.js';
 import { sendError, sendHtml } from '../respond.js';
+import { cleanText } from '../../domain/safe-content.js';
 
 const LIST = 100;
 
@@ -53,7 +54,8 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
       add(item, 'link', url);
       add(item, 'guid', url).setAttribute('isPermaLink', 'true');
       add(item, 'pubDate', new Date(e.createdAt).toUTCString());
-      add(item, 'description', `${e.papers} trending papers${e.top ? `, led by "${e.top}"` : ''}.`);
+      // Stored titles are cleaned at ingest; cleaning here too keeps the feed well-formed XML whatever a row holds.
+      add(item, 'description', `${e.papers} trending papers${e.top ? `, led by "${cleanText(e.top)}"` : ''}.`);
     }
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(doc)}`;
     return reply.type('application/rss+xml; charset=utf-8').send(xml);
@@ -62,7 +64,8 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: { id: string } }>('/archive/:id', async (req, reply) => {
     const id = Number(req.params.id);
     const edition = Number.isSafeInteger(id) && id > 0 ? await deps.repos.editions.byId(id) : null;
-    if (!edition || !['sending', 'sent'].includes(edition.status) || !edition.paperIds.length)
+    // Any edition whose pool is fixed has a web version, paused or not.
+    if (!edition || !['assigning', 'sending', 'sent', 'paused'].includes(edition.status) || !edition.paperIds.length)
       return sendError(req, reply, 404, 'There is no edition at this address.', 'Not found');
     let rendered = webVersions.get(id);
     if (!rendered) {
