@@ -108,6 +108,9 @@ export async function subscribeAndConfirm(stack: Stack, email: string, frequency
   const confirm = stack.sink.to(email).filter(isConfirm).at(-1)!;
   const link = /https:\/\/papermail\.test\/confirm\/\S+/.exec(confirm.parsed.text ?? '')?.[0];
   if (!link) throw new Error('no confirm link in the confirmation mail');
+  // The link shows a page with one button (scanners fetch links); the button's POST confirms.
   const page = await stack.http(link);
-  if (page.status !== 200) throw new Error(`confirm answered ${page.status}`);
+  if (page.status !== 200) throw new Error(`confirm page answered ${page.status}`);
+  const confirmed = await stack.http(link, { method: 'POST' });
+  if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status}`);
 }

@@ -66,6 +66,7 @@ describe('npm start on embedded defaults', () => {
     const mail = await simpleParser(Buffer.from(await (await fetch(`${base}/dev/inbox/${confirm.id}.eml`)).arrayBuffer()));
     const link = /http:\/\/localhost:\d+\/confirm\/\S+/.exec(mail.text!)![0];
     expect((await fetch(link)).status).toBe(200);
+    expect((await fetch(link, { method: 'POST' })).status).toBe(200);
 
     const res = await fetch(`${base}/api/admin/editions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"frequency":"daily"}' });
     expect(res.status).toBe(201);

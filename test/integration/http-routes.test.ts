@@ -35,9 +35,28 @@ describe('confirmation', () => {
     await subscribeAndConfirm(stack, 'twice@example.org');
     expect(await statusOf('twice@example.org')).toBe('active');
     const link = /https:\/\/papermail\.test\/confirm\/\S+/.exec(stack.sink.to('twice@example.org')[0]!.parsed.text!)![0];
-    const again = await stack.http(link);
+    const again = await stack.http(link, { method: 'POST' });
     expect(again.status).toBe(200);
     expect(await statusOf('twice@example.org')).toBe('active');
+  });
+
+  it('changes nothing on a GET or HEAD (mail scanners fetch every link); the button confirms', async () => {
+    await stack.http('/subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'scanned@example.org' }) });
+    const link = `/confirm/${tokens.sign(await idOf('scanned@example.org'), 'confirm')}`;
+    const head = await stack.http(link, { method: 'HEAD' });
+    const get = await stack.http(link);
+    expect([head.status, get.status]).toEqual([200, 200]);
+    expect(get.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(get.headers.get('cache-control')).toBe('no-store');
+    const page = await get.text();
+    expect(page).toContain(`<form method="post" action="${link}">`);
+    expect(await statusOf('scanned@example.org')).toBe('pending');
+    const welcomes = () => stack.sink.to('scanned@example.org').filter((m) => /Welcome/.test(m.parsed.subject ?? '')).length;
+    const posted = await stack.http(link, { method: 'POST' });
+    expect(posted.status).toBe(200);
+    expect(await posted.text()).toMatch(/You(&#39;|')re subscribed/);
+    expect(await statusOf('scanned@example.org')).toBe('active');
+    await stack.sink.waitFor(() => welcomes() === 1);
   });
 
   it('rejects forged, wrong-purpose and expired tokens with a 4xx page and changes nothing', async () => {
@@ -50,9 +69,11 @@ describe('confirmation', () => {
       [createTokens('another-secret-another-secret-12345').sign(id, 'confirm'), 400],
       [expired, 410],
     ] as const) {
-      const res = await stack.http(`/confirm/${token}`);
-      expect(res.status).toBe(status);
-      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      for (const method of ['GET', 'POST']) {
+        const res = await stack.http(`/confirm/${token}`, { method });
+        expect(res.status).toBe(status);
+        expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      }
     }
     expect(await statusOf('wait@example.org')).toBe('pending');
   });

@@ -48,7 +48,7 @@ describe('personal digests', () => {
     expect(signup.status).toBe(200);
     const confirmMail = await stack.sink.waitFor((m) => m.some((x) => x.envelopeTo.includes(DIFF)));
     const link = /https:\/\/papermail\.test\/confirm\/\S+/.exec(confirmMail.find((x) => x.envelopeTo.includes(DIFF))!.parsed.text!)![0];
-    expect((await stack.http(link)).status).toBe(200);
+    expect((await stack.http(link, { method: 'POST' })).status).toBe(200);
     await subscribeAndConfirm(stack, RL);
     await subscribeAndConfirm(stack, ALL);
     const saved = await stack.http(await prefsUrl(RL), {

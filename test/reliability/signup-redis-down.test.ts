@@ -47,7 +47,7 @@ describe.skipIf(noRedis)('signup while Redis is down', () => {
     await rig.redis.shutdown();
     const { tokens } = rig.api.runtime.deps;
     const id = (await rig.db.db.execute<{ id: number }>(sql`select id from subscribers where email = 'offline@example.org'`)).rows[0]!.id;
-    const confirm = await fetch(`${rig.api.address}/confirm/${tokens.sign(id, 'confirm')}`, { signal: AbortSignal.timeout(1000) });
+    const confirm = await fetch(`${rig.api.address}/confirm/${tokens.sign(id, 'confirm')}`, { method: 'POST', signal: AbortSignal.timeout(1000) });
     expect(confirm.status).toBe(200);
     expect(await owed()).toBe(1);
     await rig.redis.start();

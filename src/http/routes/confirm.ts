@@ -1,32 +1,67 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIRM_TTL_SECONDS } from '../../jobs/send-transactional.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { consentOf, sendError, sendHtml } from '../respond.js';
 
-/** GET /confirm/:token activates a pending subscriber; a second visit changes nothing. */
+type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
+
+/**
+ * Confirmation in two steps, because mail scanners (Safe Links, Mimecast, Proofpoint) fetch every link in a
+ * mail: GET and HEAD /confirm/:token only show a page with one button, and change nothing; the button's POST
+ * activates the subscription. A second POST is harmless.
+ */
 export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
+  // The token is in the URL: it must not leak through a Referer header or sit in a shared cache.
+  const private_ = (reply: FastifyReply) => reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+
+  const verify = async (req: TokenRequest, reply: FastifyReply) => {
+    const valid = deps.tokens.verify(req.params.token, 'confirm', CONFIRM_TTL_SECONDS);
+    if (valid) return valid.subscriberId;
+    const expired = deps.tokens.verify(req.params.token, 'confirm') !== null;
+    await (expired
+      ? sendError(req, reply, 410, 'This confirmation link has expired. Subscribe again to get a new one.', 'Link expired')
+      : sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link'));
+    return null;
+  };
+
+  const subscribed = (reply: FastifyReply) => {
+    const when = deps.config.digest.cron;
+    return sendHtml(
+      reply,
+      messagePage(
+        "You're subscribed",
+        html`<p>Your first digest arrives with the next edition. A welcome mail is on its way with a link to choose your topics, hour and frequency.</p><p class="muted">Editions are built daily <code>${when.daily}</code> and weekly <code>${when.weekly}</code> (${deps.config.digest.tz}).</p>`,
+      ),
+    );
+  };
+  const noLongerPending = (req: TokenRequest, reply: FastifyReply) =>
+    sendError(req, reply, 410, 'This link no longer applies to a pending subscription. Subscribe again from the front page.', 'Link no longer valid');
+
   app.get<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
-    const { token } = req.params;
-    const valid = deps.tokens.verify(token, 'confirm', CONFIRM_TTL_SECONDS);
-    if (!valid) {
-      const expired = deps.tokens.verify(token, 'confirm') !== null;
-      return expired
-        ? sendError(req, reply, 410, 'This confirmation link has expired. Subscribe again to get a new one.', 'Link expired')
-        : sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link');
-    }
-    const { status, activated } = await deps.repos.subscribers.confirm(valid.subscriberId, consentOf(req, 'confirm-link-v1'));
+    private_(reply);
+    const id = await verify(req, reply);
+    if (id === null) return reply;
+    const status = (await deps.repos.subscribers.byId(id))?.status;
+    if (status === 'active') return subscribed(reply);
+    if (status !== 'pending') return noLongerPending(req, reply);
+    return sendHtml(
+      reply,
+      messagePage(
+        'Confirm your subscription',
+        html`<p>One more step: confirm that you want the papermail digest of trending research papers at this address.</p>
+<form method="post" action="/confirm/${req.params.token}"><button type="submit">Yes, subscribe me</button></form>
+<p class="muted">Did not ask for this? Close this page: nothing happens, and we will not write again.</p>`,
+      ),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
+    private_(reply);
+    const id = await verify(req, reply);
+    if (id === null) return reply;
+    const { status, activated } = await deps.repos.subscribers.confirm(id, consentOf(req, 'confirm-button-v1'));
     if (activated) deps.mailOwed?.();
-    if (status === 'active') {
-      const when = deps.config.digest.cron;
-      return sendHtml(
-        reply,
-        messagePage(
-          "You're subscribed",
-          html`<p>Your first digest arrives with the next edition. A welcome mail is on its way with a link to choose your topics, hour and frequency.</p><p class="muted">Editions are built daily <code>${when.daily}</code> and weekly <code>${when.weekly}</code> (${deps.config.digest.tz}).</p>`,
-        ),
-      );
-    }
-    return sendError(req, reply, 410, 'This link no longer applies to a pending subscription. Subscribe again from the front page.', 'Link no longer valid');
+    return status === 'active' ? subscribed(reply) : noLongerPending(req, reply);
   });
 }
