@@ -42,12 +42,14 @@ const urlWithScheme = (schemes: string[]) =>
     }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/i;
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(3000, 0, 65535),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: z.string().min(1).optional(),
+  DEV_INBOX: z.enum(['true', 'false', '1', '0']).optional(),
   PUBLIC_URL: urlWithScheme(['http:', 'https:']).optional(),
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
@@ -98,6 +100,8 @@ export type Frequency = 'daily' | 'weekly';
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** Serve /dev/inbox: only with the built-in catcher, and by default only on a loopback HOST. */
+  readonly devInbox: boolean;
   readonly publicUrl: string;
   readonly databaseUrl: string | null;
   readonly redisUrl: string | null;
@@ -163,9 +167,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`Invalid configuration:\n  ${missing.map((k) => `${k}: required in production mode (DATABASE_URL, REDIS_URL and SMTP_URL are set)`).join('\n  ')}`);
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  // Embedded defaults listen on loopback only: the dev inbox shows every reader's links. Production (or an
+  // explicit HOST) listens where it is told; docker-compose sets HOST=0.0.0.0.
+  const host = e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
   return Object.freeze({
     port: e.PORT,
-    host: e.HOST,
+    host,
+    devInbox: !e.SMTP_URL && (e.DEV_INBOX === undefined ? LOOPBACK_HOST.test(host) : e.DEV_INBOX === 'true' || e.DEV_INBOX === '1'),
     publicUrl,
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,

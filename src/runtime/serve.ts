@@ -70,7 +70,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       repos: rt.deps.repos,
       producer: rt.producer,
       tokens: rt.deps.tokens,
-      inboxDir: rt.inboxDir,
+      inboxDir: config.devInbox ? rt.inboxDir : null,
       logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
       readiness: {
         postgres: async () => void (await rt.database.db.execute(sql`select 1`)),
@@ -86,7 +86,12 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       '',
       `papermail is running (${[roles.api && 'API', roles.worker && 'worker and scheduler'].filter(Boolean).join(', ')})`,
       `  Signup page:  ${config.publicUrl}/`,
-      rt.inboxDir ? `  Dev inbox:    ${config.publicUrl}/dev/inbox   (SMTP_URL unset: mail is caught, not sent)` : `  Mail via:     ${new URL(config.smtpUrl!).host}`,
+      rt.inboxDir
+        ? config.devInbox
+          ? `  Dev inbox:    ${config.publicUrl}/dev/inbox   (SMTP_URL unset: mail is caught, not sent)`
+          : `  Caught mail:  ${rt.inboxDir}   (not served: HOST is not loopback; DEV_INBOX=true serves it to anyone who can reach you)`
+        : `  Mail via:     ${new URL(config.smtpUrl!).host}`,
+      `  Listening on: ${config.host}:${config.port}${/^(127\.|localhost|::1)/.test(config.host) ? '   (this machine only; HOST=0.0.0.0 exposes it)' : ''}`,
       `  Postgres:     ${rt.embedded.postgres ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
       `  Queue:        BullMQ on ${rt.embedded.queue ? 'Postgres' : 'Redis (REDIS_URL)'}`,
       rt.generatedAdminToken ? `  Admin token:  ${rt.generatedAdminToken}   (generated; kept in ${config.dataDir}/secrets.json)` : '',

@@ -146,3 +146,21 @@ describe('health', () => {
     expect((await stack.http('/nope')).status).toBe(404);
   });
 });
+
+describe('the dev inbox', () => {
+  // The built-in catcher (SMTP_URL unset) keeps every reader's links; it must not face a network by default.
+  it.each([
+    [{ HOST: '0.0.0.0' }, 404],
+    [{ HOST: '0.0.0.0', DEV_INBOX: 'true' }, 200],
+    [{ HOST: '127.0.0.1' }, 200],
+  ] as const)('with %j answers %i', async (env, status) => {
+    const dev = await startStack('postgres', { SMTP_URL: '', ...env });
+    try {
+      const base = `http://127.0.0.1:${new URL(dev.base).port}`;
+      expect((await fetch(`${base}/dev/inbox`)).status).toBe(status);
+      expect((await fetch(`${base}/dev/inbox.json`)).status).toBe(status);
+    } finally {
+      await dev.close();
+    }
+  });
+});

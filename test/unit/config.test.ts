@@ -17,6 +17,17 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('listens on loopback and serves the dev inbox only there, unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', devInbox: true });
+    expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', devInbox: false });
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_INBOX: 'true' })).toMatchObject({ devInbox: true });
+    expect(loadConfig({ HOST: '127.0.0.1', DEV_INBOX: 'false' })).toMatchObject({ devInbox: false });
+    // With real SMTP there is no catcher, so no inbox, whatever DEV_INBOX says.
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.org', DEV_INBOX: 'true' })).toMatchObject({ devInbox: false });
+    const prod = { DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', SMTP_URL: 'smtp://x', SECRET: 's'.repeat(32), ADMIN_TOKEN: 't'.repeat(16) };
+    expect(loadConfig(prod)).toMatchObject({ host: '0.0.0.0', devInbox: false });
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
