@@ -21,6 +21,8 @@ const MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'The JSON body could not be parsed.',
 };
 
+const MULTIPART_FAULT = /multipart|boundary|unexpected end of (form|multipart)|malformed|part header/i;
+
 /** Assembles the Fastify app: parsers, one error handler, then the routes. Listening is the caller's job. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -32,6 +34,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // busboy's errors (no boundary, a truncated or malformed part) carry no status: the body is the client's fault.
+    const unreadableForm = !err.statusCode && /^multipart\//i.test(String(req.headers['content-type'] ?? '')) && MULTIPART_FAULT.test(err.message);
+    if (unreadableForm) return sendError(req, reply, 400, 'The form data could not be read: it is malformed or cut short.');
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err, url: req.url }, 'request failed');

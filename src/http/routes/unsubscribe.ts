@@ -12,6 +12,12 @@ import { sendError, sendHtml } from '../respond.js';
 export async function unsubscribeRoutes(app: FastifyInstance, deps: AppDeps) {
   // RFC 8058 allows multipart/form-data bodies; only a few small fields are read.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fields: 10, fieldSize: 1024, files: 0, parts: 10 } });
+  // A multipart body needs a boundary to be read at all; an empty one is not a form anybody sent.
+  app.addHook('preValidation', async (req, reply) => {
+    const type = String(req.headers['content-type'] ?? '');
+    if (/^multipart\//i.test(type) && !/;\s*boundary=("?)[^";\s]+\1/i.test(type))
+      return sendError(req, reply, 400, 'The form data could not be read: it has no multipart boundary.');
+  });
 
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
     if (!deps.tokens.verify(req.params.token, 'unsubscribe'))
