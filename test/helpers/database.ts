@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createRepos, type Repos } from '../../src/db/repos.js';
 import { connectDatabase, type Database } from '../../src/db/client.js';
 
 /** A fresh, migrated database cloned from the suite's template; dropped by `drop()`. */
@@ -24,4 +25,15 @@ export async function createTestDatabase(): Promise<Database & { drop(): Promise
       await a.end();
     },
   };
+}
+
+/** A fresh database and its repositories for one test file, dropped after it; read `.repos` and `.db` inside tests. */
+export function useTestRepos() {
+  const ctx = {} as { db: Awaited<ReturnType<typeof createTestDatabase>>; repos: Repos };
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase();
+    ctx.repos = createRepos(ctx.db.db, 'test-secret-test-secret-test-secret-00');
+  });
+  afterAll(async () => ctx.db?.drop());
+  return ctx;
 }
