@@ -1,5 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import { SECURITY_HEADERS } from './security-headers.js';
 import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
 import { adminRoutes } from './routes/admin.js';
@@ -32,6 +34,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(helmet, SECURITY_HEADERS);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     // busboy's errors (no boundary, a truncated or malformed part) carry no status: the body is the client's fault.

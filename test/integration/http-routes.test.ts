@@ -164,3 +164,20 @@ describe('the dev inbox', () => {
     }
   });
 });
+
+describe('security headers', () => {
+  it('puts a strict CSP, no-referrer, nosniff and no framing on every HTML page, error pages included', async () => {
+    for (const path of ['/', '/archive', '/archive.rss', '/confirm/nonsense', '/unsubscribe/nonsense', '/preferences/nonsense', '/no/such/page']) {
+      const res = await stack.http(path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect([path, csp]).toEqual([path, expect.stringContaining("frame-ancestors 'none'")]);
+      expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(csp).toContain("form-action 'self'");
+      expect(csp).toContain("base-uri 'none'");
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+});

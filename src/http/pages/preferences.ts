@@ -1,5 +1,9 @@
 import type { Subscriber } from '../../db/subscribers-repo.js';
-import { html, page, type Html } from './layout.js';
+import { html, page, raw, type Html } from './layout.js';
+
+/** The page's one script: suggests the browser's time zone. The CSP allows it by its hash, and nothing else. */
+export const TIMEZONE_SCRIPT =
+  "(function () { var tz = document.getElementById('timezone'); try { var mine = Intl.DateTimeFormat().resolvedOptions().timeZone; if (mine && tz.value === 'UTC') tz.value = mine; } catch (e) {} })();";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
@@ -42,12 +46,7 @@ export function preferencesPage(opts: { token: string; reader: Subscriber; defau
     <p class="muted" id="tz-help">An IANA name such as Europe/Berlin or America/New_York.</p>
     <p><button type="submit">Save preferences</button></p>
   </form>
-  <script>
-    (function () {
-      var tz = document.getElementById('timezone');
-      try { var mine = Intl.DateTimeFormat().resolvedOptions().timeZone; if (mine && tz.value === 'UTC') tz.value = mine; } catch (e) {}
-    })();
-  </script>
+  <script>${raw(TIMEZONE_SCRIPT)}</script>
   <h2>Your data</h2>
   <p><a href="${base}/export">Download everything we store about you</a> (JSON).</p>
   <form method="post" action="${base}/delete">

@@ -3,6 +3,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { listInbox, readInboxMessage } from '../../mail/dev-catcher.js';
 import { html, page } from '../pages/layout.js';
 import { sendError, sendHtml } from '../respond.js';
+import { FRAMED_BY_US } from '../security-headers.js';
 
 const LIST_LIMIT = 200;
 const addressText = (a: ParsedMail['to']) => (Array.isArray(a) ? a.map((x) => x.text).join(', ') : (a?.text ?? ''));
@@ -54,7 +55,7 @@ export async function devInboxRoutes(app: FastifyInstance, inboxDir: string) {
     );
   });
 
-  app.get<{ Params: { id: string } }>('/dev/inbox/:id/html', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/dev/inbox/:id/html', { helmet: FRAMED_BY_US }, async (req, reply) => {
     const m = await load(req.params.id);
     if (!m || typeof m.mail.html !== 'string') return sendError(req, reply, 404, 'No HTML part.', 'Not found');
     // Links open in the whole tab, as they would from a mail client.
