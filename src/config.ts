@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
@@ -42,6 +43,14 @@ const urlWithScheme = (schemes: string[]) =>
     }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+/** An IP address, or a CIDR block of one. */
+function isProxyAddress(s: string): boolean {
+  const [ip, bits, ...rest] = s.trim().split('/');
+  const family = isIP(ip ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/i;
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 
@@ -50,6 +59,10 @@ const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).optional(),
   DEV_INBOX: z.enum(['true', 'false', '1', '0']).optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^(true|false|\d{1,2})$/.test(v) || v.split(',').every(isProxyAddress), 'must be false, true, a hop count such as 1, or proxy addresses or CIDRs such as "10.0.0.0/8,127.0.0.1"'),
   PUBLIC_URL: urlWithScheme(['http:', 'https:']).optional(),
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
@@ -102,6 +115,8 @@ export interface Config {
   readonly host: string;
   /** Serve /dev/inbox: only with the built-in catcher, and by default only on a loopback HOST. */
   readonly devInbox: boolean;
+  /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy): rate limits and consent records see the client. */
+  readonly trustProxy: boolean | number | string;
   readonly publicUrl: string;
   readonly databaseUrl: string | null;
   readonly redisUrl: string | null;
@@ -173,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     port: e.PORT,
     host,
+    trustProxy: !e.TRUST_PROXY || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     devInbox: !e.SMTP_URL && (e.DEV_INBOX === undefined ? LOOPBACK_HOST.test(host) : e.DEV_INBOX === 'true' || e.DEV_INBOX === '1'),
     publicUrl,
     databaseUrl: e.DATABASE_URL ?? null,

@@ -23,6 +23,9 @@ const MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'The JSON body could not be parsed.',
 };
 
+/** Trusts the nearest `n` proxies (hop 0 is the one that connected to us), as a number means to Fastify. */
+const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
+
 const MULTIPART_FAULT = /multipart|boundary|unexpected end of (form|multipart)|malformed|part header/i;
 
 /** Assembles the Fastify app: parsers, one error handler, then the routes. Listening is the caller's job. */
@@ -30,7 +33,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Off by default: X-Forwarded-For is believed only from the proxies TRUST_PROXY names.
+    trustProxy: typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

@@ -17,6 +17,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads TRUST_PROXY as off, on, a hop count or proxy addresses, and refuses anything else by name', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1,::1' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1,::1');
+    for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', 'proxy.example.org'])
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+
   it('listens on loopback and serves the dev inbox only there, unless told otherwise', () => {
     expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', devInbox: true });
     expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', devInbox: false });
