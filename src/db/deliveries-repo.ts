@@ -65,6 +65,12 @@ const recordSql = (lockEdition: boolean) => `
     returning email)
   update subscribers s set status = 'suppressed' from sup where lower(s.email) = sup.email and s.status = 'active'`;
 
+// Built once: the statement text is the same for every batch, and so is its prepared name.
+const RECORD = {
+  plain: { name: 'record-deliveries', text: recordSql(false) },
+  locking: { name: 'record-deliveries-locking', text: recordSql(true) },
+};
+
 export function createDeliveriesRepo(db: Db) {
   return {
     /**
@@ -106,8 +112,7 @@ export function createDeliveriesRepo(db: Db) {
       const failures = results.some((r) => r.status === 'failed' || r.status === 'retry');
       // A named statement: parsed once per connection and planned generically, it runs many times a second.
       await db.$client.query({
-        name: failures ? 'record-deliveries-locking' : 'record-deliveries',
-        text: recordSql(failures),
+        ...(failures ? RECORD.locking : RECORD.plain),
         values: [
           results.map((r) => r.id),
           results.map((r) => r.token),

@@ -12,8 +12,8 @@ type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
  * activates the subscription. A second POST is harmless.
  */
 export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
-  // The token is in the URL: it must not leak through a Referer header or sit in a shared cache.
-  const private_ = (reply: FastifyReply) => reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+  // The token is in the URL: it must not sit in a shared cache (no Referer leaks it: see security-headers.ts).
+  const private_ = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   const verify = async (req: TokenRequest, reply: FastifyReply) => {
     const valid = deps.tokens.verify(req.params.token, 'confirm', CONFIRM_TTL_SECONDS);
