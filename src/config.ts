@@ -104,6 +104,12 @@ const envSchema = z.object({
   SEND_PAUSE_WINDOW: int(200, 10, 100_000),
   SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
   RECOVER_INTERVAL_SECONDS: int(60, 1, 3600),
+  SIGNUP_LIMIT_PER_MINUTE: int(5, 1, 1_000_000),
+  SIGNUP_LIMIT_PER_HOUR: int(30, 1, 1_000_000),
+  SIGNUP_MAILBOX_PER_DAY: int(3, 1, 1_000_000),
+  CONFIRM_MAILS_PER_HOUR: int(500, 1, 10_000_000),
+  SIGNUP_MIN_FILL_SECONDS: int(2, 0, 600),
+  SIGNUP_PROOF_OF_WORK: z.enum(['true', 'false', '1', '0']).default('false'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, "-" or "_"').default('papermail'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -157,6 +163,20 @@ export interface Config {
     readonly pause: { readonly afterFailures: number; readonly failureRate: number; readonly stormRate: number; readonly window: number };
     /** How often the recovery sweep runs. */
     readonly recoverIntervalSeconds: number;
+  };
+  /** Signup abuse controls: see docs/security.md. */
+  readonly signup: {
+    /** Signups per client IP per minute and per hour (@fastify/rate-limit). */
+    readonly perMinute: number;
+    readonly perHour: number;
+    /** Confirmation mails per mailbox per day, plus-tags and case folded (a+1@x and A+2@x are one inbox). */
+    readonly mailboxPerDay: number;
+    /** Confirmation mails per hour from the whole service; past it they wait in the queue. */
+    readonly confirmsPerHour: number;
+    /** A form submitted sooner than this after it was shown is a bot's: neutral answer, no mail. */
+    readonly minFillSeconds: number;
+    /** An ALTCHA-style proof-of-work the signup page solves in the browser (off by default). */
+    readonly proofOfWork: boolean;
   };
   /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
   readonly queuePrefix: string;
@@ -230,6 +250,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         window: e.SEND_PAUSE_WINDOW,
       }),
       recoverIntervalSeconds: e.RECOVER_INTERVAL_SECONDS,
+    }),
+    signup: Object.freeze({
+      perMinute: e.SIGNUP_LIMIT_PER_MINUTE,
+      perHour: e.SIGNUP_LIMIT_PER_HOUR,
+      mailboxPerDay: e.SIGNUP_MAILBOX_PER_DAY,
+      confirmsPerHour: e.CONFIRM_MAILS_PER_HOUR,
+      minFillSeconds: e.SIGNUP_MIN_FILL_SECONDS,
+      proofOfWork: e.SIGNUP_PROOF_OF_WORK === 'true' || e.SIGNUP_PROOF_OF_WORK === '1',
     }),
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,

@@ -3,7 +3,7 @@ import type { Db } from './client.js';
 
 export type OutboxRow = {
   id: number;
-  kind: 'confirm' | 'welcome';
+  kind: 'confirm' | 'welcome' | 'data-link';
   subscriberId: number;
   jobId: string;
 };

@@ -13,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 export const subscriberStatus = pgEnum('subscriber_status', ['pending', 'active', 'unsubscribed', 'suppressed']);
@@ -211,10 +212,18 @@ export const suppressions = pgTable('suppressions', {
  */
 export const outbox = pgTable('outbox', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-  kind: text('kind').$type<'confirm' | 'welcome'>().notNull(),
+  kind: text('kind').$type<'confirm' | 'welcome' | 'data-link'>().notNull(),
   subscriberId: bigint('subscriber_id', { mode: 'number' }).notNull(),
   // The queue job id: relaying the same row twice adds one job.
   jobId: text('job_id').notNull(),
   attempts: integer('attempts').notNull().default(0),
   createdAt: createdAt(),
+});
+
+// rate-limiter-flexible's Postgres store (src/db/rate-limits.ts): its own layout, created here rather than
+// by the library at run time. Keys are keyed hashes; `expire` is milliseconds since the epoch.
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
 });

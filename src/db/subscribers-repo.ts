@@ -99,6 +99,16 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
       return { status: (await this.byId(id))?.status ?? null, activated };
     },
 
+    /** Owes the reader a mail with a fresh link to their data (pending, active or unsubscribed readers only). */
+    async oweDataLink(id: number): Promise<boolean> {
+      const rows = await db.execute(sql`
+        insert into outbox (kind, subscriber_id, job_id)
+        select 'data-link', id, 'data-link-' || id || '-' || (extract(epoch from clock_timestamp()) * 1000)::bigint
+        from subscribers where id = ${id} and status in ('pending', 'active', 'unsubscribed')
+        returning id`);
+      return rows.rows.length > 0;
+    },
+
     /** Saves a reader's preferences (the form is validated before this). */
     async savePreferences(id: number, p: Preferences, consent: ConsentContext): Promise<Subscriber | null> {
       const [row] = await db

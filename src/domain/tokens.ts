@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a link may do; each purpose signs differently, so an unsubscribe token cannot confirm. */
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'web';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'web' | 'data' | 'form';
 
 export interface TokenPayload {
   subscriberId: number;

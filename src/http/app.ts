@@ -6,12 +6,14 @@ import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
 import { adminRoutes } from './routes/admin.js';
 import { archiveRoutes } from './routes/archive.js';
+import { assetRoutes } from './routes/assets.js';
 import { preferencesRoutes } from './routes/preferences.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
 import { healthRoutes } from './routes/health.js';
 import { signupRoutes } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { yourDataRoutes } from './routes/your-data.js';
 
 // Signup and one-click bodies are tiny; anything bigger is not a form a person filled in.
 const BODY_LIMIT = 16 * 1024;
@@ -49,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.log.error({ err, url: req.url }, 'request failed');
       return sendError(req, reply, status, 'Something went wrong on our side. Please try again in a moment.', 'Sorry');
     }
+    if (status === 429) return sendError(req, reply, 429, err.message, 'Please slow down');
     const message = err.validation
       ? `Invalid request: ${err.message.replace(/^body\/?/, '').replace(/^params\/?/, '')}.`
       : (MESSAGES[err.code] ?? err.message);
@@ -57,10 +60,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'There is no page at this address.', 'Not found'));
 
   await app.register(healthRoutes, deps);
+  await app.register(assetRoutes);
   await app.register(signupRoutes, deps);
   await app.register(confirmRoutes, deps);
   await app.register(unsubscribeRoutes, deps);
   await app.register(preferencesRoutes, deps);
+  await app.register(yourDataRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
   if (deps.inboxDir) {

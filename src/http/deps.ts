@@ -1,7 +1,10 @@
 import type { ResolvedConfig } from '../config.js';
 import type { Tokens } from '../domain/tokens.js';
+import type { Redis } from 'ioredis';
 import type { Repos } from '../db/repos.js';
+import type { MailboxThrottle, RequestThrottle } from '../db/rate-limits.js';
 import type { Producer } from '../jobs/queues.js';
+import type { SignupGuard } from './signup-guard.js';
 
 /** What the HTTP layer needs; it only reads and writes rows and produces jobs. */
 export interface AppDeps {
@@ -9,6 +12,12 @@ export interface AppDeps {
   repos: Repos;
   producer: Producer;
   tokens: Tokens;
+  /** Honeypot, minimum fill time and the optional proof-of-work of the signup form. */
+  guard: SignupGuard;
+  /** Shared counters: confirmation mails per inbox, data links per reader. */
+  limits: { mailbox: MailboxThrottle; dataLinks: RequestThrottle };
+  /** Where the per-IP signup limits count, so that several API processes share them; in memory when null. */
+  rateLimitRedis: Redis | null;
   /** Each check resolves when its service answers; /ready is 503 while one fails. */
   readiness: Record<string, () => Promise<void>>;
   /** Checks shown in /ready that do not make the API unready (the SMTP login, seen by this process's worker). */

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config.js';
+import type { ConfirmCeiling } from '../db/rate-limits.js';
 import type { Repos } from '../db/repos.js';
 import type { Tokens } from '../domain/tokens.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -22,6 +23,8 @@ export interface Deps {
   mailer: Mailer;
   tokens: Tokens;
   fetcher: Fetcher;
+  /** The service-wide ceiling on confirmation mails per hour. */
+  confirmations: ConfirmCeiling;
   log: Logger;
   now: () => Date;
 }

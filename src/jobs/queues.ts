@@ -11,7 +11,7 @@ export type DigestJob =
   | { kind: 'due' }
   | { kind: 'recover' };
 export type SendJob = { editionId: number; from: number; to: number };
-export type TransactionalJob = { kind: 'confirm' | 'welcome'; subscriberId: number };
+export type TransactionalJob = { kind: 'confirm' | 'welcome' | 'data-link'; subscriberId: number };
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
 export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 

@@ -12,6 +12,21 @@ const TRANSPORT_PATIENCE_MS = 24 * 3600_000;
 
 /** Seconds a confirmation link stays valid. */
 export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
+/** Seconds a link to a reader's data (download, erase) stays valid. */
+export const DATA_LINK_TTL_SECONDS = 3600;
+
+const SUBJECTS: Record<Kind, string> = {
+  confirm: 'Confirm your papermail subscription',
+  welcome: 'Welcome to papermail',
+  'data-link': 'Your link to download or erase your papermail data',
+};
+const PREVIEWS: Record<Kind, string> = {
+  confirm: 'One click to start receiving trending papers.',
+  welcome: 'What comes when, and how to make it yours.',
+  'data-link': 'The link works for one hour.',
+};
+/** Which readers each kind is for: a data link also reaches someone who unsubscribed (their data is still here). */
+const FOR: Record<Kind, readonly string[]> = { confirm: ['pending'], welcome: ['active'], 'data-link': ['pending', 'active', 'unsubscribed'] };
 
 type Kind = TransactionalJob['kind'];
 
@@ -22,11 +37,10 @@ export function createSendTransactional(deps: Deps) {
   const site = siteHost(config.publicUrl);
 
   const render = async (kind: Kind, frequency: Frequency, latestUrl: string | null): Promise<MimeTemplate> => {
-    const confirm = kind === 'confirm';
-    const subject = confirm ? 'Confirm your papermail subscription' : 'Welcome to papermail';
+    const subject = SUBJECTS[kind];
     const view = {
       subject,
-      preview: confirm ? 'One click to start receiving trending papers.' : 'What comes when, and how to make it yours.',
+      preview: PREVIEWS[kind],
       frequencyLabel: frequency,
       siteHost: site,
       confirmUrl: SLOT.actionUrl,
@@ -35,7 +49,7 @@ export function createSendTransactional(deps: Deps) {
       latestUrl,
       schedule: `It arrives ${frequency === 'weekly' ? 'on Mondays' : 'every day'} at 8:00 your time; choose another hour, your topics and how many papers in your preferences.`,
     };
-    return buildMimeTemplate({ from: config.mailFrom, subject, html: await renderMjml(kind, view), text: renderText(kind, view), listUnsubscribe: !confirm });
+    return buildMimeTemplate({ from: config.mailFrom, subject, html: await renderMjml(kind, view), text: renderText(kind, view), listUnsubscribe: kind === 'welcome' });
   };
   const templateFor = (kind: Kind, frequency: Frequency, latestUrl: string | null) => {
     const key = `${kind}|${frequency}|${latestUrl}`;
@@ -47,10 +61,26 @@ export function createSendTransactional(deps: Deps) {
     return t;
   };
 
+  /** Moves the job back to the queue until `ms` from now, when it runs from one; true when it did. */
+  const later = async (queued: { job: Job<TransactionalJob>; token?: string } | undefined, ms: number) => {
+    if (!queued?.token) return false;
+    await queued.job.moveToDelayed(Date.now() + ms, queued.token);
+    return true;
+  };
+
   return async function sendTransactional(job: TransactionalJob, queued?: { job: Job<TransactionalJob>; token?: string }): Promise<string> {
     const subscriber = await repos.subscribers.byId(job.subscriberId);
-    const wanted = job.kind === 'confirm' ? 'pending' : 'active';
-    if (!subscriber || subscriber.status !== wanted) return `skipped: not ${wanted}`;
+    const wanted = FOR[job.kind];
+    if (!subscriber || !wanted.includes(subscriber.status)) return `skipped: not ${wanted.join(' or ')}`;
+    if (job.kind === 'confirm') {
+      // The service-wide ceiling: past it, confirmations wait in the queue for the next free slot.
+      const wait = await deps.confirmations.wait();
+      if (wait > 0) {
+        log.info({ subscriberId: subscriber.id, waitMs: wait }, 'confirmation mail waits: CONFIRM_MAILS_PER_HOUR reached');
+        if (await later(queued, wait)) throw new DelayedError();
+        throw new Error('confirmation mail not sent: CONFIRM_MAILS_PER_HOUR reached');
+      }
+    }
     const frequency: Frequency = subscriber.frequency === 'weekly' ? 'weekly' : 'daily';
     const latest = job.kind === 'welcome' ? await repos.editions.latestSent(frequency) : null;
     const template = await templateFor(job.kind, frequency, latest ? `${config.publicUrl}/archive/${latest}` : null);
@@ -58,7 +88,7 @@ export function createSendTransactional(deps: Deps) {
       to: subscriber.email,
       messageId: newMessageId([job.kind, subscriber.id], senderDomain(config.mailFrom)),
       date: mailDate(deps.now()),
-      actionUrl: `${config.publicUrl}/confirm/${tokens.sign(subscriber.id, 'confirm')}`,
+      actionUrl: job.kind === 'data-link' ? `${config.publicUrl}/data/${tokens.sign(subscriber.id, 'data')}` : `${config.publicUrl}/confirm/${tokens.sign(subscriber.id, 'confirm')}`,
       ...readerLinks(config.publicUrl, tokens, subscriber.id),
     });
     const answer = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: subscriber.email }, raw);
@@ -75,9 +105,8 @@ export function createSendTransactional(deps: Deps) {
       case 'transport':
         // Our side failed (login, TLS, DNS, relay down): wait and try again without spending the reader's
         // attempts, for up to a day, so a configuration mistake delays confirmations rather than losing them.
-        if (queued?.token && Date.now() - queued.job.timestamp < TRANSPORT_PATIENCE_MS) {
+        if (queued && Date.now() - queued.job.timestamp < TRANSPORT_PATIENCE_MS && (await later(queued, TRANSPORT_RETRY_MS))) {
           log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail not sent: transport failure; trying again in a minute`);
-          await queued.job.moveToDelayed(Date.now() + TRANSPORT_RETRY_MS, queued.token);
           throw new DelayedError();
         }
         throw new Error(`${job.kind} mail not sent (transport failure): ${outcome.response}`);

@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import type { Config, ResolvedConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { createRateLimits, type RateLimits } from '../db/rate-limits.js';
 import { createRepos, type Repos } from '../db/repos.js';
 import { seedIfEmpty } from '../db/seed.js';
 import { createTokens } from '../domain/tokens.js';
@@ -23,6 +24,8 @@ export interface Runtime {
   log: Logger;
   database: Database;
   repos: Repos;
+  /** Counters shared by every process (per-inbox signups, confirmation ceiling, data links). */
+  limits: RateLimits;
   backend: QueueBackend;
   producer: Producer;
   /** Present when this process sends mail. */
@@ -98,6 +101,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
     const repos = createRepos(database.db, config.secret);
+    const limits = createRateLimits(database.pool, config.secret, { mailboxPerDay: config.signup.mailboxPerDay, confirmsPerHour: config.signup.confirmsPerHour });
     const tokens = createTokens(config.secret, () => now().getTime());
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');
     let mailer: Mailer | null = null;
@@ -138,13 +142,24 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
         },
       );
     }
-    const deps: Deps = { config, repos, producer, mailer: mailer ?? NOT_SENDING, tokens, fetcher: createFeedFetcher(config), log, now };
+    const deps: Deps = {
+      config,
+      repos,
+      producer,
+      mailer: mailer ?? NOT_SENDING,
+      tokens,
+      fetcher: createFeedFetcher(config),
+      confirmations: limits.confirmations,
+      log,
+      now,
+    };
     if (opts.seed && (await seedIfEmpty(repos.papers))) log.info('seeded an empty catalogue from seeds/papers.json');
     return {
       config,
       log,
       database,
       repos,
+      limits,
       backend,
       producer,
       mailer,

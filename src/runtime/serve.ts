@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { Redis } from 'ioredis';
 import { buildApp } from '../http/app.js';
+import { createSignupGuard } from '../http/signup-guard.js';
 import { startOutboxRelay } from '../jobs/outbox-relay.js';
 import { withTimeout } from '../jobs/queues.js';
 import { startWorkers, upsertSchedules } from '../jobs/worker.js';
@@ -65,7 +67,17 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
   let app: FastifyInstance | null = null;
   let address: string | null = null;
   if (roles.api) {
+    // The per-IP signup limits count in Redis when there is one, so that several API processes share them.
+    // No offline queue and no retries: a Redis that is down skips the limit at once (see routes/signup.ts).
+    const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000 }) : null;
+    if (rateLimitRedis) {
+      rateLimitRedis.on('error', () => {});
+      closers.push(async () => void rateLimitRedis.disconnect());
+    }
     app = await buildApp({
+      guard: createSignupGuard({ tokens: rt.deps.tokens, secret: config.secret, minFillSeconds: config.signup.minFillSeconds, proofOfWork: config.signup.proofOfWork }),
+      limits: rt.limits,
+      rateLimitRedis,
       config,
       repos: rt.deps.repos,
       producer: rt.producer,

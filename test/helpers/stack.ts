@@ -114,3 +114,15 @@ export async function subscribeAndConfirm(stack: Stack, email: string, frequency
   const confirmed = await stack.http(link, { method: 'POST' });
   if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status}`);
 }
+
+/** Asks for a fresh link to a reader's data from `askUrl` (a preferences or unsubscribe link) and returns the mailed link's path. */
+export async function mailedDataLink(stack: Stack, email: string, askUrl: string): Promise<string> {
+  const isDataMail = (x: { parsed: { subject?: string } }) => /download or erase/.test(x.parsed.subject ?? '');
+  const before = stack.sink.to(email).filter(isDataMail).length;
+  const asked = await stack.http(`${askUrl}/data-link`, { method: 'POST' });
+  if (asked.status !== 200) throw new Error(`asking for a data link answered ${asked.status}`);
+  await stack.sink.waitFor(() => stack.sink.to(email).filter(isDataMail).length > before);
+  const link = /https:\/\/papermail\.test(\/data\/\S+)/.exec(stack.sink.to(email).filter(isDataMail).at(-1)!.parsed.text ?? '')?.[1];
+  if (!link) throw new Error('no data link in the mail');
+  return link;
+}

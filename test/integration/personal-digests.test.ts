@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicMatcher } from '../../src/domain/topics.js';
 import { createTokens } from '../../src/domain/tokens.js';
 import { dumpDatabase } from '../helpers/dump.js';
-import { PUBLIC_URL, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
+import { mailedDataLink, PUBLIC_URL, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let tokens: ReturnType<typeof createTokens>;
@@ -132,7 +132,10 @@ describe('personal digests', () => {
 
   it('exports everything about a reader, then erases them so a dump no longer holds the address', async () => {
     const url = await prefsUrl(RL);
-    const exported = await stack.http(`${url}/export`);
+    // The preferences link only asks for a fresh link, mailed to the address itself.
+    expect((await stack.http(`${url}/export`)).status).toBe(404);
+    const data_ = await mailedDataLink(stack, RL, url);
+    const exported = await stack.http(`${data_}/export`);
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-disposition')).toMatch(/attachment/);
     const data = (await exported.json()) as { subscriber: { email: string }; consents: { kind: string }[]; deliveries: { paperIds: string[] }[] };
@@ -142,17 +145,22 @@ describe('personal digests', () => {
     expect(JSON.stringify(data)).toContain(RL);
     expect(await dumpDatabase(db())).toContain(RL);
 
-    const erased = await stack.http(`${url}/delete`, { method: 'POST' });
+    // Erasing takes a second page; its GET changes nothing.
+    const ask = await stack.http(`${data_}/erase`);
+    expect(ask.status).toBe(200);
+    expect(await ask.text()).toMatch(/Yes, erase everything/);
+    expect(await dumpDatabase(db())).toContain(RL);
+    const erased = await stack.http(`${data_}/erase`, { method: 'POST' });
     expect(erased.status).toBe(200);
     const dump = await dumpDatabase(db());
     expect(dump.toLowerCase()).not.toContain(RL);
     expect(dump).toMatch(/"reason":"erased"/);
-    expect((await stack.http(`${url}/export`)).status).toBe(404);
+    expect((await stack.http(`${data_}/export`)).status).toBe(404);
     expect((await stack.http(url)).status).toBe(404);
 
     // The next edition cannot reach the erased reader; signing up again through the form starts fresh.
     await subscribeAndConfirm(stack, RL);
-    const fresh = (await stack.http(`${await prefsUrl(RL)}/export`).then((r) => r.json())) as { deliveries: unknown[]; consents: unknown[] };
+    const fresh = (await stack.http(`${await mailedDataLink(stack, RL, await prefsUrl(RL))}/export`).then((r) => r.json())) as { deliveries: unknown[]; consents: unknown[] };
     expect(fresh.deliveries).toEqual([]);
     expect(fresh.consents).toHaveLength(2);
   });

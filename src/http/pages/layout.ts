@@ -38,6 +38,7 @@ legend{font-weight:600;margin-bottom:.35rem}
 button{font:inherit;font-weight:600;background:var(--accent);color:#fff;border:0;border-radius:8px;padding:.75rem 1.2rem;cursor:pointer;min-height:44px}
 button.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}
 .error{color:var(--bad);font-weight:600}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 a{color:var(--accent)}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:1rem;border-radius:8px;font-size:.85rem}

@@ -47,12 +47,26 @@ export function preferencesPage(opts: { token: string; reader: Subscriber; defau
     <p><button type="submit">Save preferences</button></p>
   </form>
   <script>${raw(TIMEZONE_SCRIPT)}</script>
-  <h2>Your data</h2>
-  <p><a href="${base}/export">Download everything we store about you</a> (JSON).</p>
-  <form method="post" action="${base}/delete">
-    <p class="muted">Erasing removes your address, your settings and your delivery history for good.</p>
-    <button type="submit" class="secondary">Erase my data</button>
-  </form>
+  ${dataLinkForm(`${base}/data-link`)}
+</div>`,
+  );
+}
+
+/** "Email me a link to my data": the only way from an old link to the export and the erasure. */
+export function dataLinkForm(action: string): Html {
+  return html`<h2>Your data</h2>
+  <p class="muted">To download everything we store about you, or to erase it, we email a link to this address. It works for one hour.</p>
+  <form method="post" action="${action}"><button type="submit" class="secondary">Email me a link to download or erase my data</button></form>`;
+}
+
+/** The preferences link of a reader who unsubscribed: their data is still here, and so is the way back. */
+export function unsubscribedPage(token: string, email: string): string {
+  return page(
+    'You are unsubscribed',
+    html`<div class="card">
+  <h1>You are unsubscribed</h1>
+  <p>No digests go to ${email}. Changed your mind? <a href="/">Subscribe again</a>.</p>
+  ${dataLinkForm(`/preferences/${token}/data-link`)}
 </div>`,
   );
 }

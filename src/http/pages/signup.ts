@@ -1,9 +1,28 @@
+import type { FormGuard } from '../signup-guard.js';
+import { HONEYPOT } from '../signup-guard.js';
 import { html, page, type Html } from './layout.js';
 
+export interface SignupFormOptions {
+  email?: string;
+  frequency?: string;
+  topics?: string;
+  error?: string;
+  compact?: boolean;
+  /** The bot guard's fields; the form works without them (a plain post is judged by the rate limits). */
+  guard?: FormGuard;
+}
+
+/** The guard's hidden fields, and the script that waits out the minimum fill time (and solves the proof-of-work). */
+const guardFields = (g: FormGuard): Html => html`<div class="hp" aria-hidden="true"><label for="${HONEYPOT}">Leave this empty</label><input type="text" id="${HONEYPOT}" name="${HONEYPOT}" tabindex="-1" autocomplete="off" value=""></div>
+  <input type="hidden" name="form_ts" value="${g.stamp}">${g.pow ? html`
+  <input type="hidden" name="altcha" value="">` : ''}`;
+
 /** The signup form: plain HTML, posts to /subscribe, works without JavaScript. */
-export function signupForm(opts: { email?: string; frequency?: string; topics?: string; error?: string; compact?: boolean } = {}): Html {
+export function signupForm(opts: SignupFormOptions = {}): Html {
   const freq = opts.frequency === 'weekly' ? 'weekly' : 'daily';
-  return html`<form method="post" action="/subscribe" novalidate>
+  const g = opts.guard;
+  return html`<form method="post" action="/subscribe" novalidate${g ? html` data-min-fill="${g.minFillSeconds}"` : ''}${g?.pow ? html` data-pow="${g.pow}"` : ''}>
+  ${g ? guardFields(g) : ''}
   ${opts.error ? html`<p class="error" role="alert" id="signup-error">${opts.error}</p>` : ''}
   <label for="email">Email address</label>
   <input type="email" id="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" value="${opts.email ?? ''}"${opts.error ? html` aria-describedby="signup-error"` : ''}>
@@ -16,11 +35,12 @@ export function signupForm(opts: { email?: string; frequency?: string; topics?: 
   <input type="text" id="topics" name="topics" maxlength="1200" value="${opts.topics ?? ''}" placeholder="e.g. diffusion, reinforcement learning, cs.CL" aria-describedby="topics-help">
   <p class="muted" id="topics-help">Only papers about these, separated by commas. Empty means everything trending.</p>
   <button type="submit">${opts.compact ? 'Subscribe again' : 'Subscribe'}</button>
-</form>`;
+</form>${g ? html`
+<script type="module" src="/assets/signup.js"></script>` : ''}`;
 }
 
 /** GET / */
-export function signupPage(opts: { error?: string; email?: string; frequency?: string; topics?: string } = {}): string {
+export function signupPage(opts: Omit<SignupFormOptions, 'compact'> = {}): string {
   return page(
     'Trending papers in your inbox',
     html`<div class="card">

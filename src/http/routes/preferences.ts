@@ -2,19 +2,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parsePreferences } from '../../domain/preferences.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
-import { preferencesPage } from '../pages/preferences.js';
+import { preferencesPage, unsubscribedPage } from '../pages/preferences.js';
 import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
 
-/** The preference center, the data export and the erasure, all behind the reader's preferences token. */
+/**
+ * The preference center behind the reader's preferences token. Export and erasure are not here: this link
+ * sits in every old digest, so it can only ask for a fresh, mailed link (routes/your-data.ts).
+ */
 export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
-  const reader = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+  const reader = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, opts: { leftOk?: boolean } = {}) => {
     const valid = deps.tokens.verify(req.params.token, 'preferences');
     if (!valid) {
       await sendError(req, reply, 400, 'This preferences link is not valid. Check that you copied all of it.', 'Invalid link');
       return null;
     }
     const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
-    if (!subscriber || subscriber.status === 'unsubscribed' || subscriber.status === 'suppressed') {
+    if (!subscriber || (subscriber.status === 'unsubscribed' && !opts.leftOk) || subscriber.status === 'suppressed') {
       await sendError(req, reply, 404, 'There is no active subscription behind this link. Subscribe again from the front page.', 'No subscription');
       return null;
     }
@@ -30,9 +33,11 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.get<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
-    const r = await reader(req, reply);
+    const r = await reader(req, reply, { leftOk: true });
     if (!r) return reply;
-    if (wantsJson(req)) return view(r);
+    if (wantsJson(req)) return { ...view(r), status: r.status };
+    // Someone who left keeps a way to their data (and back in), through this old link.
+    if (r.status === 'unsubscribed') return sendHtml(reply, unsubscribedPage(req.params.token, r.email));
     return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size }));
   });
 
@@ -50,31 +55,5 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!saved) return sendError(req, reply, 404, 'There is no active subscription behind this link.', 'No subscription');
     if (wantsJson(req)) return view(saved);
     return sendHtml(reply, preferencesPage({ token: req.params.token, reader: saved, defaultSize: deps.config.digest.size, saved: true }));
-  });
-
-  app.get<{ Params: { token: string } }>('/preferences/:token/export', async (req, reply) => {
-    const valid = deps.tokens.verify(req.params.token, 'preferences');
-    if (!valid) return sendError(req, reply, 400, 'This link is not valid.', 'Invalid link');
-    const data = await deps.repos.subscribers.export(valid.subscriberId);
-    if (!data) return sendError(req, reply, 404, 'Nothing is stored behind this link.', 'Nothing stored');
-    return reply
-      .header('content-disposition', 'attachment; filename="papermail-data.json"')
-      .header('cache-control', 'no-store')
-      .send({ exportedAt: new Date().toISOString(), ...data });
-  });
-
-  app.post<{ Params: { token: string } }>('/preferences/:token/delete', async (req, reply) => {
-    const valid = deps.tokens.verify(req.params.token, 'preferences');
-    if (!valid) return sendError(req, reply, 400, 'This link is not valid.', 'Invalid link');
-    const erased = await deps.repos.subscribers.erase(valid.subscriberId);
-    if (wantsJson(req)) return { erased: true };
-    return sendHtml(
-      reply,
-      messagePage(
-        erased ? 'Your data is erased' : 'Nothing left to erase',
-        'Your address, settings and delivery history are gone. You will receive nothing more.',
-        html`<p><a href="/">Subscribe again</a> any time; you would start fresh.</p>`,
-      ),
-    );
   });
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import { parseSignup } from '../../domain/signup.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
@@ -7,26 +8,72 @@ import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } fro
 
 const NEUTRAL = 'If this address can subscribe, a confirmation email is on its way. Open the link in it to start receiving digests.';
 
-/** GET / (the form) and POST /subscribe. */
+/** GET / (the form) and POST /subscribe, behind per-IP limits, the form's bot guard and a per-inbox throttle. */
 export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.get('/', async (_req, reply) => sendHtml(reply, signupPage()));
+  const { signup } = deps.config;
+  await app.register(rateLimit, {
+    global: false,
+    redis: deps.rateLimitRedis ?? undefined,
+    nameSpace: `${deps.config.queuePrefix}-signup-`,
+    // A limit store that does not answer must not take the signup form down: the per-inbox throttle
+    // (in Postgres) still holds.
+    skipOnError: true,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      code: 'SIGNUP_RATE_LIMITED',
+      message: `Too many signups from your network in a short time. Please wait ${context.after} and try again.`,
+    }),
+  });
+  const perIp = [
+    app.rateLimit({ max: signup.perMinute, timeWindow: 60_000, groupId: 'signup-minute' }),
+    app.rateLimit({ max: signup.perHour, timeWindow: 3_600_000, groupId: 'signup-hour' }),
+  ];
 
-  app.post('/subscribe', async (req, reply) => {
-    if (rejectUnlessFormOrJson(req, reply)) return reply;
-    const parsed = parseSignup(req.body);
-    if (!parsed.ok) {
-      if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
-      const b = (req.body ?? {}) as Record<string, unknown>;
-      const clean = (v: unknown, max: number) => (typeof v === 'string' ? v.replace(/[\r\n]/g, ' ').slice(0, max) : '');
-      return sendHtml(reply, signupPage({ error: parsed.error, email: clean(b.email, 254), topics: clean(b.topics, 1200), frequency: clean(b.frequency, 10) }), 400);
-    }
-    const outcome = await deps.repos.subscribers.signup({ ...parsed.value, consent: consentOf(req, 'signup-form-v1') });
-    // The confirmation is in the outbox already (same transaction as the row): relay it now, never wait for the queue.
-    if (outcome.action === 'confirm') deps.mailOwed?.();
+  const form = async (reply: FastifyReply, opts: Parameters<typeof signupPage>[0] = {}, status = 200) =>
+    sendHtml(reply, signupPage({ ...opts, guard: await deps.guard.fields() }), status);
+  const neutral = (req: FastifyRequest, reply: FastifyReply) => {
     if (wantsJson(req)) return reply.code(202).send({ status: 'pending', message: NEUTRAL });
     return sendHtml(
       reply,
       messagePage('Check your inbox', NEUTRAL, html`<p class="muted">Nothing there after a few minutes? Look in the spam folder, or <a href="/">try again</a>.</p>`),
     );
+  };
+
+  app.get('/', async (_req, reply) => form(reply));
+
+  app.post('/subscribe', { onRequest: perIp }, async (req, reply) => {
+    if (rejectUnlessFormOrJson(req, reply)) return reply;
+    const parsed = parseSignup(req.body);
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const clean = (v: unknown, max: number) => (typeof v === 'string' ? v.replace(/[\r\n]/g, ' ').slice(0, max) : '');
+    const again = (error: string, status = 400) =>
+      form(reply, { error, email: clean(b.email, 254), topics: clean(b.topics, 1200), frequency: clean(b.frequency, 10) }, status);
+    if (!parsed.ok) return wantsJson(req) ? sendError(req, reply, 400, parsed.error) : again(parsed.error);
+
+    const verdict = await deps.guard.judge(b);
+    if (verdict === 'bot') {
+      req.log.info({ ip: req.ip }, 'signup taken for a bot (honeypot, forged stamp or too fast): no mail');
+      return neutral(req, reply);
+    }
+    if (verdict === 'stale') return again('This form was open for a long time. Please press Subscribe again.', 200);
+    if (verdict === 'needs-pow') {
+      const message = 'Your browser must finish a short automatic check before subscribing. Please make sure JavaScript is on, wait a moment and try again.';
+      return wantsJson(req) ? sendError(req, reply, 400, message) : again(message);
+    }
+
+    const { email } = parsed.value;
+    // Per inbox, plus-tags and case folded: a flood of flood+N@victim.example is one inbox's few mails.
+    if (!(await deps.limits.mailbox.take(email))) {
+      req.log.info({ ip: req.ip }, 'signup throttled: this inbox had its confirmation mails for today');
+      return neutral(req, reply);
+    }
+    const outcome = await deps.repos.subscribers.signup({ ...parsed.value, consent: consentOf(req, 'signup-form-v1') });
+    if (outcome.action === 'confirm') {
+      // The confirmation is in the outbox already (same transaction as the row): relay it now, never wait for the queue.
+      deps.mailOwed?.();
+    } else {
+      await deps.limits.mailbox.refund(email);
+    }
+    return neutral(req, reply);
   });
 }

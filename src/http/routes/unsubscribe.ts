@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
+import { dataLinkForm } from '../pages/preferences.js';
 import { signupForm } from '../pages/signup.js';
 import { sendError, sendHtml } from '../respond.js';
 
@@ -27,7 +28,8 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: AppDeps) {
       messagePage(
         'Unsubscribe?',
         'You will receive no more digests at this address.',
-        html`<form method="post" action="/unsubscribe/${req.params.token}"><button type="submit">Unsubscribe</button></form>`,
+        html`<form method="post" action="/unsubscribe/${req.params.token}"><button type="submit">Unsubscribe</button></form>
+${dataLinkForm(`/unsubscribe/${req.params.token}/data-link`)}`,
       ),
     );
   });
@@ -41,7 +43,8 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: AppDeps) {
       messagePage(
         "You're unsubscribed",
         'No more digests will be sent to this address. Changed your mind?',
-        signupForm({ email: subscriber?.email, frequency: subscriber?.frequency, compact: true }),
+        html`${signupForm({ email: subscriber?.email, frequency: subscriber?.frequency, compact: true, guard: await deps.guard.fields() })}
+${subscriber ? dataLinkForm(`/unsubscribe/${req.params.token}/data-link`) : ''}`,
       ),
     );
   });

@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenPurpose } from '../../domain/tokens.js';
+import { DATA_LINK_TTL_SECONDS } from '../../jobs/send-transactional.js';
+import type { AppDeps } from '../deps.js';
+import { html, messagePage } from '../pages/layout.js';
+import { sendError, sendHtml, wantsJson } from '../respond.js';
+
+type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
+
+/**
+ * A reader's data (GDPR Art. 15 and 17) behind a fresh link only: the preferences and unsubscribe pages
+ * (whose links sit in every old, possibly forwarded, digest) can only ask for a link, which is mailed to
+ * the address itself and works for an hour. Its page offers the download, and erasing takes a second page.
+ * GET never changes anything.
+ */
+export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
+  const privateAnswer = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+  // Asking for the link: from the preferences page, or the unsubscribe page (a reader who left still has data here).
+  const ask = (purpose: TokenPurpose) => async (req: TokenRequest, reply: FastifyReply) => {
+    const valid = deps.tokens.verify(req.params.token, purpose);
+    if (!valid) return sendError(req, reply, 400, 'This link is not valid. Check that you copied all of it.', 'Invalid link');
+    // At most a few per hour per reader; the answer is the same either way, and the mail goes only to the address itself.
+    if (await deps.limits.dataLinks.take(`data|${valid.subscriberId}`)) {
+      if (await deps.repos.subscribers.oweDataLink(valid.subscriberId)) deps.mailOwed?.();
+    }
+    const message = 'If this address is still with us, an email with a link to download or erase your data is on its way. The link works for one hour.';
+    if (wantsJson(req)) return reply.code(202).send({ status: 'sent', message });
+    return sendHtml(reply, messagePage('Check your inbox', message));
+  };
+  app.post<{ Params: { token: string } }>('/preferences/:token/data-link', ask('preferences'));
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token/data-link', ask('unsubscribe'));
+
+  /** The reader behind a fresh data link, or null once an answer was sent. */
+  const reader = async (req: TokenRequest, reply: FastifyReply) => {
+    privateAnswer(reply);
+    const valid = deps.tokens.verify(req.params.token, 'data', DATA_LINK_TTL_SECONDS);
+    if (!valid) {
+      const expired = deps.tokens.verify(req.params.token, 'data') !== null;
+      await (expired
+        ? sendError(req, reply, 410, 'Links to your data work for one hour, and this one has expired. Ask for a new one from your preferences page or an unsubscribe link.', 'Link expired')
+        : sendError(req, reply, 400, 'This link is not valid. Check that you copied all of it.', 'Invalid link'));
+      return null;
+    }
+    const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
+    if (!subscriber) {
+      await sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
+      return null;
+    }
+    return subscriber;
+  };
+
+  app.get<{ Params: { token: string } }>('/data/:token', async (req, reply) => {
+    const r = await reader(req, reply);
+    if (!r) return reply;
+    const base = `/data/${req.params.token}`;
+    return sendHtml(
+      reply,
+      messagePage(
+        'Your data',
+        html`<p>For ${r.email}. This page works for an hour after we sent the link.</p>
+<p><a href="${base}/export">Download everything we store about you</a> (JSON): your address and settings, your consents with where they were given, and every digest we sent you.</p>
+<h2>Erase</h2>
+<p>Erasing removes your address, your settings and your delivery history for good.</p>
+<p><a href="${base}/erase">Erase my data…</a></p>`,
+      ),
+    );
+  });
+
+  app.get<{ Params: { token: string } }>('/data/:token/export', async (req, reply) => {
+    const r = await reader(req, reply);
+    if (!r) return reply;
+    const data = await deps.repos.subscribers.export(r.id);
+    if (!data) return sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
+    return reply.header('content-disposition', 'attachment; filename="papermail-data.json"').send({ exportedAt: new Date().toISOString(), ...data });
+  });
+
+  app.get<{ Params: { token: string } }>('/data/:token/erase', async (req, reply) => {
+    const r = await reader(req, reply);
+    if (!r) return reply;
+    return sendHtml(
+      reply,
+      messagePage(
+        'Erase your data?',
+        html`<p>This removes ${r.email}, your settings and your delivery history for good. You will receive nothing more, and it cannot be undone.</p>
+<form method="post" action="/data/${req.params.token}/erase"><button type="submit">Yes, erase everything</button></form>
+<p class="muted"><a href="/data/${req.params.token}">No, go back</a></p>`,
+      ),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/data/:token/erase', async (req, reply) => {
+    const r = await reader(req, reply);
+    if (!r) return reply;
+    await deps.repos.subscribers.erase(r.id);
+    if (wantsJson(req)) return { erased: true };
+    return sendHtml(
+      reply,
+      messagePage(
+        'Your data is erased',
+        'Your address, settings and delivery history are gone. You will receive nothing more.',
+        html`<p><a href="/">Subscribe again</a> any time; you would start fresh.</p>`,
+      ),
+    );
+  });
+}
