@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a link may do; each purpose signs differently, so an unsubscribe token cannot confirm. */
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'web' | 'data' | 'form';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'data' | 'form';
 
 export interface TokenPayload {
   subscriberId: number;
@@ -39,7 +39,8 @@ export function createTokens(secret: string, now: () => number = Date.now): Toke
       // Only the canonical spelling counts: the last base64 character carries spare bits.
       if (given.length !== 16 || given.toString('base64url') !== m[3] || !timingSafeEqual(given, mac(subscriberId, purpose, issuedAt))) return null;
       const age = Math.floor(now() / 1000) - issuedAt;
-      if (maxAgeSeconds !== undefined && (age > maxAgeSeconds || age < -300)) return null;
+      // Dated ahead of our clock (beyond five minutes of skew): not a link we issued.
+      if (age < -300 || (maxAgeSeconds !== undefined && age > maxAgeSeconds)) return null;
       return { subscriberId, purpose, issuedAt };
     },
   };

@@ -15,6 +15,8 @@ export interface FetcherOptions {
   backoffMs?: number;
   /** Longest wait a Retry-After may impose before we give up on this run. */
   maxRetryAfterMs?: number;
+  /** Largest body read, in bytes; a bigger one is refused, not retried (a feed is a few MB at most). */
+  maxBytes?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -31,6 +33,33 @@ export class FetchError extends Error {
 
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The default body cap: the arXiv API's largest page is a few MB. */
+export const MAX_FEED_BYTES = 16 * 1024 * 1024;
+
+/** Reads a body as UTF-8 text, refusing it once it passes `max` bytes (announced or streamed). */
+async function readCapped(url: string, res: Response, max: number): Promise<string> {
+  const tooBig = () => new FetchError(url, `the body is larger than ${Math.round(max / 1024 / 1024)} MB; refused`, res.status);
+  const announced = Number(res.headers.get('content-length') ?? NaN);
+  if (announced > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooBig();
+  }
+  if (!res.body) return '';
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let seen = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    seen += chunk.byteLength;
+    if (seen > max) {
+      await res.body.cancel().catch(() => {});
+      throw tooBig();
+    }
+    parts.push(decoder.decode(chunk, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
 /** Seconds or an HTTP date, as Retry-After allows; null when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | null {
   if (!header) return null;
@@ -43,6 +72,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   const sleep = opts.sleep ?? wait;
   const backoff = opts.backoffMs ?? 1000;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 10 * 60_000;
+  const maxBytes = opts.maxBytes ?? MAX_FEED_BYTES;
   const throttles = new Map<string, <T>(fn: () => Promise<T>) => Promise<T>>();
   const throttled = <T>(host: string, fn: () => Promise<T>): Promise<T> => {
     let t = throttles.get(host);
@@ -73,7 +103,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         let delay = backoff * 2 ** attempt;
         try {
           const res = await once(url);
-          if (res.ok) return await res.text();
+          if (res.ok) return await readCapped(url, res, maxBytes);
           lastStatus = res.status;
           lastError = `HTTP ${res.status}`;
           const after = retryAfterMs(res.headers.get('retry-after'));

@@ -4,6 +4,12 @@ import type { NormalizedPaper } from './paper.js';
 
 const LINK_KEYS = ['hf', 'arxiv', 'pdf', 'github', 'project', 'doi'] as const;
 
+/** How much of each field a digest can use; a feed that sends more is cut here, not in every mail. */
+export const LIMITS = { id: 100, title: 500, abstract: 10_000, summary: 2_000, organization: 200, author: 200, authors: 100, tag: 100, tags: 50 } as const;
+
+/** Cuts text to `max` characters, on a character (never inside a surrogate pair), marking the cut. */
+const cut = (s: string, max: number) => (s.length <= max ? s : `${Array.from(s.slice(0, max)).slice(0, -1).join('').trimEnd()}…`);
+
 /** A paper made safe to store and show, with the links it lost; or why the whole item is left out. */
 export type Sanitized = { ok: true; paper: NormalizedPaper; dropped: string[] } | { ok: false; reason: string };
 
@@ -13,11 +19,13 @@ export type Sanitized = { ok: true; paper: NormalizedPaper; dropped: string[] } 
  * no id or title left is skipped, never the document.
  */
 export function sanitizePaper(p: NormalizedPaper): Sanitized {
-  const text = (s: string | null | undefined) => (typeof s === 'string' ? cleanText(s).trim() : s);
-  const list = (xs: string[] | undefined) => xs?.map((x) => cleanText(x).trim()).filter(Boolean);
+  const text = (s: string | null | undefined, max: number) => (typeof s === 'string' ? cut(cleanText(s).trim(), max) : s);
+  const list = (xs: string[] | undefined, each: number, most: number) =>
+    xs?.slice(0, most * 2).map((x) => cut(cleanText(x).trim(), each)).filter(Boolean).slice(0, most);
   const id = cleanText(p.id).trim();
-  const title = cleanText(p.title).trim();
+  const title = cut(cleanText(p.title).trim(), LIMITS.title);
   if (!id) return { ok: false, reason: 'no id left after removing control characters' };
+  if (id.length > LIMITS.id) return { ok: false, reason: `an id longer than ${LIMITS.id} characters` };
   if (!title) return { ok: false, reason: 'no title left after removing control characters' };
   const dropped: string[] = [];
   const links: PaperLinks = {};
@@ -38,12 +46,12 @@ export function sanitizePaper(p: NormalizedPaper): Sanitized {
       ...p,
       id,
       title,
-      abstract: cleanText(p.abstract),
-      authors: list(p.authors) ?? [],
-      summary: text(p.summary),
-      organization: text(p.organization),
-      keywords: list(p.keywords),
-      categories: list(p.categories),
+      abstract: cut(cleanText(p.abstract), LIMITS.abstract),
+      authors: list(p.authors, LIMITS.author, LIMITS.authors) ?? [],
+      summary: text(p.summary, LIMITS.summary),
+      organization: text(p.organization, LIMITS.organization),
+      keywords: list(p.keywords, LIMITS.tag, LIMITS.tags),
+      categories: list(p.categories, LIMITS.tag, LIMITS.tags),
       links,
       thumbnail,
     },

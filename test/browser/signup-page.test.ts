@@ -6,6 +6,12 @@ import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { browserAvailable, launchBrowser } from '../helpers/browser.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
+/** Confirmation mails the dev catcher holds for an address (the stack runs without SMTP_URL). */
+async function inboxCount(stack: Stack, email: string): Promise<number> {
+  const mails = (await (await stack.http('/dev/inbox.json')).json()) as { to: string }[];
+  return mails.filter((m) => m.to.includes(email)).length;
+}
+
 // Throws with CI=true when Chromium is missing; skips (loudly) only on a developer's machine.
 const available = browserAvailable();
 
@@ -30,6 +36,8 @@ describe.skipIf(!available)('signup page in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await page.getByLabel('Email address').fill('browser@example.org');
     await page.getByLabel(/Weekly/).check();
+    // Without JavaScript nothing waits for the person: take the time a person takes (SIGNUP_MIN_FILL_SECONDS is 2).
+    await page.waitForTimeout(2100);
     const box = await page.getByRole('button', { name: 'Subscribe' }).boundingBox();
     expect(box!.height).toBeGreaterThanOrEqual(44);
     await page.getByRole('button', { name: 'Subscribe' }).click();
@@ -63,5 +71,37 @@ describe.skipIf(!available)('signup page in Chromium', () => {
     await confirmed.waitForLoadState();
     expect(await confirmed.locator('h1').textContent()).toBe("You're subscribed");
     await desk.close();
+  });
+
+  it('with JavaScript on, a person who submits at once still gets the mail: the page waits out the minimum fill time', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${stack.base}/`);
+    await page.getByLabel('Email address').fill('quick@example.org');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe('Check your inbox');
+    await expect.poll(() => inboxCount(stack, 'quick@example.org'), { timeout: 20_000 }).toBe(1);
+    await ctx.close();
+  });
+
+  it('gives a bot the neutral answer and no mail: the honeypot filled, or the form sent back faster than a person fills it', async () => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(`${stack.base}/`);
+    // The honeypot is out of sight and out of the accessibility tree.
+    expect(await page.getByLabel('Leave this empty').isVisible()).toBe(true); // in the DOM, off screen
+    expect(await page.getByRole('textbox', { name: 'Leave this empty' }).count()).toBe(0);
+    await page.getByLabel('Email address').fill('fast-bot@example.org');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
+    await page.goto(`${stack.base}/`);
+    await page.waitForTimeout(2100);
+    await page.getByLabel('Email address').fill('trap-bot@example.org');
+    await page.locator('input[name=website]').fill('https://spam.example');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
+    const rows = await stack.served.runtime.database.pool.query(`select count(*)::int as n from subscribers where email like '%-bot@example.org'`);
+    expect(rows.rows[0].n).toBe(0);
+    await ctx.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../domain/tokens.js';
 import { startEdition } from '../../jobs/start-edition.js';
 import type { AppDeps } from '../deps.js';
@@ -64,8 +64,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   );
 
-  // Ids are bigint in Postgres: anything past 2^53 is not an edition of ours, and must not reach the database.
-  const idParams = { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } }, required: ['id'] } } };
+  // Ids are bigint in Postgres: only plain decimal digits up to 2^53 are ours. Matched as text, because a
+  // number schema would coerce "1e309" to Infinity and "0x10" to 16 before the range is checked.
+  const idParams = {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } }, required: ['id'] } },
+    preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const params = req.params as { id: string | number };
+      const id = Number(params.id);
+      if (!Number.isSafeInteger(id)) return reply.code(400).send({ error: 'Invalid request: the id is out of range.', statusCode: 400 });
+      params.id = id;
+    },
+  };
 
   app.get<{ Params: { id: number } }>('/editions/:id', idParams, async (req, reply) => {
     const stats = await deps.repos.editions.stats(req.params.id);
