@@ -37,6 +37,8 @@ export function createProofOfWork(secret: string, now: () => number = Date.now):
       if (!challenge?.parameters || typeof challenge.parameters !== 'object' || !solution || typeof solution !== 'object') return false;
       // Only our own difficulty counts: a signed challenge always has it, but check before spending work.
       if (challenge.parameters.algorithm !== PARAMETERS.algorithm || challenge.parameters.cost !== PARAMETERS.cost) return false;
+      // altcha-lib checks expiry on the system clock; ours may be injected, so check it here too.
+      if (typeof challenge.parameters.expiresAt !== 'number' || challenge.parameters.expiresAt < now() / 1000) return false;
       try {
         const result = await verifySolution({ challenge, solution, deriveKey, hmacSignatureSecret });
         return result.verified && used.setIfAbsent(challenge.signature!, now());

@@ -19,11 +19,13 @@ export type Sanitized = { ok: true; paper: NormalizedPaper; dropped: string[] } 
  * no id or title left is skipped, never the document.
  */
 export function sanitizePaper(p: NormalizedPaper): Sanitized {
-  const text = (s: string | null | undefined, max: number) => (typeof s === 'string' ? cut(cleanText(s).trim(), max) : s);
+  // Names, titles and tags are one line: a line break (CRLF from a feed) becomes a space.
+  const line = (s: string) => cleanText(s).replace(/\s+/g, ' ').trim();
+  const text = (s: string | null | undefined, max: number) => (typeof s === 'string' ? cut(line(s), max) : s);
   const list = (xs: string[] | undefined, each: number, most: number) =>
-    xs?.slice(0, most * 2).map((x) => cut(cleanText(x).trim(), each)).filter(Boolean).slice(0, most);
-  const id = cleanText(p.id).trim();
-  const title = cut(cleanText(p.title).trim(), LIMITS.title);
+    xs?.slice(0, most * 2).map((x) => cut(line(x), each)).filter(Boolean).slice(0, most);
+  const id = line(p.id);
+  const title = cut(line(p.title), LIMITS.title);
   if (!id) return { ok: false, reason: 'no id left after removing control characters' };
   if (id.length > LIMITS.id) return { ok: false, reason: `an id longer than ${LIMITS.id} characters` };
   if (!title) return { ok: false, reason: 'no title left after removing control characters' };

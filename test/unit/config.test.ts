@@ -13,7 +13,9 @@ describe('loadConfig', () => {
       production: false,
       dataDir: './data',
       digest: { cron: { daily: '0 8 * * *', weekly: '0 8 * * 1' }, tz: 'UTC', size: 10 },
+      signup: { perMinute: 5, perHour: 30, mailboxPerDay: 3, confirmsPerHour: 500, minFillSeconds: 2, proofOfWork: false },
     });
+    expect(loadConfig({ SIGNUP_PROOF_OF_WORK: 'true', SIGNUP_MIN_FILL_SECONDS: '0' }).signup).toMatchObject({ proofOfWork: true, minFillSeconds: 0 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -53,6 +55,11 @@ describe('loadConfig', () => {
     ['SECRET', 'short'],
     ['ADMIN_TOKEN', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['SIGNUP_LIMIT_PER_MINUTE', '0'],
+    ['SIGNUP_LIMIT_PER_HOUR', 'many'],
+    ['SIGNUP_MAILBOX_PER_DAY', '-1'],
+    ['CONFIRM_MAILS_PER_HOUR', '1.5'],
+    ['SIGNUP_PROOF_OF_WORK', 'maybe'],
   ])('stops on a bad %s (%s) and names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

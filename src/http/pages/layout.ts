@@ -51,6 +51,7 @@ export function page(title: string, body: Html, opts: { wide?: boolean } = {}): 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${esc(title)} · papermail</title>
 <style>${STYLE}${opts.wide ? 'main{max-width:64rem}' : ''}</style>
 </head>
