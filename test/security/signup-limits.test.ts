@@ -36,7 +36,7 @@ describe('per-IP and per-inbox limits (defaults: 5 a minute, 30 an hour, 3 mails
     const page = await stack.http('/subscribe', { method: 'POST', headers: { ...FORM, 'x-forwarded-for': '198.51.100.7' }, body: form('person@example.org') });
     expect(page.status).toBe(429);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toMatch(/<h1>Please slow down<\/h1>[\s\S]*Please wait 1 minute and try again/);
+    expect(await page.text()).toMatch(/<h1>Please slow down<\/h1>[\s\S]*Please wait [^<]+ and try again/);
 
     await stack.sink.waitFor((m) => m.filter((x) => /^one-ip-/.test(x.envelopeTo[0]!)).length >= 5);
     await settle();
@@ -99,6 +99,35 @@ describe('the service-wide ceiling on confirmation mails (CONFIRM_MAILS_PER_HOUR
     const delayed = await queue.getDelayed();
     for (const job of delayed) expect(job.timestamp + job.delay).toBeLessThanOrEqual(Date.now() + 3600_000 + 5000);
     expect(new Set(delayed.map((j) => j.data.subscriberId)).size).toBe(15);
+  });
+});
+
+describe('the bot guard over HTTP (SIGNUP_MIN_FILL_SECONDS=600, so any quick answer is too quick)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('postgres', { SIGNUP_MIN_FILL_SECONDS: '600' });
+  });
+  afterAll(async () => stack?.close());
+
+  it('gives a form sent back too fast, a forged stamp and a filled honeypot the neutral answer, and stores and sends nothing', async () => {
+    const page = await (await stack.http('/')).text();
+    const stamp = /name="form_ts" value="([^"]+)"/.exec(page)![1]!;
+    const post = (fields: Record<string, string>) => stack.http('/subscribe', { method: 'POST', headers: FORM, body: new URLSearchParams(fields).toString() });
+    for (const fields of [
+      { email: 'quick-bot@example.org', form_ts: stamp, website: '' },
+      { email: 'forging-bot@example.org', form_ts: `${stamp.slice(0, -2)}AA`, website: '' },
+      { email: 'trap-bot@example.org', website: 'https://spam.example' },
+    ]) {
+      const res = await post(fields);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/<h1>Check your inbox<\/h1>/);
+    }
+    // A plain post with neither field is judged by the limits alone: it signs up.
+    expect((await post({ email: 'plain@example.org' })).status).toBe(200);
+    await stack.sink.waitFor((m) => m.some((x) => x.envelopeTo.includes('plain@example.org')));
+    await settle();
+    expect(stack.sink.messages.map((m) => m.envelopeTo[0])).toEqual(['plain@example.org']);
+    expect(await count(stack, `email like '%bot@example.org'`)).toBe(0);
   });
 });
 
