@@ -113,7 +113,7 @@ describe('the bot guard over HTTP (SIGNUP_MIN_FILL_SECONDS=600, so any quick ans
     const page = await (await stack.http('/')).text();
     const stamp = /name="form_ts" value="([^"]+)"/.exec(page)![1]!;
     const post = (fields: Record<string, string>) => stack.http('/subscribe', { method: 'POST', headers: FORM, body: new URLSearchParams(fields).toString() });
-    for (const fields of [
+    for (const fields of <Record<string, string>[]>[
       { email: 'quick-bot@example.org', form_ts: stamp, website: '' },
       { email: 'forging-bot@example.org', form_ts: `${stamp.slice(0, -2)}AA`, website: '' },
       { email: 'trap-bot@example.org', website: 'https://spam.example' },
