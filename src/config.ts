@@ -81,6 +81,8 @@ const envSchema = z.object({
   DIGEST_SIZE: int(10, 1, 50),
   DIGEST_WINDOW_DAILY: int(2, 1, 60),
   DIGEST_WINDOW_WEEKLY: int(8, 1, 120),
+  DIGEST_POOL_HOURS: int(6, 1, 168),
+  CATCH_UP_HOURS: int(6, 0, 72),
   SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
   INGEST_CRON: cron('0 * * * *'),
   PAPER_SOURCES: z
@@ -139,6 +141,10 @@ export interface Config {
     readonly size: number;
     /** Days back an edition looks for candidates. */
     readonly window: Readonly<Record<Frequency, number>>;
+    /** A due reader gets the period's edition while its pool is younger than this; then a refreshed one. */
+    readonly poolHours: number;
+    /** A reader due longer ago than this (the service was down) is skipped for that day, with the reason. */
+    readonly catchUpHours: number;
     readonly sendEmpty: boolean;
   };
   readonly ingest: {
@@ -224,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tz: e.DIGEST_TZ,
       size: e.DIGEST_SIZE,
       window: Object.freeze({ daily: e.DIGEST_WINDOW_DAILY, weekly: e.DIGEST_WINDOW_WEEKLY }),
+      poolHours: e.DIGEST_POOL_HOURS,
+      catchUpHours: e.CATCH_UP_HOURS,
       sendEmpty: e.SEND_EMPTY === 'true' || e.SEND_EMPTY === '1',
     }),
     ingest: Object.freeze({

@@ -62,9 +62,9 @@ export function createEditionsRepo(db: Db) {
     },
 
     /** Fixes the edition's candidate pool (its ranked papers) and starts assigning; only the first builder wins. */
-    async publishPool(id: number, paperIds: string[]): Promise<boolean> {
+    async publishPool(id: number, paperIds: string[], at: Date): Promise<boolean> {
       const res = await db.execute(sql`
-        update editions set status = 'assigning', paper_ids = ${JSON.stringify(paperIds)}::jsonb, built_at = now(), assign_beat_at = now()
+        update editions set status = 'assigning', paper_ids = ${JSON.stringify(paperIds)}::jsonb, built_at = ${at.toISOString()}, assign_beat_at = now()
         where id = ${id} and status = 'pending'`);
       return (res.rowCount ?? 0) > 0;
     },
@@ -159,8 +159,8 @@ export function createEditionsRepo(db: Db) {
     },
 
     /** Marks an edition that found nothing to send. */
-    async markEmpty(id: number, note: string): Promise<void> {
-      await db.execute(sql`update editions set status = 'empty', note = ${note}, finished_at = now() where id = ${id} and status = 'pending'`);
+    async markEmpty(id: number, note: string, at: Date): Promise<void> {
+      await db.execute(sql`update editions set status = 'empty', note = ${note}, built_at = ${at.toISOString()}, finished_at = now() where id = ${id} and status = 'pending'`);
     },
 
     /** Marks the edition sent once every target has a row (it is sending) and no row is queued or in flight. */

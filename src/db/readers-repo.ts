@@ -2,49 +2,112 @@ import { sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
 import type { Db } from './client.js';
 
-/** A reader an edition may go to, with what decides their list. */
-export type Target = { id: number; email: string; topics: string[]; maxPapers: number | null };
+/** A reader an edition may go to, with what decides their list and which of their days it is. */
+export type Target = {
+  id: number;
+  email: string;
+  topics: string[];
+  maxPapers: number | null;
+  /** Due by their own schedule (next_send_at), rather than in an operator's send to everyone. */
+  scheduled: boolean;
+  /** The instant they were due: their local send time, or the operator's send time. */
+  dueAt: Date;
+  /** `daily:YYYY-MM-DD` or `weekly:YYYY-Www` in the reader's zone (`edition:ID` for a forced extra). */
+  slot: string;
+  /** The reader's local date at dueAt, for the digest's date line. */
+  localDate: string;
+  /** The reader already has a delivery for this slot (an operator's send got there first). */
+  taken: boolean;
+};
 
-/** One reader's outcome for an edition, ready to insert. */
+/** One reader's outcome for an edition, ready to insert; `taken` rows insert nothing and only move the schedule on. */
 export interface Assignment {
   subscriberId: number;
   renderId: number | null;
   paperIds: string[];
-  status: 'queued' | 'skipped';
+  status: 'queued' | 'skipped' | 'taken';
   reason: string | null;
+  slot: string;
+  dueAt: Date;
+  scheduled: boolean;
 }
 
 /** Who an edition targets, as stored on it: see editions.audience_at and editions.due_at. */
 export interface Audience {
   id: number;
   frequency: Frequency;
+  forced: boolean;
   /** Everyone confirmed by then. */
   audienceAt: Date | null;
-  /** Readers whose local hour at this instant is their send hour (weeklies on Monday). */
+  /** Readers whose next_send_at has come by this instant (and not longer ago than the catch-up window). */
   dueAt: Date | null;
 }
+
+const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 export function createReadersRepo(db: Db) {
   return {
     /**
-     * A keyset page of the edition's targets that have no delivery row yet: active, unsuppressed readers
-     * of its frequency who are in its audience. An empty first page means the edition is fully assigned.
+     * A keyset page of the edition's targets: readers due by their schedule (a range on next_send_at,
+     * served by subscribers_due_idx), and for an operator's send everyone confirmed by then who does not
+     * have this slot yet. Active and unsuppressed only. An empty first page means the edition is fully assigned.
      */
-    async targets(e: Audience, afterId: number, limit: number): Promise<Target[]> {
-      const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-      const everyone = e.audienceAt ? sql`coalesce(s.confirmed_at, s.created_at) <= ${at(e.audienceAt)}` : sql`false`;
+    async targets(e: Audience, afterId: number, limit: number, catchUpSeconds: number): Promise<Target[]> {
       const due = e.dueAt
-        ? sql`(extract(hour from (${at(e.dueAt)} at time zone s.timezone)) = s.send_hour
-               ${e.frequency === 'weekly' ? sql`and extract(isodow from (${at(e.dueAt)} at time zone s.timezone)) = 1` : sql``})`
-        : sql`false`;
-      const res = await db.execute<Target>(sql`
-        select s.id, s.email, s.topics, s.max_papers as "maxPapers" from subscribers s
-        where s.status = 'active' and s.frequency = ${e.frequency} and s.id > ${afterId}
-          and (${everyone} or ${due})
+        ? sql`(s.next_send_at <= ${at(e.dueAt)} and s.next_send_at > ${at(e.dueAt)} - make_interval(secs => ${catchUpSeconds}))`
+        : null;
+      const everyone = e.audienceAt ? sql`coalesce(s.confirmed_at, s.created_at) <= ${at(e.audienceAt)}` : null;
+      const match = due && everyone ? sql`(${due} or ${everyone})` : (due ?? everyone ?? sql`false`);
+      const scheduled = due ?? sql`false`;
+      const when = sql`case when ${scheduled} then s.next_send_at else ${e.audienceAt ? at(e.audienceAt) : sql`null::timestamptz`} end`;
+      const slot = e.forced ? sql`case when ${scheduled} then papermail_slot(s.frequency::text, s.timezone, s.next_send_at) else ${`edition:${e.id}`} end` : sql`papermail_slot(s.frequency::text, s.timezone, ${when})`;
+      const res = await db.execute<Target & { dueAt: string | Date }>(sql`
+        select s.id, s.email, s.topics, s.max_papers as "maxPapers", k.scheduled, k.due_at as "dueAt", k.slot,
+               to_char(k.due_at at time zone s.timezone, 'YYYY-MM-DD') as "localDate",
+               exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot) as taken
+        from subscribers s
+        cross join lateral (select ${scheduled} as scheduled, ${when} as due_at, ${slot} as slot) k
+        where s.status = 'active' and s.frequency = ${e.frequency} and s.id > ${afterId} and ${match}
           and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
-          and not exists (select 1 from deliveries d where d.edition_id = ${e.id} and d.subscriber_id = s.id)
+          and (k.scheduled or not exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot))
         order by s.id limit ${limit}`);
-      return res.rows;
+      return res.rows.map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
+    },
+
+    /** Whether any reader of this frequency is due (or overdue) by `when`: one probe of the due index. */
+    async anyDue(frequency: Frequency, when: Date): Promise<boolean> {
+      const res = await db.execute<{ due: boolean }>(sql`
+        select exists (select 1 from subscribers where status = 'active' and frequency = ${frequency} and next_send_at <= ${at(when)}) as due`);
+      return Boolean(res.rows[0]?.due);
+    },
+
+    /**
+     * Readers due longer ago than the catch-up window (the service was not sending): their missed day is
+     * recorded as a skipped delivery with the reason, and their schedule moves on to the first send time
+     * inside the window. Returns how many.
+     */
+    async skipMissed(editionId: number, frequency: Frequency, when: Date, catchUpSeconds: number): Promise<number> {
+      const res = await db.execute<{ n: number }>(sql`
+        with m as (
+          select s.id, s.next_send_at as due_at, papermail_slot(s.frequency::text, s.timezone, s.next_send_at) as slot
+          from subscribers s
+          where s.status = 'active' and s.frequency = ${frequency} and s.next_send_at <= ${at(when)} - make_interval(secs => ${catchUpSeconds})
+        ), ins as (
+          insert into deliveries (edition_id, subscriber_id, paper_ids, status, last_response, slot, due_at)
+          select ${editionId}, m.id, '[]'::jsonb, 'skipped',
+                 'skipped: due at ' || to_char(m.due_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC, more than '
+                   || ${Math.round(catchUpSeconds / 3600)} || ' hours before the service could send it (CATCH_UP_HOURS)',
+                 m.slot, m.due_at
+          from m
+          on conflict (subscriber_id, slot) do nothing
+        ), moved as (
+          update subscribers s
+          set next_send_at = papermail_next_send(s.timezone, s.send_hour, s.frequency = 'weekly', s.send_day, ${at(when)} - make_interval(secs => ${catchUpSeconds}))
+          from m where s.id = m.id and s.next_send_at = m.due_at
+          returning s.id
+        )
+        select count(*)::int as n from moved`);
+      return res.rows[0]?.n ?? 0;
     },
 
     /** Which of these papers each reader has already been sent (or has queued): "never twice". */
@@ -65,18 +128,33 @@ export function createReadersRepo(db: Db) {
       return out;
     },
 
-    /** Inserts a page of assignments in one statement; a reader already assigned is left alone. Returns the new queued ids. */
+    /**
+     * Inserts a page of assignments and moves each scheduled reader's next_send_at on, in one statement (so
+     * one transaction): a crash leaves both or neither. A reader who already has the slot gets no second row
+     * (deliveries_subscriber_slot_key), and their schedule still moves on. Returns the new queued ids.
+     */
     async assign(editionId: number, rows: Assignment[]): Promise<number[]> {
       if (!rows.length) return [];
       const col = <T>(f: (r: Assignment) => T) => sql.param(rows.map(f));
       const res = await db.execute<{ id: number; status: string }>(sql`
-        insert into deliveries (edition_id, subscriber_id, render_id, paper_ids, status, last_response)
-        select ${editionId}, v.subscriber_id, v.render_id, v.paper_ids::jsonb, v.status::delivery_status, v.reason
-        from unnest(${col((r) => r.subscriberId)}::bigint[], ${col((r) => r.renderId)}::bigint[], ${col((r) => JSON.stringify(r.paperIds))}::text[],
-                    ${col((r) => r.status)}::text[], ${col((r) => r.reason)}::text[])
-          as v(subscriber_id, render_id, paper_ids, status, reason)
-        on conflict (edition_id, subscriber_id) do nothing
-        returning id, status`);
+        with v as (
+          select * from unnest(${col((r) => r.subscriberId)}::bigint[], ${col((r) => r.renderId)}::bigint[], ${col((r) => JSON.stringify(r.paperIds))}::text[],
+                               ${col((r) => (r.status === 'taken' ? 'skipped' : r.status))}::text[], ${col((r) => r.reason)}::text[], ${col((r) => r.slot)}::text[],
+                               ${col((r) => r.dueAt.toISOString())}::timestamptz[], ${col((r) => r.scheduled)}::boolean[], ${col((r) => r.status !== 'taken')}::boolean[])
+            as v(subscriber_id, render_id, paper_ids, status, reason, slot, due_at, scheduled, inserts)
+        ), ins as (
+          insert into deliveries (edition_id, subscriber_id, render_id, paper_ids, status, last_response, slot, due_at)
+          select ${editionId}, v.subscriber_id, v.render_id, v.paper_ids::jsonb, v.status::delivery_status, v.reason, v.slot, v.due_at
+          from v where v.inserts
+          on conflict (subscriber_id, slot) do nothing
+          returning id, status
+        ), moved as (
+          update subscribers s
+          set next_send_at = papermail_next_send(s.timezone, s.send_hour, s.frequency = 'weekly', s.send_day, v.due_at)
+          from v where v.scheduled and s.id = v.subscriber_id and s.next_send_at = v.due_at
+          returning s.id
+        )
+        select id, status from ins`);
       return res.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id)).sort((a, b) => a - b);
     },
   };

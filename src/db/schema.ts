@@ -47,11 +47,20 @@ export const subscribers = pgTable(
     maxPapers: integer('max_papers'),
     sendHour: integer('send_hour').notNull().default(8),
     timezone: text('timezone').notNull().default('UTC'),
+    // ISO weekday (1 = Monday) a weekly reader gets the digest on.
+    sendDay: integer('send_day').notNull().default(1),
+    // True once the reader (or their browser at signup) chose the zone: a page never replaces it.
+    timezoneChosen: boolean('timezone_chosen').notNull().default(false),
+    // The reader's next local send time as an instant (papermail_next_send in migration 0006); the due
+    // query is a range scan on it. Null for readers with nothing scheduled.
+    nextSendAt: timestamp('next_send_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('subscribers_email_lower_key').on(sql`lower(${t.email})`),
     index('subscribers_active_idx').on(t.frequency, t.id).where(sql`${t.status} = 'active'`),
+    index('subscribers_due_idx').on(t.frequency, t.nextSendAt).where(sql`${t.status} = 'active'`),
     check('subscribers_send_hour_check', sql`${t.sendHour} between 0 and 23`),
+    check('subscribers_send_day_check', sql`${t.sendDay} between 1 and 7`),
     check('subscribers_max_papers_check', sql`${t.maxPapers} is null or ${t.maxPapers} between 1 and 30`),
   ],
 );
@@ -187,9 +196,14 @@ export const deliveries = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
+    // What this delivery is the reader's one of: `daily:2026-11-30` or `weekly:2026-W48` in the reader's own
+    // zone, or `edition:ID` for an operator's forced extra. One row per reader and slot, whatever runs twice.
+    slot: text('slot').notNull(),
+    // The instant the reader was due (their local send time), or the operator's send time.
+    dueAt: timestamp('due_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('deliveries_edition_subscriber_key').on(t.editionId, t.subscriberId),
+    uniqueIndex('deliveries_subscriber_slot_key').on(t.subscriberId, t.slot),
     index('deliveries_edition_status_idx').on(t.editionId, t.status),
     index('deliveries_subscriber_idx').on(t.subscriberId, t.editionId),
     check('deliveries_attempts_check', sql`${t.attempts} >= 0`),

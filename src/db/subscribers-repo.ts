@@ -16,6 +16,11 @@ export interface SignupInput {
   email: string;
   frequency: Frequency;
   topics?: string[];
+  /** Given by the browser or the API; DIGEST_TZ otherwise (and then not "chosen": the preference page may suggest one). */
+  timezone: string;
+  timezoneChosen: boolean;
+  sendHour?: number;
+  sendDay?: number;
   consent: ConsentContext;
 }
 
@@ -25,6 +30,11 @@ export interface ConsentContext {
   userAgent: string | null;
   formVersion: string;
 }
+
+/** The reader's next local send time after `after`, from their own row (migration 0006); null when they get nothing. */
+const nextSend = (after: ReturnType<typeof sql>) =>
+  sql`case when status = 'active' and frequency <> 'paused' then papermail_next_send(timezone, send_hour, frequency = 'weekly', send_day, ${after}) end`;
+const NEXT_SEND = nextSend(sql`now()`);
 
 export function createSubscribersRepo(db: Db, hashEmail: (email: string) => string) {
   type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -40,11 +50,16 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
     if (suppressed.rows.some((r) => r.reason === 'erased')) await tx.execute(sql`delete from suppressions where email = ${hash} and reason = 'erased'`);
     if (suppressed.rows.some((r) => r.reason !== 'erased')) return null;
     const rows = await tx.execute<{ id: number; stamp: number }>(sql`
-      insert into subscribers (email, email_hash, frequency, topics, consent_at, consent_ip, confirm_sent_at)
-      values (${input.email}, ${hash}, ${input.frequency}, ${JSON.stringify(input.topics ?? [])}::jsonb, now(), ${input.consent.ip}, now())
+      insert into subscribers (email, email_hash, frequency, topics, timezone, timezone_chosen, send_hour, send_day, consent_at, consent_ip, confirm_sent_at)
+      values (${input.email}, ${hash}, ${input.frequency}, ${JSON.stringify(input.topics ?? [])}::jsonb, ${input.timezone}, ${input.timezoneChosen},
+              ${input.sendHour ?? 8}, ${input.sendDay ?? 1}, now(), ${input.consent.ip}, now())
       on conflict (lower(email)) do update set
         frequency = excluded.frequency,
         topics = excluded.topics,
+        timezone = excluded.timezone,
+        timezone_chosen = excluded.timezone_chosen,
+        send_hour = excluded.send_hour,
+        send_day = excluded.send_day,
         email_hash = excluded.email_hash,
         status = 'pending',
         consent_at = now(),
@@ -91,6 +106,8 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
           .where(and(eq(subscribers.id, id), eq(subscribers.status, 'pending')))
           .returning({ id: subscribers.id });
         if (!updated.length) return false;
+        // From now on the reader has a schedule: their first digest comes at their next local send time.
+        await tx.execute(sql`update subscribers set next_send_at = ${NEXT_SEND} where id = ${id}`);
         await recordConsent(tx, id, 'confirm', consent);
         // One welcome per subscriber id: confirming twice does not greet twice.
         await tx.insert(outbox).values({ kind: 'welcome', subscriberId: id, jobId: `welcome-${id}` });
@@ -109,15 +126,36 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
       return rows.rows.length > 0;
     },
 
-    /** Saves a reader's preferences (the form is validated before this). */
+    /** Saves a reader's preferences (validated before this; a field left out keeps its value) and reschedules them. */
     async savePreferences(id: number, p: Preferences, consent: ConsentContext): Promise<Subscriber | null> {
-      const [row] = await db
-        .update(subscribers)
-        .set({ frequency: p.frequency, topics: p.topics, maxPapers: p.maxPapers, sendHour: p.sendHour, timezone: p.timezone })
-        .where(and(eq(subscribers.id, id), sql`${subscribers.status} in ('pending', 'active')`))
-        .returning();
-      if (row) await recordConsent(db, id, 'preferences', consent);
-      return row ?? null;
+      const row = await db.transaction(async (tx) => {
+        const [updated] = await tx
+          .update(subscribers)
+          .set({
+            frequency: p.frequency,
+            topics: p.topics,
+            maxPapers: p.maxPapers,
+            sendHour: p.sendHour,
+            timezone: p.timezone,
+            sendDay: p.sendDay,
+            ...(p.timezone !== undefined ? { timezoneChosen: true } : {}),
+          })
+          .where(and(eq(subscribers.id, id), sql`${subscribers.status} in ('pending', 'active')`))
+          .returning({ id: subscribers.id });
+        if (!updated) return null;
+        await tx.execute(sql`update subscribers set next_send_at = ${NEXT_SEND} where id = ${id}`);
+        await recordConsent(tx, id, 'preferences', consent);
+        return updated;
+      });
+      return row ? this.byId(id) : null;
+    },
+
+    /** Sets the next send time of these readers (all active ones when `ids` is null) from `after`: for a clock of our own. */
+    async reschedule(ids: number[] | null, after: Date): Promise<void> {
+      const when = sql`${after.toISOString()}::timestamptz`;
+      await db.execute(sql`
+        update subscribers set next_send_at = ${nextSend(when)}
+        where status = 'active' ${ids ? sql`and id = any(${sql.param(ids)}::bigint[])` : sql``}`);
     },
 
     /** Everything stored about a reader (GDPR Art. 15): the row, consents, and deliveries with their papers. */
@@ -160,7 +198,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
     async unsubscribe(id: number): Promise<Subscriber | null> {
       await db
         .update(subscribers)
-        .set({ status: 'unsubscribed', unsubscribedAt: sql`now()` })
+        .set({ status: 'unsubscribed', unsubscribedAt: sql`now()`, nextSendAt: null })
         .where(and(eq(subscribers.id, id), sql`${subscribers.status} in ('pending', 'active')`));
       return this.byId(id);
     },

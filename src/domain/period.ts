@@ -29,3 +29,8 @@ export function isoWeek(date: Date, timeZone: string): string {
 export function periodOf(frequency: Frequency, date: Date, timeZone: string): string {
   return frequency === 'daily' ? localDay(date, timeZone) : isoWeek(date, timeZone);
 }
+
+/** The hour (0-23) of the wall clock in a time zone. */
+export function localHour(date: Date, timeZone: string): number {
+  return Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(date));
+}

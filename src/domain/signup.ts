@@ -1,6 +1,6 @@
 import type { Frequency } from '../config.js';
 import type { Parsed } from './parsed.js';
-import { parseTopics } from './preferences.js';
+import { parseSchedule, parseTopics } from './preferences.js';
 
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
 
@@ -8,7 +8,14 @@ export interface SignupInput {
   email: string;
   frequency: Frequency;
   topics: string[];
+  /** The browser's zone (the form's hidden field) or the API's; unset means DIGEST_TZ. */
+  timezone?: string;
+  sendHour?: number;
+  sendDay?: number;
 }
+
+/** Fields that may be numbers in JSON. */
+const NUMERIC = new Set(['send_hour', 'send_day']);
 
 export type { Parsed } from './parsed.js';
 
@@ -41,7 +48,8 @@ export function parseSignup(body: unknown): Parsed<SignupInput> {
   for (const [key, value] of Object.entries(b)) {
     const texts = key === 'topics' && Array.isArray(value) ? value : [value];
     if (texts.some((t) => typeof t === 'string' && /[\r\n]/.test(t))) return { ok: false, error: `The field "${key}" must not contain line breaks.` };
-    if (texts.some((t) => t !== undefined && typeof t !== 'string')) return { ok: false, error: `The field "${key}" must be text.` };
+    const number = NUMERIC.has(key) && typeof value === 'number';
+    if (!number && texts.some((t) => t !== undefined && typeof t !== 'string')) return { ok: false, error: `The field "${key}" must be text.` };
   }
   const email = text(b.email)?.trim() ?? '';
   if (!email) return { ok: false, error: 'Please enter your email address.' };
@@ -52,5 +60,7 @@ export function parseSignup(body: unknown): Parsed<SignupInput> {
     return { ok: false, error: `Unknown frequency "${frequency.slice(0, 20)}": choose daily or weekly.` };
   const topics = parseTopics(b.topics);
   if (!topics.ok) return topics;
-  return { ok: true, value: { email, frequency: frequency as Frequency, topics: topics.value } };
+  const schedule = parseSchedule(b);
+  if (!schedule.ok) return schedule;
+  return { ok: true, value: { email, frequency: frequency as Frequency, topics: topics.value, ...schedule.value } };
 }

@@ -1,7 +1,6 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import type { Assignment, Target } from '../db/readers-repo.js';
-import { localDay } from '../domain/period.js';
 import { readerList } from '../domain/topics.js';
 import { renderDigest } from '../digest/render-digest.js';
 import { listId, senderDomain, siteHost } from '../mail/addresses.js';
@@ -24,16 +23,16 @@ export async function buildEdition(deps: Deps, editionId: number, opts: { fixPoo
   if (!edition || edition.status === 'empty') return;
   if (edition.status === 'pending') {
     // Only an hourly tick targets it: fix the pool as late as possible, when the first reader is due.
-    if (!opts.fixPool && !edition.audienceAt && !(await repos.readers.targets(edition, 0, 1)).length) return;
+    if (!opts.fixPool && !edition.audienceAt && !(await repos.readers.targets(edition, 0, 1, catchUpSeconds(deps))).length) return;
     const days = config.digest.window[edition.frequency];
     const pool = await repos.papers.selectPool({ days, now: deps.now() }, POOL_SIZE);
     if (!pool.length && !config.digest.sendEmpty) {
       const note = `no new papers first seen or featured in the last ${days} days`;
-      await repos.editions.markEmpty(edition.id, note);
+      await repos.editions.markEmpty(edition.id, note, deps.now());
       log.warn({ editionId }, `edition not sent: ${note}`);
       return;
     }
-    await repos.editions.publishPool(edition.id, pool.map((p) => p.id));
+    await repos.editions.publishPool(edition.id, pool.map((p) => p.id), deps.now());
     edition = (await repos.editions.byId(editionId))!;
     if (edition.status === 'empty') return;
   }
@@ -46,6 +45,8 @@ export async function buildEdition(deps: Deps, editionId: number, opts: { fixPoo
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
 
+const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
+
 /** Gives every target without a row its list, a page of readers at a time; returns the counts. */
 async function assignReaders(deps: Deps, edition: Edition) {
   const { repos, config } = deps;
@@ -55,24 +56,31 @@ async function assignReaders(deps: Deps, edition: Edition) {
   const counts = { readers: 0, queued: 0, skipped: 0, renders: renders.size };
   let after = 0;
   for (;;) {
-    const page = await repos.readers.targets(edition, after, PAGE);
+    const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps));
     if (!page.length) break;
     after = page.at(-1)!.id;
     const received = await repos.readers.received(page.map((r) => r.id), poolIds);
     const rows: Assignment[] = [];
     for (const reader of page) {
-      const list = readerList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size);
-      if (!list.length && !config.digest.sendEmpty) {
-        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader) });
+      const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };
+      // Already sent this day (or week) by an operator's send: no second row, the schedule moves on.
+      if (reader.taken) {
+        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'taken', reason: null, ...slot });
         continue;
       }
-      const key = list.map((p) => p.id).join(',');
+      const list = readerList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size);
+      if (!list.length && !config.digest.sendEmpty) {
+        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), ...slot });
+        continue;
+      }
+      // One render per distinct list and local date: the date line is the reader's own.
+      const key = `${reader.localDate}|${list.map((p) => p.id).join(',')}`;
       let renderId = renders.get(key);
       if (renderId === undefined) {
-        renderId = await renderList(deps, edition, list, key);
+        renderId = await renderList(deps, edition, list, key, reader.localDate);
         renders.set(key, renderId);
       }
-      rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((p) => p.id), status: 'queued', reason: null });
+      rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((p) => p.id), status: 'queued', reason: null, ...slot });
     }
     const queued = await repos.readers.assign(edition.id, rows);
     if (queued.length) {
@@ -86,7 +94,7 @@ async function assignReaders(deps: Deps, edition: Edition) {
     await repos.editions.beat(edition.id);
     counts.readers += rows.length;
     counts.queued += rows.filter((r) => r.status === 'queued').length;
-    counts.skipped += rows.filter((r) => r.status === 'skipped').length;
+    counts.skipped += rows.filter((r) => r.status !== 'queued').length;
   }
   counts.renders = renders.size;
   return counts;
@@ -96,11 +104,11 @@ const whyEmpty = (r: Target) =>
   r.topics.length ? `skipped: no new paper matches the topics ${r.topics.join(', ')}` : 'skipped: every candidate paper was already sent to this reader';
 
 /** Renders one paper list (the only MJML render per list) and stores its composed message. */
-async function renderList(deps: Deps, edition: Edition, list: Paper[], key: string): Promise<number> {
+async function renderList(deps: Deps, edition: Edition, list: Paper[], key: string, day: string): Promise<number> {
   const { config } = deps;
   const rendered = await renderDigest(list, {
     frequency: edition.frequency,
-    day: localDay(edition.createdAt, config.digest.tz),
+    day,
     siteHost: siteHost(config.publicUrl),
     webUrl: `${config.publicUrl}/archive/${edition.id}`,
   });

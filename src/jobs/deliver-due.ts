@@ -1,12 +1,30 @@
 import type { Frequency } from '../config.js';
-import { periodOf } from '../domain/period.js';
+import type { Edition } from '../db/editions-repo.js';
+import { localHour, periodOf } from '../domain/period.js';
 import { buildEdition } from './build-edition.js';
 import type { Deps } from './deps.js';
 
 /**
- * The hourly delivery: each frequency's edition of the current period targets the readers whose local
- * hour is their send hour (stored on the edition, so recovery can finish a tick that crashed), and is
- * built once, when its first reader is due, or at the latest when its cron fires (`buildNow`).
+ * The edition a reader due at `at` gets: the period's edition (a DIGEST_TZ day or ISO week) while its pool
+ * is younger than DIGEST_POOL_HOURS, else a refreshed edition of the same period, one per block of that many
+ * hours (`2026-11-30@18`). So a reader in Tokyo, due late in the UTC day, gets papers as fresh as one in
+ * Berlin; each still gets one digest per local day, by the delivery's slot.
+ */
+export async function currentEdition(deps: Pick<Deps, 'repos' | 'config'>, frequency: Frequency, at: Date): Promise<Edition> {
+  const { tz, poolHours } = deps.config.digest;
+  const period = periodOf(frequency, at, tz);
+  const { edition } = await deps.repos.editions.ensure(frequency, period, false);
+  const stale = (e: Edition) => e.builtAt !== null && at.getTime() - e.builtAt.getTime() >= poolHours * 3600_000;
+  if (!stale(edition)) return edition;
+  const block = Math.floor(localHour(at, tz) / poolHours) * poolHours;
+  return (await deps.repos.editions.ensure(frequency, `${period}@${String(block).padStart(2, '0')}`, false)).edition;
+}
+
+/**
+ * The delivery tick (every 5 minutes, and at each DIGEST_CRON_* time with `buildNow`): for each frequency,
+ * readers whose next_send_at has come get the current edition, each at most once per local day (or week).
+ * A reader due within CATCH_UP_HOURS is caught up by whichever tick runs next, so a missed tick or a worker
+ * that was down loses nobody; one due longer ago is skipped for that day, with the reason, and moves on.
  */
 export async function deliverDue(
   deps: Deps,
@@ -14,9 +32,14 @@ export async function deliverDue(
   opts: { buildNow?: boolean } = {},
 ): Promise<Partial<Record<Frequency, number>>> {
   const at = deps.now();
+  const catchUp = deps.config.digest.catchUpHours * 3600;
   const out: Partial<Record<Frequency, number>> = {};
   for (const frequency of frequencies) {
-    const { edition } = await deps.repos.editions.ensure(frequency, periodOf(frequency, at, deps.config.digest.tz), false);
+    // The common tick: nobody due, one probe of the due index, nothing else.
+    if (!opts.buildNow && !(await deps.repos.readers.anyDue(frequency, at))) continue;
+    const edition = await currentEdition(deps, frequency, at);
+    const missed = await deps.repos.readers.skipMissed(edition.id, frequency, at, catchUp);
+    if (missed) deps.log.warn({ frequency, missed }, `readers skipped: due more than CATCH_UP_HOURS (${deps.config.digest.catchUpHours}) ago`);
     if (edition.status === 'empty') continue;
     await deps.repos.editions.target(edition.id, { dueAt: at });
     await buildEdition(deps, edition.id, { fixPool: opts.buildNow });

@@ -17,7 +17,7 @@ export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'c
   for (const e of await repos.editions.unfinished(staleSeconds)) {
     if (e.stale && (e.status === 'pending' || e.status === 'assigning')) {
       const edition = await repos.editions.byId(e.id);
-      if (edition && (await repos.readers.targets(edition, 0, 1)).length) {
+      if (edition && (await repos.readers.targets(edition, 0, 1, config.digest.catchUpHours * 3600)).length) {
         await producer.buildEdition(e.id, `recover${bucket(deps.now().getTime())}`);
         rebuilt++;
         continue;

@@ -4,6 +4,7 @@ import { renderMjml, renderText } from '../digest/templates.js';
 import { mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
+import { describeSchedule } from '../domain/preferences.js';
 import type { Deps } from './deps.js';
 import type { TransactionalJob } from './queues.js';
 
@@ -36,7 +37,7 @@ export function createSendTransactional(deps: Deps) {
   const templates = new Map<string, Promise<MimeTemplate>>();
   const site = siteHost(config.publicUrl);
 
-  const render = async (kind: Kind, frequency: Frequency, latestUrl: string | null): Promise<MimeTemplate> => {
+  const render = async (kind: Kind, frequency: Frequency, latestUrl: string | null, schedule: string): Promise<MimeTemplate> => {
     const subject = SUBJECTS[kind];
     const view = {
       subject,
@@ -47,15 +48,16 @@ export function createSendTransactional(deps: Deps) {
       preferencesUrl: SLOT.preferencesUrl,
       unsubscribeUrl: SLOT.unsubscribeUrl,
       latestUrl,
-      schedule: `It arrives ${frequency === 'weekly' ? 'on Mondays' : 'every day'} at 8:00 your time; choose another hour, your topics and how many papers in your preferences.`,
+      schedule: `It arrives ${schedule}; choose another hour, day or time zone, your topics and how many papers in your preferences.`,
     };
     return buildMimeTemplate({ from: config.mailFrom, subject, html: await renderMjml(kind, view), text: renderText(kind, view), listUnsubscribe: kind === 'welcome' });
   };
-  const templateFor = (kind: Kind, frequency: Frequency, latestUrl: string | null) => {
-    const key = `${kind}|${frequency}|${latestUrl}`;
+  // A few hundred variants at most (frequency, hour, day, zone): each is composed once per process.
+  const templateFor = (kind: Kind, frequency: Frequency, latestUrl: string | null, schedule: string) => {
+    const key = `${kind}|${frequency}|${latestUrl}|${kind === 'welcome' ? schedule : ''}`;
     let t = templates.get(key);
     if (!t) {
-      t = render(kind, frequency, latestUrl);
+      t = render(kind, frequency, latestUrl, schedule);
       templates.set(key, t);
     }
     return t;
@@ -83,7 +85,7 @@ export function createSendTransactional(deps: Deps) {
     }
     const frequency: Frequency = subscriber.frequency === 'weekly' ? 'weekly' : 'daily';
     const latest = job.kind === 'welcome' ? await repos.editions.latestSent(frequency) : null;
-    const template = await templateFor(job.kind, frequency, latest ? `${config.publicUrl}/archive/${latest}` : null);
+    const template = await templateFor(job.kind, frequency, latest ? `${config.publicUrl}/archive/${latest}` : null, describeSchedule(subscriber));
     const raw = template.fill({
       to: subscriber.email,
       messageId: newMessageId([job.kind, subscriber.id], senderDomain(config.mailFrom)),

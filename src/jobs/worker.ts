@@ -73,7 +73,10 @@ export async function upsertSchedules(deps: Deps): Promise<void> {
     );
   }
   // Every hour on the hour (UTC): readers get the current edition when their own local hour comes.
-  await q.upsertJobScheduler('deliver-hourly', { pattern: '0 * * * *', tz: 'UTC' }, { name: 'due', data: { kind: 'due' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  // Every 5 minutes: every zone (+05:45 included) is served within 5 minutes of its local send time, and a
+  // tick that did not run is caught up by the next (readers' due times are stored, not derived from the tick).
+  await q.removeJobScheduler('deliver-hourly').catch(() => false);
+  await q.upsertJobScheduler('deliver-due', { pattern: '*/5 * * * *', tz: 'UTC' }, { name: 'due', data: { kind: 'due' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   const every = deps.config.send.recoverIntervalSeconds * 1000;
   await q.upsertJobScheduler('recover', { every }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
   // A worker that starts picks up what a dead one left, without waiting for the next sweep.

@@ -1,11 +1,20 @@
 import type { Subscriber } from '../../db/subscribers-repo.js';
+import { describeSchedule, WEEKDAYS } from '../../domain/preferences.js';
 import { html, page, raw, type Html } from './layout.js';
 
-/** The page's one script: suggests the browser's time zone. The CSP allows it by its hash, and nothing else. */
+/**
+ * The page's one script: suggests the browser's time zone, only while the reader has not chosen one
+ * (data-suggest). The CSP allows it by its hash, and nothing else.
+ */
 export const TIMEZONE_SCRIPT =
-  "(function () { var tz = document.getElementById('timezone'); try { var mine = Intl.DateTimeFormat().resolvedOptions().timeZone; if (mine && tz.value === 'UTC') tz.value = mine; } catch (e) {} })();";
+  "(function () { var tz = document.getElementById('timezone'); if (!tz || !tz.hasAttribute('data-suggest')) return; try { var mine = Intl.DateTimeFormat().resolvedOptions().timeZone; if (mine) tz.value = mine; } catch (e) {} })();";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
+/** Every IANA zone this runtime knows, for the searchable list (a datalist: type to filter). */
+const ZONES: readonly string[] = (() => {
+  const list = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
+  return list.includes('UTC') ? list : ['UTC', ...list];
+})();
 
 /** The preference center: plain HTML that works without JavaScript; a small script only suggests the time zone. */
 export function preferencesPage(opts: { token: string; reader: Subscriber; defaultSize: number; error?: string; saved?: boolean; values?: Record<string, string> }): string {
@@ -15,6 +24,7 @@ export function preferencesPage(opts: { token: string; reader: Subscriber; defau
     topics: opts.values?.topics ?? r.topics.join(', '),
     maxPapers: opts.values?.max_papers ?? (r.maxPapers === null ? '' : String(r.maxPapers)),
     sendHour: opts.values?.send_hour ?? String(r.sendHour),
+    sendDay: opts.values?.send_day ?? String(r.sendDay),
     timezone: opts.values?.timezone ?? r.timezone,
   };
   const radio = (value: string, label: string): Html =>
@@ -41,9 +51,12 @@ export function preferencesPage(opts: { token: string; reader: Subscriber; defau
     <input type="number" id="max_papers" name="max_papers" min="1" max="30" value="${v.maxPapers}" placeholder="${opts.defaultSize}">
     <label for="send_hour">Hour of delivery (your time)</label>
     <select id="send_hour" name="send_hour">${HOURS.map((h) => html`<option value="${h}"${String(h) === v.sendHour ? html` selected` : ''}>${String(h).padStart(2, '0')}:00</option>`)}</select>
+    <label for="send_day">Day of a weekly digest</label>
+    <select id="send_day" name="send_day">${WEEKDAYS.map((d, i) => html`<option value="${i + 1}"${String(i + 1) === v.sendDay ? html` selected` : ''}>${d}</option>`)}</select>
     <label for="timezone">Time zone</label>
-    <input type="text" id="timezone" name="timezone" value="${v.timezone}" maxlength="64" autocomplete="off" aria-describedby="tz-help">
-    <p class="muted" id="tz-help">An IANA name such as Europe/Berlin or America/New_York.</p>
+    <input type="text" id="timezone" name="timezone" value="${v.timezone}" maxlength="64" autocomplete="off" list="zones" aria-describedby="tz-help"${r.timezoneChosen || opts.values?.timezone ? '' : html` data-suggest`}>
+    <datalist id="zones">${ZONES.map((z) => html`<option value="${z}">`)}</datalist>
+    <p class="muted" id="tz-help">Type to search, e.g. Berlin or New_York. Now: ${describeSchedule(r)}.</p>
     <p><button type="submit">Save preferences</button></p>
   </form>
   <script>${raw(TIMEZONE_SCRIPT)}</script>

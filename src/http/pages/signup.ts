@@ -23,6 +23,7 @@ export function signupForm(opts: SignupFormOptions = {}): Html {
   const g = opts.guard;
   return html`<form method="post" action="/subscribe" novalidate${g ? html` data-min-fill="${g.minFillSeconds}"` : ''}${g?.pow ? html` data-pow="${g.pow}"` : ''}>
   ${g ? guardFields(g) : ''}
+  <input type="hidden" name="timezone" value="">
   ${opts.error ? html`<p class="error" role="alert" id="signup-error">${opts.error}</p>` : ''}
   <label for="email">Email address</label>
   <input type="email" id="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" value="${opts.email ?? ''}"${opts.error ? html` aria-describedby="signup-error"` : ''}>

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIRM_TTL_SECONDS } from '../../jobs/send-transactional.js';
+import { describeSchedule } from '../../domain/preferences.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { consentOf, sendError, sendHtml } from '../respond.js';
@@ -25,13 +26,20 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
     return null;
   };
 
-  const subscribed = (reply: FastifyReply) => {
-    const when = deps.config.digest.cron;
+  const subscribed = async (reply: FastifyReply, id: number) => {
+    const reader = await deps.repos.subscribers.byId(id);
+    if (!reader) return sendHtml(reply, messagePage("You're subscribed", 'A welcome mail is on its way.'));
+    const preferences = `/preferences/${deps.tokens.sign(id, 'preferences')}`;
     return sendHtml(
       reply,
       messagePage(
         "You're subscribed",
-        html`<p>Your first digest arrives with the next edition. A welcome mail is on its way with a link to choose your topics, hour and frequency.</p><p class="muted">Editions are built daily <code>${when.daily}</code> and weekly <code>${when.weekly}</code> (${deps.config.digest.tz}).</p>`,
+        html`<p>Your digest arrives <strong>${describeSchedule(reader)}</strong>, starting with the next one. A welcome mail is on its way.</p>
+${
+  reader.timezoneChosen
+    ? html`<p class="muted"><a href="${preferences}">Choose your topics, hour and frequency</a>.</p>`
+    : html`<p>We could not tell your time zone (your browser did not say), so we used ${reader.timezone}. <a href="${preferences}">Set your time zone and hour</a>.</p>`
+}`,
       ),
     );
   };
@@ -43,7 +51,7 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
     const id = await verify(req, reply);
     if (id === null) return reply;
     const status = (await deps.repos.subscribers.byId(id))?.status;
-    if (status === 'active') return subscribed(reply);
+    if (status === 'active') return subscribed(reply, id);
     if (status !== 'pending') return noLongerPending(req, reply);
     return sendHtml(
       reply,
@@ -62,6 +70,6 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
     if (id === null) return reply;
     const { status, activated } = await deps.repos.subscribers.confirm(id, consentOf(req, 'confirm-button-v1'));
     if (activated) deps.mailOwed?.();
-    return status === 'active' ? subscribed(reply) : noLongerPending(req, reply);
+    return status === 'active' ? subscribed(reply, id) : noLongerPending(req, reply);
   });
 }

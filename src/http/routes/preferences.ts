@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parsePreferences } from '../../domain/preferences.js';
+import { describeSchedule, parsePreferences } from '../../domain/preferences.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { preferencesPage, unsubscribedPage } from '../pages/preferences.js';
@@ -29,7 +29,10 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
     topics: r.topics,
     max_papers: r.maxPapers,
     send_hour: r.sendHour,
+    send_day: r.sendDay,
     timezone: r.timezone,
+    next_send_at: r.nextSendAt?.toISOString() ?? null,
+    schedule: describeSchedule(r),
   });
 
   app.get<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { isTimeZone } from '../../domain/preferences.js';
 import { parseSignup } from '../../domain/signup.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
@@ -43,8 +44,11 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.post('/subscribe', { onRequest: perIp }, async (req, reply) => {
     if (rejectUnlessFormOrJson(req, reply)) return reply;
-    const parsed = parseSignup(req.body);
     const b = (req.body ?? {}) as Record<string, unknown>;
+    // The form's zone comes from the browser, in a field nobody sees: one this server does not know is
+    // dropped (DIGEST_TZ, said on the confirmation page), never held against the person. JSON is held to it.
+    if (!wantsJson(req) && typeof b.timezone === 'string' && b.timezone && !isTimeZone(b.timezone)) delete b.timezone;
+    const parsed = parseSignup(b);
     const clean = (v: unknown, max: number) => (typeof v === 'string' ? v.replace(/[\r\n]/g, ' ').slice(0, max) : '');
     const again = (error: string, status = 400) =>
       form(reply, { error, email: clean(b.email, 254), topics: clean(b.topics, 1200), frequency: clean(b.frequency, 10) }, status);
@@ -67,7 +71,14 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
       req.log.info({ ip: req.ip }, 'signup throttled: this inbox had its confirmation mails for today');
       return neutral(req, reply);
     }
-    const outcome = await deps.repos.subscribers.signup({ ...parsed.value, consent: consentOf(req, 'signup-form-v1') });
+    const outcome = await deps.repos.subscribers.signup({
+      ...parsed.value,
+      // The form's script sends the browser's zone; without it (no JavaScript) DIGEST_TZ, which the
+      // confirmation page states, with a link to change it.
+      timezone: parsed.value.timezone ?? deps.config.digest.tz,
+      timezoneChosen: parsed.value.timezone !== undefined,
+      consent: consentOf(req, 'signup-form-v1'),
+    });
     if (outcome.action === 'confirm') {
       // The confirmation is in the outbox already (same transaction as the row): relay it now, never wait for the queue.
       deps.mailOwed?.();

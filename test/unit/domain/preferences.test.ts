@@ -9,9 +9,17 @@ describe('preference validation', () => {
     });
     expect(parsePreferences({ frequency: 'paused', topics: ['reinforcement learning'], max_papers: 30, send_hour: 0 })).toEqual({
       ok: true,
-      value: { frequency: 'paused', topics: ['reinforcement learning'], maxPapers: 30, sendHour: 0, timezone: 'UTC' },
+      value: { frequency: 'paused', topics: ['reinforcement learning'], maxPapers: 30, sendHour: 0 },
     });
-    expect(parsePreferences({ frequency: 'daily', max_papers: '' })).toMatchObject({ ok: true, value: { maxPapers: null, sendHour: 8, topics: [] } });
+    // A field left out keeps the reader's value; an empty box resets papers per digest to the default.
+    expect(parsePreferences({ frequency: 'daily', max_papers: '' })).toEqual({ ok: true, value: { frequency: 'daily', maxPapers: null, topics: [] } });
+    expect(parsePreferences({ frequency: 'daily' })).toEqual({ ok: true, value: { frequency: 'daily', topics: [] } });
+  });
+
+  it('reads the weekday as a number (JSON or form) or a name', () => {
+    for (const day of [5, '5', 'friday', ' Friday '])
+      expect(parsePreferences({ frequency: 'weekly', send_day: day })).toMatchObject({ ok: true, value: { sendDay: 5 } });
+    for (const bad of [0, 8, '8', 'Funday', 2.5]) expect(parsePreferences({ frequency: 'weekly', send_day: bad })).toMatchObject({ ok: false });
   });
 
   it.each([
