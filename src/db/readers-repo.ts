@@ -45,6 +45,28 @@ export interface Audience {
 
 const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
+/** The targets query (see ReadersRepo.targets); exported so the due-query benchmark can EXPLAIN it as it runs. */
+export function targetsQuery(e: Audience, afterId: number, limit: number, catchUpSeconds: number) {
+  const due = e.dueAt
+    ? sql`(s.next_send_at <= ${at(e.dueAt)} and s.next_send_at > ${at(e.dueAt)} - make_interval(secs => ${catchUpSeconds}))`
+    : null;
+  const everyone = e.audienceAt ? sql`coalesce(s.confirmed_at, s.created_at) <= ${at(e.audienceAt)}` : null;
+  const match = due && everyone ? sql`(${due} or ${everyone})` : (due ?? everyone ?? sql`false`);
+  const scheduled = due ?? sql`false`;
+  const when = sql`case when ${scheduled} then s.next_send_at else ${e.audienceAt ? at(e.audienceAt) : sql`null::timestamptz`} end`;
+  const slot = e.forced ? sql`case when ${scheduled} then papermail_slot(s.frequency::text, s.timezone, s.next_send_at) else ${`edition:${e.id}`} end` : sql`papermail_slot(s.frequency::text, s.timezone, ${when})`;
+  return sql`
+    select s.id, s.email, s.topics, s.max_papers as "maxPapers", k.scheduled, k.due_at as "dueAt", k.slot,
+           to_char(k.due_at at time zone s.timezone, 'YYYY-MM-DD') as "localDate",
+           exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot) as taken
+    from subscribers s
+    cross join lateral (select ${scheduled} as scheduled, ${when} as due_at, ${slot} as slot) k
+    where s.status = 'active' and s.frequency = ${e.frequency} and s.id > ${afterId} and ${match}
+      and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
+      and (k.scheduled or not exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot))
+    order by s.id limit ${limit}`;
+}
+
 export function createReadersRepo(db: Db) {
   return {
     /**
@@ -53,24 +75,7 @@ export function createReadersRepo(db: Db) {
      * have this slot yet. Active and unsuppressed only. An empty first page means the edition is fully assigned.
      */
     async targets(e: Audience, afterId: number, limit: number, catchUpSeconds: number): Promise<Target[]> {
-      const due = e.dueAt
-        ? sql`(s.next_send_at <= ${at(e.dueAt)} and s.next_send_at > ${at(e.dueAt)} - make_interval(secs => ${catchUpSeconds}))`
-        : null;
-      const everyone = e.audienceAt ? sql`coalesce(s.confirmed_at, s.created_at) <= ${at(e.audienceAt)}` : null;
-      const match = due && everyone ? sql`(${due} or ${everyone})` : (due ?? everyone ?? sql`false`);
-      const scheduled = due ?? sql`false`;
-      const when = sql`case when ${scheduled} then s.next_send_at else ${e.audienceAt ? at(e.audienceAt) : sql`null::timestamptz`} end`;
-      const slot = e.forced ? sql`case when ${scheduled} then papermail_slot(s.frequency::text, s.timezone, s.next_send_at) else ${`edition:${e.id}`} end` : sql`papermail_slot(s.frequency::text, s.timezone, ${when})`;
-      const res = await db.execute<Target & { dueAt: string | Date }>(sql`
-        select s.id, s.email, s.topics, s.max_papers as "maxPapers", k.scheduled, k.due_at as "dueAt", k.slot,
-               to_char(k.due_at at time zone s.timezone, 'YYYY-MM-DD') as "localDate",
-               exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot) as taken
-        from subscribers s
-        cross join lateral (select ${scheduled} as scheduled, ${when} as due_at, ${slot} as slot) k
-        where s.status = 'active' and s.frequency = ${e.frequency} and s.id > ${afterId} and ${match}
-          and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
-          and (k.scheduled or not exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot))
-        order by s.id limit ${limit}`);
+      const res = await db.execute<Target & { dueAt: string | Date }>(targetsQuery(e, afterId, limit, catchUpSeconds));
       return res.rows.map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
     },
 
