@@ -54,6 +54,10 @@ export function targetsQuery(e: Audience, afterId: number, limit: number, catchU
   const match = due && everyone ? sql`(${due} or ${everyone})` : (due ?? everyone ?? sql`false`);
   const scheduled = due ?? sql`false`;
   const when = sql`case when ${scheduled} then s.next_send_at else ${e.audienceAt ? at(e.audienceAt) : sql`null::timestamptz`} end`;
+  // Due readers only (the tick): whoever is returned is assigned and moved out of the range, so each page is
+  // simply the next 1,000 in index order, with no keyset and no sort of everyone due. An operator's send
+  // pages by id.
+  const dueOnly = due !== null && everyone === null;
   const slot = e.forced ? sql`case when ${scheduled} then papermail_slot(s.frequency::text, s.timezone, s.next_send_at) else ${`edition:${e.id}`} end` : sql`papermail_slot(s.frequency::text, s.timezone, ${when})`;
   return sql`
     select s.id, s.email, s.topics, s.max_papers as "maxPapers", k.scheduled, k.due_at as "dueAt", k.slot,
@@ -61,10 +65,10 @@ export function targetsQuery(e: Audience, afterId: number, limit: number, catchU
            exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot) as taken
     from subscribers s
     cross join lateral (select ${scheduled} as scheduled, ${when} as due_at, ${slot} as slot) k
-    where s.status = 'active' and s.frequency = ${e.frequency} and s.id > ${afterId} and ${match}
+    where s.status = 'active' and s.frequency = ${e.frequency} ${dueOnly ? sql`` : sql`and s.id > ${afterId}`} and ${match}
       and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
       and (k.scheduled or not exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot))
-    order by s.id limit ${limit}`;
+    order by ${dueOnly ? sql`s.next_send_at` : sql`s.id`} limit ${limit}`;
 }
 
 export function createReadersRepo(db: Db) {

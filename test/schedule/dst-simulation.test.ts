@@ -194,4 +194,19 @@ describe('a schedule per reader across DST', () => {
     const next = (await rt.database.pool.query(`select next_send_at from subscribers where email = 'london8@example.org'`)).rows[0].next_send_at as Date;
     expect(next.toISOString()).toBe('2026-11-12T08:00:00.000Z');
   }, 240_000);
+
+  it('gives each reader one row when three ticks race at the same instant', async () => {
+    const from = new Date('2026-11-20T07:00:00Z');
+    await rt.repos.subscribers.reschedule(null, from);
+    clock = new Date('2026-11-20T08:00:00Z');
+    await freshPapers(clock);
+    const before = Number((await rt.database.pool.query('select coalesce(max(id), 0) as m from deliveries')).rows[0].m);
+    await Promise.all([deliverDue(rt.deps), deliverDue(rt.deps), deliverDue(rt.deps)]);
+    const rows = (await rt.database.pool.query(`select subscriber_id, slot from deliveries where id > $1`, [before])).rows;
+    // Whoever is due at 08:00 UTC (London among them) gets one row per slot, and nobody is left due.
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => `${r.subscriber_id}|${r.slot}`)).size).toBe(rows.length);
+    const due = (await rt.database.pool.query(`select count(*)::int as n from subscribers where next_send_at <= $1`, [clock.toISOString()])).rows[0].n;
+    expect(due).toBe(0);
+  });
 });
