@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
@@ -112,6 +114,13 @@ const envSchema = z.object({
   CONFIRM_MAILS_PER_HOUR: int(500, 1, 10_000_000),
   SIGNUP_MIN_FILL_SECONDS: int(2, 0, 600),
   SIGNUP_PROOF_OF_WORK: z.enum(['true', 'false', '1', '0']).default('false'),
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SOFT_BOUNCE_LIMIT: int(3, 1, 100),
+  SNS_CONFIRM_HOSTS: z.string().default('amazonaws.com,amazonaws.com.cn'),
+  DKIM_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain such as example.org').optional(),
+  DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a selector such as papermail').optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, "-" or "_"').default('papermail'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -184,6 +193,17 @@ export interface Config {
     /** An ALTCHA-style proof-of-work the signup page solves in the browser (off by default). */
     readonly proofOfWork: boolean;
   };
+  /** Bounces and complaints heard after the SMTP answer: see docs/deliverability.md. */
+  readonly bounces: {
+    /** The shared secret of POST /api/webhooks/bounces; the route is off without it. */
+    readonly webhookSecret: string | null;
+    /** Soft bounces within 30 days that suppress an address. */
+    readonly softLimit: number;
+    /** Host suffixes an Amazon SNS SubscribeURL may point at (https only, except on loopback). */
+    readonly snsConfirmHosts: readonly string[];
+  };
+  /** DKIM signing of every message (all three set, or none). */
+  readonly dkim: { readonly domainName: string; readonly keySelector: string; readonly privateKey: string } | null;
   /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
   readonly queuePrefix: string;
   readonly logLevel: string;
@@ -191,6 +211,25 @@ export interface Config {
 
 /** A Config whose secrets are known (given, or generated and kept in DATA_DIR). */
 export type ResolvedConfig = Config & { readonly adminToken: string; readonly secret: string };
+
+/** DKIM settings: all of domain, selector and key (inline PEM, "\n" allowed, or a file), or none. */
+function dkimOf(e: z.infer<typeof envSchema>): Config['dkim'] {
+  const given = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY ?? e.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
+  if (given === 0) return null;
+  if (given < 3) throw new ConfigError('Invalid configuration:\n  DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE): set all three, or none');
+  let pem: string;
+  try {
+    pem = e.DKIM_PRIVATE_KEY ? e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n') : readFileSync(e.DKIM_PRIVATE_KEY_FILE!, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  DKIM_PRIVATE_KEY_FILE: cannot read it (${(err as Error).message})`);
+  }
+  try {
+    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  ${e.DKIM_PRIVATE_KEY ? 'DKIM_PRIVATE_KEY' : 'DKIM_PRIVATE_KEY_FILE'}: must be an RSA private key in PEM (${(err as Error).message})`);
+  }
+  return Object.freeze({ domainName: e.DKIM_DOMAIN!.toLowerCase(), keySelector: e.DKIM_SELECTOR!, privateKey: pem });
+}
 
 /** Reads and validates the environment once; the only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -267,6 +306,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minFillSeconds: e.SIGNUP_MIN_FILL_SECONDS,
       proofOfWork: e.SIGNUP_PROOF_OF_WORK === 'true' || e.SIGNUP_PROOF_OF_WORK === '1',
     }),
+    bounces: Object.freeze({
+      webhookSecret: e.WEBHOOK_SECRET ?? null,
+      softLimit: e.SOFT_BOUNCE_LIMIT,
+      snsConfirmHosts: Object.freeze(e.SNS_CONFIRM_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+    }),
+    dkim: dkimOf(e),
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   });

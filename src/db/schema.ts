@@ -217,8 +217,25 @@ export const suppressions = pgTable('suppressions', {
   detail: text('detail'),
   // The delivery whose SMTP answer caused it, so that a storm the breaker blames on us can be undone.
   deliveryId: bigint('delivery_id', { mode: 'number' }),
+  // Where we heard it: smtp (the answer while sending), webhook (a provider's notification), dsn (a
+  // delivery-status notification imported from a mailbox), complaint (an ARF report), erased, admin.
+  source: text('source').notNull().default('smtp'),
   createdAt: createdAt(),
 });
+
+/** Every bounce and complaint heard after the SMTP answer: soft bounces are counted here before they suppress. */
+export const bounceEvents = pgTable(
+  'bounce_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    email: text('email').notNull(),
+    kind: text('kind').$type<'hard' | 'soft' | 'complaint'>().notNull(),
+    source: text('source').notNull(),
+    detail: text('detail'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('bounce_events_email_at_idx').on(t.email, t.at)],
+);
 
 /**
  * Mail a request owes (a confirmation, a welcome), written in the same transaction as the row that owes it

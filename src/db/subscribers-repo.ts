@@ -184,10 +184,12 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         const hash = hashEmail(email);
         // A bounce suppression held the plain address: the hash takes its place and keeps its reason.
         await tx.execute(sql`
-          insert into suppressions (email, reason)
-          values (${hash}, coalesce((select reason from suppressions where email = lower(${email})), 'erased'))
+          insert into suppressions (email, reason, source)
+          values (${hash}, coalesce((select reason from suppressions where email = lower(${email})), 'erased'),
+                  coalesce((select source from suppressions where email = lower(${email})), 'erased'))
           on conflict (email) do nothing`);
         await tx.execute(sql`delete from suppressions where email = lower(${email})`);
+        await tx.execute(sql`delete from bounce_events where email = lower(${email})`);
         await tx.execute(sql`delete from outbox where subscriber_id = ${id}`);
         await tx.execute(sql`delete from subscribers where id = ${id}`);
         return true;

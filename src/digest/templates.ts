@@ -21,7 +21,8 @@ const escapeHtml = (v: unknown) =>
 
 /** Renders templates/NAME.mjml with a view, then MJML to HTML: the expensive step, done once per message kind. */
 export async function renderMjml(name: string, view: object): Promise<string> {
-  const source = Mustache.render(loadTemplate(`${name}.mjml`), view, { head: loadTemplate('partials/head.mjml') }, { escape: escapeHtml });
+  const partials = { head: loadTemplate('partials/head.mjml'), preheader: loadTemplate('partials/preheader.mjml') };
+  const source = Mustache.render(loadTemplate(`${name}.mjml`), view, partials, { escape: escapeHtml });
   const out = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
   return out.html;
 }

@@ -13,6 +13,7 @@ import { devInboxRoutes } from './routes/dev-inbox.js';
 import { healthRoutes } from './routes/health.js';
 import { signupRoutes } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { yourDataRoutes } from './routes/your-data.js';
 
 // Signup and one-click bodies are tiny; anything bigger is not a form a person filled in.
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(yourDataRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
+  await app.register(webhookRoutes, deps);
   if (deps.inboxDir) {
     const dir = deps.inboxDir;
     await app.register(async (dev) => devInboxRoutes(dev, dir));

@@ -3,7 +3,7 @@ import type { Paper } from '../db/papers-repo.js';
 import type { Assignment, Target } from '../db/readers-repo.js';
 import { readerList } from '../domain/topics.js';
 import { renderDigest } from '../digest/render-digest.js';
-import { listId, senderDomain, siteHost } from '../mail/addresses.js';
+import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
 import { buildMimeTemplate } from '../mail/mime-template.js';
 import type { Deps } from './deps.js';
 
@@ -117,7 +117,10 @@ async function renderList(deps: Deps, edition: Edition, list: Paper[], key: stri
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
-    headers: { 'List-Id': listId(edition.frequency, senderDomain(config.mailFrom)) },
+    headers: {
+      'List-Id': listId(edition.frequency, senderDomain(config.mailFrom)),
+      'Feedback-ID': feedbackId(edition.frequency, 'digest', senderDomain(config.mailFrom)),
+    },
     listUnsubscribe: true,
   });
   return deps.repos.editions.addRender(edition.id, { listKey: key, paperIds: list.map((p) => p.id), subject: rendered.subject, mimeTemplate: template.source });

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Frequency } from '../config.js';
 import { renderMjml, renderText } from '../digest/templates.js';
-import { mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
+import { feedbackId, listId, mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
 import { describeSchedule } from '../domain/preferences.js';
@@ -50,7 +50,18 @@ export function createSendTransactional(deps: Deps) {
       latestUrl,
       schedule: `It arrives ${schedule}; choose another hour, day or time zone, your topics and how many papers in your preferences.`,
     };
-    return buildMimeTemplate({ from: config.mailFrom, subject, html: await renderMjml(kind, view), text: renderText(kind, view), listUnsubscribe: kind === 'welcome' });
+    const domain = senderDomain(config.mailFrom);
+    // The welcome mail belongs to the reader's list (List-Id, unsubscribe); a confirmation or a data link is
+    // not list mail: it goes to one person who asked for it.
+    const welcome = kind === 'welcome';
+    return buildMimeTemplate({
+      from: config.mailFrom,
+      subject,
+      html: await renderMjml(kind, view),
+      text: renderText(kind, view),
+      listUnsubscribe: welcome,
+      headers: welcome ? { 'List-Id': listId(frequency, domain), 'Feedback-ID': feedbackId(frequency, 'welcome', domain) } : {},
+    });
   };
   // A few hundred variants at most (frequency, hour, day, zone): each is composed once per process.
   const templateFor = (kind: Kind, frequency: Frequency, latestUrl: string | null, schedule: string) => {

@@ -48,3 +48,11 @@ export function readerLinks(publicUrl: string, tokens: Tokens, subscriberId: num
 export function mailDate(at: Date): string {
   return at.toUTCString().replace('GMT', '+0000');
 }
+
+/**
+ * Gmail's Feedback-ID (its feedback loop reports complaint rates per value): constant per stream, never
+ * per reader. Four fields, the last one the sender: "daily:digest:papermail:example.org".
+ */
+export function feedbackId(stream: string, kind: 'digest' | 'welcome', domain: string): string {
+  return `${stream}:${kind}:papermail:${domain}`;
+}

@@ -9,6 +9,17 @@ export function outcomeOfError(err: unknown): SendOutcome {
   return { ok: false, ...classifySmtpFailure(e) };
 }
 
+/** The DKIM key: domain (d=), selector (s=) and the RSA private key in PEM. */
+export interface DkimKey {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+/** The headers every signature covers (h=): the identity of the message, and both RFC 8058 unsubscribe headers. */
+export const DKIM_SIGNED_HEADERS =
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
 
 /**
@@ -16,10 +27,13 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
  * on loopback, where a local relay or catcher commonly offers STARTTLS with a self-signed certificate
  * and TLS protects nothing. Query options such as `?tls.rejectUnauthorized=false` still apply.
  */
-export function createSmtpMailer(url: string, opts: { poolSize: number }): Mailer {
+export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: DkimKey | null }): Mailer {
   const loopback = LOOPBACK.test(new URL(url).hostname);
   const transport = nodemailer.createTransport({
     url,
+    // nodemailer signs each message as it leaves, after the reader's slots are filled: the signature covers
+    // this reader's own headers and body. The field list names both unsubscribe headers (RFC 8058 §4).
+    ...(opts.dkim ? { dkim: { ...opts.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
     ...(loopback ? { tls: { rejectUnauthorized: false } } : {}),
     pool: true,
     maxConnections: opts.poolSize,

@@ -113,7 +113,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
         closers.unshift(() => catcher.close());
         smtpUrl = catcher.url;
       }
-      const smtp = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize });
+      const smtp = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize, dkim: config.dkim });
       closers.unshift(() => smtp.close());
       mailer = smtp;
       pipeline = createSendPipeline(

@@ -62,7 +62,7 @@ describe('personal digests', () => {
     // The welcome mail links the preferences and says what comes when.
     await stack.sink.waitFor((m) => m.filter((x) => x.parsed.subject === 'Welcome to papermail').length === 3);
     const welcome = stack.sink.messages.find((x) => x.parsed.subject === 'Welcome to papermail')!;
-    expect(welcome.parsed.text).toMatch(/every day at 8:00 your time/);
+    expect(welcome.parsed.text).toMatch(/every day at 08:00, UTC time/);
     expect(welcome.parsed.text).toMatch(/https:\/\/papermail\.test\/preferences\/\S+/);
     expect(welcome.parsed.text).toMatch(/https:\/\/papermail\.test\/unsubscribe\/\S+/);
 

@@ -94,4 +94,29 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     );
     return { ...(await deps.repos.editions.stats(req.params.id)), queued };
   });
+
+  // Suppressions: who is never mailed again, why, and from where; a mistaken one can be lifted.
+  app.get<{ Querystring: { limit?: number; before?: string } }>(
+    '/suppressions',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', maxLength: 320 } },
+        },
+      },
+    },
+    async (req) => deps.repos.suppressions.list({ limit: req.query.limit ?? 100, before: req.query.before }),
+  );
+
+  app.delete<{ Params: { email: string } }>(
+    '/suppressions/:email',
+    { schema: { params: { type: 'object', properties: { email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' } }, required: ['email'] } } },
+    async (req, reply) => {
+      const lifted = await deps.repos.suppressions.lift(req.params.email);
+      if (!lifted) return reply.code(404).send({ error: `No suppression for ${req.params.email} (an erased reader's cannot be lifted).`, statusCode: 404 });
+      return { lifted: req.params.email.toLowerCase() };
+    },
+  );
 }

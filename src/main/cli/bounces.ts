@@ -1,0 +1,58 @@
+// npm run bounces -- (--mbox FILE | --dir FOLDER)
+// Reads delivery-status notifications (RFC 3464) and ARF complaint reports (RFC 5965) from an mbox file
+// or a folder of .eml files, records each bounce and complaint, and says what it did.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readReport, splitMbox } from '../../mail/dsn.js';
+import { openCliRuntime } from '../../runtime/index.js';
+import { run } from '../run.js';
+
+const USAGE = 'usage: npm run bounces -- (--mbox FILE | --dir FOLDER of .eml files)';
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+await run(async (config) => {
+  let args;
+  try {
+    args = parseArgs({ options: { mbox: { type: 'string' }, dir: { type: 'string' } } }).values;
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (Boolean(args.mbox) === Boolean(args.dir)) fail(`give exactly one of --mbox or --dir\n${USAGE}`);
+  let messages: { name: string; raw: string }[];
+  try {
+    if (args.mbox) messages = splitMbox(await readFile(args.mbox, 'utf8')).map((raw, i) => ({ name: `${args.mbox}#${i + 1}`, raw }));
+    else {
+      const files = (await readdir(args.dir!)).filter((f) => f.toLowerCase().endsWith('.eml')).sort();
+      messages = await Promise.all(files.map(async (f) => ({ name: f, raw: await readFile(join(args.dir!, f), 'utf8') })));
+    }
+  } catch (err) {
+    fail(`cannot read ${args.mbox ?? args.dir}: ${(err as Error).message}`);
+  }
+
+  const rt = await openCliRuntime(config);
+  const counts = { messages: messages.length, suppressed: 0, counted: 0, ignored: 0 };
+  try {
+    for (const m of messages) {
+      // One unreadable message is reported and skipped; it never stops the others.
+      const reading = await readReport(m.raw).catch((err: Error) => ({ events: [], note: `unreadable: ${err.message}` }));
+      if (!reading.events.length) {
+        counts.ignored++;
+        console.log(`${m.name}: nothing taken (${reading.note ?? 'no event'})`);
+        continue;
+      }
+      for (const e of reading.events) {
+        const outcome = await rt.repos.suppressions.record(e, config.bounces.softLimit);
+        counts[outcome]++;
+        console.log(`${m.name}: ${e.kind} ${e.kind === 'complaint' ? 'complaint' : 'bounce'} for ${e.email}: ${outcome}${e.detail ? ` (${e.detail})` : ''}`);
+      }
+    }
+    console.log(`${counts.messages} messages: ${counts.suppressed} addresses suppressed, ${counts.counted} soft bounces counted, ${counts.ignored} messages without a bounce or complaint`);
+  } finally {
+    await rt.close();
+  }
+});
