@@ -111,7 +111,11 @@ export async function buildMimeTemplate(spec: MessageSpec): Promise<MimeTemplate
     textEncoding: 'quoted-printable',
   });
   const built = await composer.compile().build();
-  // Each reader gets the date of their own send, not of the build.
-  const source = built.toString('utf8').replace(/^Date: .*$/m, `Date: ${SLOT.date}`);
+  // Each reader gets the date of their own send, not of the build. Their unsubscribe URL (long with a long
+  // PUBLIC_URL) starts on a folded line of its own, as in RFC 8058's examples, so the header line stays short.
+  const source = built
+    .toString('utf8')
+    .replace(/^Date: .*$/m, `Date: ${SLOT.date}`)
+    .replace(/^List-Unsubscribe: </m, 'List-Unsubscribe:\r\n <');
   return compileTemplate(source);
 }

@@ -30,7 +30,9 @@ describe('prebuilt MIME with per-reader slots', () => {
       expect(m.subject).toBe(spec.subject);
       expect(m.date?.toISOString()).toBe('2026-11-29T08:00:00.000Z');
       const line = (k: string) => m.headerLines.find((h) => h.key === k)?.line;
-      expect(line('list-unsubscribe')).toBe(`List-Unsubscribe: <${v.unsubscribeUrl}>`);
+      // Folded after the colon (RFC 8058 shows it so): the URL starts a line of its own.
+      expect(line("list-unsubscribe")).toBe(`List-Unsubscribe:\r\n <${v.unsubscribeUrl}>`);
+      expect(m.headers.get("list")).toMatchObject({ unsubscribe: { url: v.unsubscribeUrl } });
       expect(line('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
       expect(line('list-id')).toContain('<daily.papermail.papermail.test>');
       expect(m.html).toContain(`href="${v.unsubscribeUrl}"`);
