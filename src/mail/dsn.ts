@@ -1,4 +1,5 @@
-import { simpleParser, type Attachment } from 'mailparser';
+import type { Transform } from 'node:stream';
+import { Headers, Splitter } from '@zone-eu/mailsplit';
 import type { BounceEvent } from '../db/suppressions-repo.js';
 import { addressOf } from './bounce-notices.js';
 import { classifySmtpFailure } from './smtp-outcome.js';
@@ -10,42 +11,76 @@ export interface ReportReading {
   note?: string;
 }
 
-const text = (a: Attachment) => a.content.toString('utf8');
-/** The header fields of one block of a report part (RFC 3464 and 5965 use header syntax), parsed by mailparser. */
-async function fieldsOf(block: string): Promise<Map<string, string>> {
-  const parsed = await simpleParser(`${block.trim()}\r\n\r\n`, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-  const out = new Map<string, string>();
-  for (const [k, v] of parsed.headers) out.set(k, typeof v === 'string' ? v : String((v as { text?: string })?.text ?? v));
-  return out;
+interface Part {
+  contentType: string;
+  /** The decoded body. */
+  body: string;
+}
+
+/** Every MIME part of a message, decoded, through mailsplit (mailparser folds report parts into its text). */
+async function partsOf(raw: Buffer | string): Promise<Part[]> {
+  const parts: Part[] = [];
+  const decoding: Promise<void>[] = [];
+  let current: { part: Part; decoder: NodeJS.ReadWriteStream } | null = null;
+  type Chunk = { type: string; contentType?: string | false; getDecoder?: () => NodeJS.ReadWriteStream; value?: Buffer };
+  // Typed as the Transform stream it is: its object chunks are read below as Chunk.
+  const splitter = new Splitter() as unknown as Transform;
+  splitter.on('data', (data: Chunk) => {
+    if (data.type === 'node') {
+      current?.decoder.end();
+      const part: Part = { contentType: String(data.contentType || 'text/plain'), body: '' };
+      const decoder = data.getDecoder!();
+      const chunks: Buffer[] = [];
+      decoder.on('data', (c: Buffer) => chunks.push(c));
+      decoding.push(new Promise((resolve, reject) => decoder.on('end', () => resolve(void (part.body = Buffer.concat(chunks).toString('utf8')))).on('error', reject)));
+      current = { part, decoder };
+      parts.push(part);
+    } else if (data.type === 'body' && current && data.value) current.decoder.write(data.value);
+  });
+  await new Promise<void>((resolve, reject) => {
+    splitter.on('end', resolve).on('error', reject);
+    splitter.end(typeof raw === 'string' ? Buffer.from(raw) : raw);
+  });
+  (current as { decoder: NodeJS.ReadWriteStream } | null)?.decoder.end();
+  await Promise.all(decoding);
+  return parts;
+}
+
+/** The header fields of one block of a report part (RFC 3464 and 5965 use header syntax), parsed by mailsplit. */
+function fieldsOf(block: string): { get(key: string): string | undefined } {
+  const headers = new Headers(Buffer.from(`${block.trim()}\r\n`));
+  return { get: (key) => headers.getFirst(key) || undefined };
 }
 const typed = (v: string | undefined) => v?.replace(/^\s*[\w-]+\s*;\s*/, '').trim();
 
 /**
- * Reads one report mail with mailparser. Delivery-status notifications (multipart/report;
- * report-type=delivery-status) give one event per failed recipient, classified by the same SMTP policy
- * as a live answer: a dead mailbox is a hard bounce; a temporary failure that the remote server gave up
- * on is a soft one; a refusal that is not about the mailbox (content, policy, our sender) is not the
- * reader's fault and is left alone. "delayed" notices are warnings, not bounces. ARF feedback reports
- * (report-type=feedback-report) are complaints by the original recipient.
+ * Reads one report mail. Delivery-status notifications (multipart/report; report-type=delivery-status)
+ * give one event per failed recipient, classified by the same SMTP policy as a live answer: a dead
+ * mailbox is a hard bounce; a temporary failure that the remote server gave up on is a soft one; a
+ * refusal that is not about the mailbox (content, policy, our sender) is not the reader's fault and is
+ * left alone. "delayed" notices are warnings, not bounces. ARF feedback reports (report-type=
+ * feedback-report) are complaints by the original recipient.
  */
 export async function readReport(raw: Buffer | string): Promise<ReportReading> {
-  const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-  const status = mail.attachments.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
-  if (status) return fromDsn(text(status));
-  const feedback = mail.attachments.find((a) => /^message\/feedback-report$/i.test(a.contentType));
+  const parts = await partsOf(raw);
+  const status = parts.find((p) => /^message\/(global-)?delivery-status$/.test(p.contentType));
+  if (status) return fromDsn(status.body);
+  const feedback = parts.find((p) => p.contentType === 'message/feedback-report');
   if (feedback) {
-    const original = mail.attachments.find((a) => /^(message\/rfc822|text\/rfc822-headers)$/i.test(a.contentType));
-    return fromArf(text(feedback), original ? text(original) : null);
+    // The original message (message/rfc822), or just its headers (text/rfc822-headers): whom it went to.
+    const original = parts.find((p) => p.contentType === 'message/rfc822' || p.contentType === 'text/rfc822-headers');
+    const to = original ? fieldsOf(original.body.split(/\r?\n\r?\n/)[0] ?? '').get('to') : undefined;
+    return fromArf(feedback.body, to);
   }
   return { events: [], note: 'not a delivery-status or feedback report' };
 }
 
-async function fromDsn(body: string): Promise<ReportReading> {
+function fromDsn(body: string): ReportReading {
   const blocks = body.split(/\r?\n\s*\r?\n/).filter((b) => b.trim());
   const events: BounceEvent[] = [];
   // The first block is about the message; each following block is one recipient.
   for (const block of blocks.slice(1)) {
-    const f = await fieldsOf(block);
+    const f = fieldsOf(block);
     const email = addressOf(typed(f.get('final-recipient')) ?? typed(f.get('original-recipient')));
     const action = (f.get('action') ?? '').trim().toLowerCase();
     const statusCode = (f.get('status') ?? '').trim().split(/\s/)[0] ?? '';
@@ -64,15 +99,10 @@ async function fromDsn(body: string): Promise<ReportReading> {
   return events.length ? { events } : { events, note: 'no failed recipient whose mailbox is at fault' };
 }
 
-async function fromArf(report: string, original: string | null): Promise<ReportReading> {
-  const f = await fieldsOf(report);
+function fromArf(report: string, originalTo: string | undefined): ReportReading {
+  const f = fieldsOf(report);
   const type = (f.get('feedback-type') ?? '').trim().toLowerCase();
-  let email = addressOf(typed(f.get('original-rcpt-to')));
-  if (!email && original) {
-    const o = await simpleParser(original, { skipHtmlToText: true, skipTextToHtml: true });
-    const to = o.to && !Array.isArray(o.to) ? o.to.value[0]?.address : undefined;
-    email = addressOf(to);
-  }
+  const email = addressOf(typed(f.get('original-rcpt-to'))) ?? addressOf(originalTo);
   if (!email) return { events: [], note: 'the feedback report names no recipient' };
   // "not-spam" is the opposite of a complaint; everything else (abuse, fraud, virus, other) is one.
   if (type === 'not-spam') return { events: [], note: 'a not-spam report' };
