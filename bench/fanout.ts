@@ -1,8 +1,10 @@
 // Fan-out benchmark: one edition to N subscribers through the real worker processes into postfix's
 // smtp-sink. Prints throughput, its share of the SMTP wire ceiling, and worker memory. Asserts nothing.
 //
-//   npx tsx bench/fanout.ts [--subscribers 100000] [--workers 1] [--redis] [--ceiling 2650]
+//   npx tsx bench/fanout.ts [--subscribers 100000] [--workers 1] [--redis] [--ceiling 2650] [--dkim]
+// --dkim signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     redis: { type: 'boolean', default: false },
     ceiling: { type: 'string', default: '2650' },
+    dkim: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.subscribers);
@@ -68,6 +71,13 @@ async function main() {
     DIGEST_CRON_DAILY: '0 0 1 1 *',
     DIGEST_CRON_WEEKLY: '0 0 1 1 *',
     INGEST_CRON: '0 0 1 1 *',
+    ...(args.dkim
+      ? {
+          DKIM_DOMAIN: 'example.org',
+          DKIM_SELECTOR: 'bench',
+          DKIM_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        }
+      : {}),
   };
   // Sending knobs pass through from the caller's environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
   const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE)/.test(k))) as Record<string, string>;
@@ -115,7 +125,7 @@ async function main() {
     select extract(epoch from max(created_at) - ${new Date(edition.createdAt).toISOString()}::timestamptz)::float as s from deliveries where edition_id = ${id}`);
   const rate = last.sent / seconds;
   const ceiling = Number(args.ceiling);
-  console.log(`queue backend: ${redisUrl ? 'Redis' : 'Postgres'}, worker processes: ${args.workers}, message: ${((size.rows[0]?.n ?? 0) / 1024).toFixed(1)} KB, tuning: ${JSON.stringify(tuning)}`);
+  console.log(`queue backend: ${redisUrl ? 'Redis' : 'Postgres'}, worker processes: ${args.workers}, DKIM: ${args.dkim ? 'rsa-sha256, 2048 bits' : 'off'}, message: ${((size.rows[0]?.n ?? 0) / 1024).toFixed(1)} KB, tuning: ${JSON.stringify(tuning)}`);
   console.log(`edition ${id}: ${last.sent} messages in ${seconds.toFixed(1)} s (all readers assigned after ${Number(assigned.rows[0]?.s ?? 0).toFixed(2)} s, renders: ${stats.renders})`);
   console.log(`throughput: ${Math.round(rate)} msg/s = ${((rate / ceiling) * 100).toFixed(0)} % of the ${ceiling} msg/s smtp-source→smtp-sink ceiling`);
   rss.forEach((r, i) => console.log(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -63,6 +67,20 @@ describe('loadConfig', () => {
   ])('stops on a bad %s (%s) and names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('takes DKIM as all three settings or none, and refuses a key that is not an RSA private key', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(loadConfig({}).dkim).toBeNull();
+    expect(loadConfig({ DKIM_DOMAIN: 'Example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }).dkim).toMatchObject({ domainName: 'example.org', keySelector: 'pm', privateKey: pem });
+    const file = join(mkdtempSync(join(tmpdir(), 'dkim-')), 'key.pem');
+    writeFileSync(file, pem);
+    expect(loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY_FILE: file }).dkim?.privateKey).toBe(pem);
+    expect(() => loadConfig({ DKIM_DOMAIN: 'example.org' })).toThrow(/set all three, or none/);
+    expect(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY: 'not a key' })).toThrow(/DKIM_PRIVATE_KEY: must be an RSA private key/);
+    expect(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY_FILE: '/nonexistent/key.pem' })).toThrow(/DKIM_PRIVATE_KEY_FILE: cannot read it/);
+    expect(() => loadConfig({ WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET/);
   });
 
   it('requires SECRET and ADMIN_TOKEN in production mode', () => {
