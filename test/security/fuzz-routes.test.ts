@@ -12,7 +12,8 @@ import { enc, forgedToken, invalidEmail, jsonValue, MARK_FOUND, nasty, text } fr
 let stack: Stack;
 let sent = 0;
 const statuses = new Map<number, number>();
-const ROWS = ['subscribers', 'consents', 'deliveries', 'outbox', 'editions', 'suppressions', 'rate_limits'];
+const ROWS = ['subscribers', 'consents', 'deliveries', 'outbox', 'editions', 'suppressions', 'rate_limits', 'bounce_events'];
+const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123';
 const counts = async () => {
   const out: Record<string, number> = {};
   for (const t of ROWS) out[t] = (await stack.served.runtime.database.pool.query(`select count(*)::int as n from ${t}`)).rows[0].n;
@@ -22,7 +23,7 @@ let before: Record<string, number>;
 let tokenRoutes: fc.Arbitrary<{ path: string; purpose: TokenPurpose }>;
 
 beforeAll(async () => {
-  stack = await startStack('postgres');
+  stack = await startStack('postgres', { WEBHOOK_SECRET });
   await subscribeAndConfirm(stack, 'reader@example.org');
   await subscribeAndConfirm(stack, 'left@example.org');
   const tokens = createTokens(stack.env.SECRET!);
@@ -97,7 +98,7 @@ const body: fc.Arbitrary<{ type?: string; payload?: string }> = fc.oneof(
 /** A public route, or a token route with a forged token, or a path of junk. */
 const route = (): fc.Arbitrary<string> =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom('/', '/subscribe', '/archive', '/archive.rss', '/health', '/ready', '/dev/inbox', '/assets/signup.js', '/assets/../package.json') },
+    { weight: 3, arbitrary: fc.constantFrom('/', '/subscribe', '/archive', '/archive.rss', '/health', '/ready', '/dev/inbox', '/assets/signup.js', '/assets/../package.json', '/api/webhooks/bounces', '/api/admin/suppressions') },
     { weight: 6, arbitrary: tokenRoutes.map((r) => r.path) },
     { weight: 1, arbitrary: fc.oneof(nasty, fc.nat()).map((id) => `/archive/${enc(String(id))}`) },
     { weight: 1, arbitrary: fc.oneof(nasty, fc.nat()).map((id) => `/api/admin/editions/${enc(String(id))}`) },
@@ -108,7 +109,7 @@ const query = fc.oneof(
   fc.array(fc.tuple(field, text), { maxLength: 4 }).map((ps) => `?${ps.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&')}`),
   fc.constantFrom('?a[b]=1&__proto__[x]=1', '?%', '?%zz', '?' + 'a=1&'.repeat(2000), '?token=%00'),
 );
-const request = fc.record({ method: fc.constantFrom(...METHODS), path: fc.constant(null).chain(() => route()), query, body, auth: fc.constantFrom(null, 'Bearer wrong', `Bearer ${ADMIN_TOKEN}`, 'Basic Zm9vOmJhcg==') });
+const request = fc.record({ method: fc.constantFrom(...METHODS), path: fc.constant(null).chain(() => route()), query, body, auth: fc.constantFrom(null, 'Bearer wrong', `Bearer ${ADMIN_TOKEN}`, 'Basic Zm9vOmJhcg==', `Basic ${Buffer.from(`sns:${WEBHOOK_SECRET}`).toString('base64')}`) });
 
 /** Sends one request in-process and checks what must hold for every answer. */
 type Req = { method: string; path: string; query: string; body: { type?: string; payload?: string }; auth: string | null };
