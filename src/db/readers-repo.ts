@@ -119,6 +119,28 @@ export function createReadersRepo(db: Db) {
       return res.rows[0]?.n ?? 0;
     },
 
+    /**
+     * Readers due by `when` when the edition has nothing to send (no new papers): their day is recorded as a
+     * skipped delivery with the edition's note, and their schedule moves on to their next send time.
+     */
+    async skipDue(editionId: number, frequency: Frequency, when: Date, reason: string): Promise<number> {
+      const res = await db.execute<{ n: number }>(sql`
+        with m as (
+          select s.id, s.next_send_at as due_at, papermail_slot(s.frequency::text, s.timezone, s.next_send_at) as slot
+          from subscribers s where s.status = 'active' and s.frequency = ${frequency} and s.next_send_at <= ${at(when)}
+        ), ins as (
+          insert into deliveries (edition_id, subscriber_id, paper_ids, status, last_response, slot, due_at)
+          select ${editionId}, m.id, '[]'::jsonb, 'skipped', ${`skipped: ${reason}`.slice(0, 500)}, m.slot, m.due_at from m
+          on conflict (subscriber_id, slot) do nothing
+        ), moved as (
+          update subscribers s set next_send_at = papermail_next_send(s.timezone, s.send_hour, s.frequency = 'weekly', s.send_day, m.due_at)
+          from m where s.id = m.id and s.next_send_at = m.due_at
+          returning s.id
+        )
+        select count(*)::int as n from moved`);
+      return res.rows[0]?.n ?? 0;
+    },
+
     /** Which of these papers each reader has already been sent (or has queued): "never twice". */
     async received(subscriberIds: number[], paperIds: string[]): Promise<Map<number, Set<string>>> {
       const out = new Map<number, Set<string>>();

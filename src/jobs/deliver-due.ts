@@ -40,10 +40,15 @@ export async function deliverDue(
     const edition = await currentEdition(deps, frequency, at);
     const missed = await deps.repos.readers.skipMissed(edition.id, frequency, at, catchUp);
     if (missed) deps.log.warn({ frequency, missed }, `readers skipped: due more than CATCH_UP_HOURS (${deps.config.digest.catchUpHours}) ago`);
-    if (edition.status === 'empty') continue;
-    await deps.repos.editions.target(edition.id, { dueAt: at });
-    await buildEdition(deps, edition.id, { fixPool: opts.buildNow });
-    out[frequency] = edition.id;
+    if (edition.status !== 'empty') {
+      await deps.repos.editions.target(edition.id, { dueAt: at });
+      await buildEdition(deps, edition.id, { fixPool: opts.buildNow });
+      out[frequency] = edition.id;
+    }
+    // Nothing to send this period (no new papers): the readers due now are told so in their delivery row,
+    // and their schedule moves on; they do not linger until the catch-up window skips them.
+    const now = await deps.repos.editions.byId(edition.id);
+    if (now?.status === 'empty') await deps.repos.readers.skipDue(edition.id, frequency, at, now.note ?? 'no new papers');
   }
   return out;
 }

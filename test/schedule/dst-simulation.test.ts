@@ -209,4 +209,16 @@ describe('a schedule per reader across DST', () => {
     const due = (await rt.database.pool.query(`select count(*)::int as n from subscribers where next_send_at <= $1`, [clock.toISOString()])).rows[0].n;
     expect(due).toBe(0);
   });
+
+  it('tells readers due on a day with no new papers so, in a skipped row, and moves them on', async () => {
+    // A year on, no paper is new: the edition is empty.
+    await rt.repos.subscribers.reschedule(null, new Date('2027-06-01T00:00:00Z'));
+    clock = new Date('2027-06-01T07:00:00Z');
+    await deliverDue(rt.deps);
+    const row = await rt.database.pool.query(
+      `select d.status, d.last_response, s.next_send_at from deliveries d join subscribers s on s.id = d.subscriber_id where s.email = 'london8@example.org' and d.slot = 'daily:2027-06-01'`,
+    );
+    expect(row.rows[0]).toMatchObject({ status: 'skipped', last_response: expect.stringMatching(/no new papers/) });
+    expect((row.rows[0].next_send_at as Date).toISOString()).toBe('2027-06-02T07:00:00.000Z');
+  });
 });
