@@ -1,7 +1,7 @@
 // `npm start` with no services configured: embedded Postgres, BullMQ on Postgres, the built-in SMTP
 // catcher and /dev/inbox, generated secrets; and CLI commands reaching the same running database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -30,8 +30,8 @@ describe('npm start on embedded defaults', () => {
     const port = await freePort();
     base = `http://localhost:${port}`;
     env = { ...cleanEnv(), PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_CRON: '0 0 1 1 *', HF_API_URL: 'http://127.0.0.1:9/api/daily_papers' };
-    // node itself (not the tsx wrapper), so the signal below reaches the process that owns Postgres.
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `npm start` itself, as a process manager runs it: its SIGTERM must stop node and Postgres too.
+    child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     await vi.waitFor(() => expect(out).toContain('Admin token:'), { timeout: 90_000, interval: 100 });
@@ -43,6 +43,10 @@ describe('npm start on embedded defaults', () => {
       await new Promise((r) => child.once('exit', r));
     }
     expect(child.exitCode).toBe(0);
+    // Nothing of it is left running: not node, not the embedded Postgres on its data directory.
+    const left = spawnSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).stdout.trim();
+    expect(left).toBe('');
+    expect(out).toContain('SIGTERM: shutting down');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -99,5 +103,17 @@ describe('a bad setting stops the start', () => {
     const r = spawnSync(tsx, ['src/main/start.ts'], { cwd: root, env: { ...cleanEnv(), DIGEST_TZ: 'Nowhere/Land' }, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/DIGEST_TZ: must be an IANA time zone/);
+  });
+
+  it('reads settings from .env in the working directory, under those of the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'papermail-dotenv-'));
+    writeFileSync(join(dir, '.env'), 'DIGEST_TZ=Nowhere/Land\nDIGEST_SIZE=0\n');
+    const { NODE_ENV: _, ...env } = cleanEnv();
+    const r = spawnSync(tsx, [join(root, 'src/main/start.ts')], { cwd: dir, env: { ...env, DIGEST_SIZE: '5' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/DIGEST_TZ: must be an IANA time zone/);
+    // DIGEST_SIZE=5 from the environment wins over the file's 0.
+    expect(r.stderr).not.toMatch(/DIGEST_SIZE/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
