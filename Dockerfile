@@ -1,5 +1,5 @@
 # One image for both halves: `npm run api` and `npm run worker`.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
