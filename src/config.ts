@@ -114,6 +114,7 @@ const envSchema = z.object({
   CONFIRM_MAILS_PER_HOUR: int(500, 1, 10_000_000),
   SIGNUP_MIN_FILL_SECONDS: int(2, 0, 600),
   SIGNUP_PROOF_OF_WORK: z.enum(['true', 'false', '1', '0']).default('false'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SOFT_BOUNCE_LIMIT: int(3, 1, 100),
   SNS_CONFIRM_HOSTS: z.string().default('amazonaws.com,amazonaws.com.cn'),
@@ -202,6 +203,8 @@ export interface Config {
     /** Host suffixes an Amazon SNS SubscribeURL may point at (https only, except on loopback). */
     readonly snsConfirmHosts: readonly string[];
   };
+  /** Bearer token of GET /metrics; the route is off without it. */
+  readonly metricsToken: string | null;
   /** DKIM signing of every message (all three set, or none). */
   readonly dkim: { readonly domainName: string; readonly keySelector: string; readonly privateKey: string } | null;
   /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
@@ -312,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       snsConfirmHosts: Object.freeze(e.SNS_CONFIRM_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
     }),
     dkim: dkimOf(e),
+    metricsToken: e.METRICS_TOKEN ?? null,
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   });

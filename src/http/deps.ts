@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config.js';
 import type { Tokens } from '../domain/tokens.js';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Repos } from '../db/repos.js';
 import type { MailboxThrottle, RequestThrottle } from '../db/rate-limits.js';
 import type { Producer } from '../jobs/queues.js';
@@ -27,4 +28,6 @@ export interface AppDeps {
   /** Folder of the built-in SMTP catcher, when it runs: enables /dev/inbox. */
   inboxDir: string | null;
   logger?: boolean | object;
+  /** Prometheus registry served at GET /metrics (with METRICS_TOKEN). */
+  metrics?: Registry;
 }

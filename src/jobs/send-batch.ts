@@ -85,7 +85,16 @@ export function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome
  * fault is ours. On stop it claims nothing more and hands back what it has not started.
  */
 export function createSendPipeline(
-  ports: { store: DeliveryStore; mailer: Mailer; compose: Compose; log: Logger; now: () => Date; envelopeFrom: string },
+  ports: {
+    store: DeliveryStore;
+    mailer: Mailer;
+    compose: Compose;
+    log: Logger;
+    now: () => Date;
+    envelopeFrom: string;
+    /** Told of each SMTP transaction: its outcome and how long it took (the metrics). */
+    observe?: (outcome: SendOutcome, seconds: number) => void;
+  },
   s: SendSettings,
 ): SendPipeline {
   const { store, mailer, compose, log, envelopeFrom } = ports;
@@ -123,7 +132,9 @@ export function createSendPipeline(
       else {
         await slots.acquire();
         try {
+          const started = performance.now();
           outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
+          ports.observe?.(outcome, (performance.now() - started) / 1000);
           result = resultOf(d, token, outcome, message.messageId, s);
           await writer.write(result);
         } finally {

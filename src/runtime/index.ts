@@ -17,6 +17,7 @@ import { createSmtpMailer } from '../mail/smtp-mailer.js';
 import { createFetcher, type Fetcher } from '../sources/fetcher.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { createPgQueueBackend, createRedisBackend } from './queue-backend.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { resolveSecrets } from './secrets.js';
 
 export interface Runtime {
@@ -28,6 +29,8 @@ export interface Runtime {
   limits: RateLimits;
   backend: QueueBackend;
   producer: Producer;
+  /** Prometheus metrics of this process and of the installation (see metrics.ts). */
+  metrics: Metrics;
   /** Present when this process sends mail. */
   mailer: Mailer | null;
   /** The digest send pipeline, when this process sends mail. */
@@ -100,6 +103,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix, onQueueError);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
+    const metrics = createMetrics({ pool: database.pool, queues: producer.queues as unknown as Record<string, import('bullmq').Queue> });
     const repos = createRepos(database.db, config.secret);
     const limits = createRateLimits(database.pool, config.secret, { mailboxPerDay: config.signup.mailboxPerDay, confirmsPerHour: config.signup.confirmsPerHour });
     const tokens = createTokens(config.secret, () => now().getTime());
@@ -124,6 +128,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
           log,
           now,
           envelopeFrom: envelopeAddress(config.mailFrom),
+          observe: metrics.observeSend,
         },
         {
           lanes: config.send.poolSize,
@@ -162,6 +167,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       limits,
       backend,
       producer,
+      metrics,
       mailer,
       pipeline,
       deps,

@@ -78,6 +78,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       guard: createSignupGuard({ tokens: rt.deps.tokens, secret: config.secret, minFillSeconds: config.signup.minFillSeconds, proofOfWork: config.signup.proofOfWork }),
       limits: rt.limits,
       rateLimitRedis,
+      metrics: rt.metrics.registry,
       config,
       repos: rt.deps.repos,
       producer: rt.producer,

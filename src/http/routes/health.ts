@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { safeEqual } from '../../domain/tokens.js';
 import type { AppDeps } from '../deps.js';
 
 /** GET /health (the process answers) and GET /ready (its database and queue backend answer too). */
@@ -21,4 +22,21 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
     const ready = entries.every(([, v]) => v === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries([...entries, ...advisories]) });
   });
+
+  // Prometheus text, behind its own bearer token (METRICS_TOKEN); the route does not exist without one.
+  const token = deps.config.metricsToken;
+  const registry = deps.metrics;
+  if (token && registry) {
+    app.get('/metrics', async (req, reply) => {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
+      if (!m || !safeEqual(m[1]!, token)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid metrics token is required.', statusCode: 401 });
+      try {
+        const body = await registry.metrics();
+        return reply.type(registry.contentType).header('cache-control', 'no-store').send(body);
+      } catch (err) {
+        // Postgres or the queue not answering: say so, as /ready does, rather than a half-filled page.
+        return reply.code(503).send({ error: `Metrics unavailable: ${(err as Error).message}`, statusCode: 503 });
+      }
+    });
+  }
 }

@@ -1,0 +1,86 @@
+import type pg from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Queue } from 'bullmq';
+import type { SendOutcome } from '../mail/mailer.js';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** One SMTP transaction of this process: its outcome (sent, or the failure class) and how long it took. */
+  observeSend(outcome: SendOutcome, seconds: number): void;
+}
+
+/**
+ * Prometheus metrics (prom-client). Counts that live in Postgres or the queues (subscribers, deliveries,
+ * editions, queue depth) are read at each scrape, so any API process reports the whole installation; SMTP
+ * outcomes and latency are this process's own (the worker's, in `npm start`).
+ */
+export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queue> }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'papermail_' });
+  const byStatus = (name: string, help: string, table: string) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        const res = await deps.pool.query<{ status: string; n: number }>(`select status::text as status, count(*)::int as n from ${table} group by status`);
+        this.reset();
+        for (const r of res.rows) this.set({ status: r.status }, r.n);
+      },
+    });
+  byStatus('papermail_subscribers', 'Subscribers by status.', 'subscribers');
+  byStatus('papermail_deliveries', 'Delivery rows by status (queued, sending, sent, failed, skipped).', 'deliveries');
+  byStatus('papermail_editions', 'Editions by status.', 'editions');
+  new Gauge({
+    name: 'papermail_suppressions',
+    help: 'Suppressed addresses by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      const res = await deps.pool.query<{ reason: string; n: number }>('select reason, count(*)::int as n from suppressions group by reason');
+      this.reset();
+      for (const r of res.rows) this.set({ reason: r.reason }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'papermail_last_edition_seconds',
+    help: 'How long the latest sent edition of each frequency took, from creation to its last final row.',
+    labelNames: ['frequency'],
+    registers: [registry],
+    async collect() {
+      const res = await deps.pool.query<{ frequency: string; s: number }>(`
+        select distinct on (frequency) frequency::text as frequency, extract(epoch from finished_at - created_at)::float as s
+        from editions where status = 'sent' and finished_at is not null order by frequency, finished_at desc`);
+      this.reset();
+      for (const r of res.rows) this.set({ frequency: r.frequency }, r.s);
+    },
+  });
+  new Gauge({
+    name: 'papermail_queue_jobs',
+    help: 'BullMQ jobs by queue and state.',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [name, q] of Object.entries(deps.queues)) {
+        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+      }
+    },
+  });
+  const sends = new Counter({ name: 'papermail_sends_total', help: 'SMTP transactions of this process, by outcome: sent, dead, refused, temporary, transport.', labelNames: ['outcome'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'papermail_send_seconds',
+    help: 'Time from handing a message to SMTP to its answer, in this process.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observeSend(outcome, seconds) {
+      sends.inc({ outcome: outcome.ok ? 'sent' : outcome.class });
+      latency.observe(seconds);
+    },
+  };
+}
