@@ -1,6 +1,10 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { readFileSync } from 'node:fs';
+import { openapiOptions } from './openapi.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
@@ -15,6 +19,8 @@ import { signupRoutes } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { yourDataRoutes } from './routes/your-data.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 // Signup and one-click bodies are tiny; anything bigger is not a form a person filled in.
 const BODY_LIMIT = 16 * 1024;
@@ -42,6 +48,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(helmet, SECURITY_HEADERS);
+  // The API description from every route, at /openapi.json, and a reference UI at /docs (served from here).
+  await app.register(swagger, openapiOptions(VERSION));
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     // busboy's errors (no boundary, a truncated or malformed part) carry no status: the body is the client's fault.

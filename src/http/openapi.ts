@@ -1,0 +1,154 @@
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+
+// The API description (OpenAPI 3, @fastify/swagger, served at /openapi.json and /docs). Validation stays
+// where it is (the routes' own schemas and src/domain, whose messages a person understands); this table
+// only describes requests and answers, merged into each route's schema when the document is generated.
+
+const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: true });
+const error = { ...obj({ error: { type: 'string' }, statusCode: { type: 'integer' } }, ['error', 'statusCode']), description: 'A clear message: `{error, statusCode}` for JSON clients, an HTML page for browsers.' };
+const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+const token = { type: 'object', properties: { token: { type: 'string', description: 'The link token from a mail: id.issued.mac' } }, required: ['token'] };
+const bearer = [{ bearer: [] as string[] }];
+
+const schedule = {
+  timezone: { type: 'string', description: 'IANA time zone, e.g. Asia/Tokyo' },
+  send_hour: { type: ['integer', 'string'], minimum: 0, maximum: 23, description: 'Local hour of delivery, 0-23 (a number or its text)' },
+  send_day: { type: ['integer', 'string'], description: 'Weekday of a weekly digest: 1 (Monday) to 7, or its English name' },
+};
+const signupBody = obj(
+  {
+    email: { type: 'string', format: 'email', maxLength: 254 },
+    frequency: { type: 'string', enum: ['daily', 'weekly'], default: 'daily' },
+    topics: { oneOf: [{ type: 'string', description: 'comma-separated' }, { type: 'array', items: { type: 'string' }, maxItems: 20 }] },
+    ...schedule,
+    website: { type: 'string', description: 'The honeypot: leave it empty' },
+    form_ts: { type: 'string', description: 'The form stamp from the signup page' },
+    altcha: { type: 'string', description: 'The proof-of-work answer, when SIGNUP_PROOF_OF_WORK is on' },
+  },
+  ['email'],
+);
+const preferences = obj({
+  frequency: { type: 'string', enum: ['daily', 'weekly', 'paused'] },
+  topics: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+  max_papers: { type: ['integer', 'string', 'null'], description: '1-30; empty or null for the default' },
+  ...schedule,
+});
+const preferencesView = obj({
+  email: { type: 'string' },
+  frequency: { type: 'string' },
+  topics: { type: 'array', items: { type: 'string' } },
+  max_papers: { type: ['integer', 'null'] },
+  ...schedule,
+  next_send_at: { type: ['string', 'null'], format: 'date-time' },
+  schedule: { type: 'string', description: 'The schedule in words' },
+  status: { type: 'string' },
+});
+const editionStats = obj({
+  id: { type: 'integer' },
+  frequency: { type: 'string' },
+  period: { type: 'string' },
+  status: { type: 'string', enum: ['pending', 'assigning', 'sending', 'sent', 'paused', 'empty'] },
+  recipients: { type: 'integer' },
+  queued: { type: 'integer' },
+  sending: { type: 'integer' },
+  sent: { type: 'integer' },
+  failed: { type: 'integer' },
+  skipped: { type: 'integer' },
+  renders: { type: 'integer' },
+  papers: { type: 'array', items: { type: 'string' } },
+  note: { type: ['string', 'null'] },
+  pausedReason: { type: ['string', 'null'] },
+});
+
+type Doc = { summary: string; tags: string[]; body?: unknown; querystring?: unknown; params?: unknown; response: Record<string, unknown>; security?: unknown };
+
+/** Each route's description, keyed "METHOD /url" as Fastify registers it. */
+export const ROUTE_DOCS: Record<string, Doc> = {
+  'GET /': { summary: 'The signup form', tags: ['Readers'], response: { 200: page('The signup page') } },
+  'POST /subscribe': {
+    summary: 'Subscribe (form or JSON); a confirmation mail follows',
+    tags: ['Readers'],
+    body: signupBody,
+    response: {
+      200: page('"Check your inbox" (form posts): the same for new, pending and active addresses'),
+      202: { description: 'Accepted (JSON): the same answer whatever the address', ...obj({ status: { type: 'string' }, message: { type: 'string' } }) },
+      400: error,
+      415: error,
+      429: { ...error, description: 'Too many signups from this IP; see Retry-After' },
+    },
+  },
+  'GET /confirm/{token}': { summary: 'The confirmation page: one button, changes nothing', tags: ['Readers'], params: token, response: { 200: page('Confirm, or already subscribed'), 400: error, 410: error } },
+  'POST /confirm/{token}': { summary: 'Confirm the subscription', tags: ['Readers'], params: token, response: { 200: page("You're subscribed"), 400: error, 410: error } },
+  'GET /unsubscribe/{token}': { summary: 'The unsubscribe page: one button, changes nothing', tags: ['Readers'], params: token, response: { 200: page('Unsubscribe?'), 400: error } },
+  'POST /unsubscribe/{token}': { summary: 'Unsubscribe at once (the button, or an RFC 8058 one-click POST)', tags: ['Readers'], params: token, response: { 200: page("You're unsubscribed"), 400: error } },
+  'GET /preferences/{token}': { summary: 'The preference center (HTML, or JSON with Accept: application/json)', tags: ['Readers'], params: token, response: { 200: { description: 'The preferences', ...preferencesView }, 400: error, 404: error } },
+  'POST /preferences/{token}': { summary: 'Save preferences; a field left out keeps its value', tags: ['Readers'], params: token, body: preferences, response: { 200: { description: 'The saved preferences', ...preferencesView }, 400: error, 404: error } },
+  'POST /preferences/{token}/data-link': { summary: 'Mail the address a link to its data (valid one hour)', tags: ['Your data'], params: token, response: { 200: page('Check your inbox'), 202: obj({ status: { type: 'string' }, message: { type: 'string' } }), 400: error } },
+  'POST /unsubscribe/{token}/data-link': { summary: 'The same, for a reader who left', tags: ['Your data'], params: token, response: { 200: page('Check your inbox'), 400: error } },
+  'GET /data/{token}': { summary: 'The mailed data page', tags: ['Your data'], params: token, response: { 200: page('Your data'), 400: error, 404: error, 410: error } },
+  'GET /data/{token}/export': { summary: 'Everything stored about the reader (GDPR Art. 15)', tags: ['Your data'], params: token, response: { 200: { description: 'A JSON attachment', ...obj({ exportedAt: { type: 'string' }, subscriber: { type: 'object' }, consents: { type: 'array' }, deliveries: { type: 'array' } }) }, 404: error, 410: error } },
+  'GET /data/{token}/erase': { summary: 'Asks "erase everything?"; changes nothing', tags: ['Your data'], params: token, response: { 200: page('Erase your data?'), 410: error } },
+  'POST /data/{token}/erase': { summary: 'Erase the reader for good (GDPR Art. 17)', tags: ['Your data'], params: token, response: { 200: page('Your data is erased'), 404: error, 410: error } },
+  'GET /archive': { summary: 'Past editions', tags: ['Archive'], response: { 200: page('The archive') } },
+  'GET /archive.rss': { summary: 'Past editions as RSS 2.0', tags: ['Archive'], response: { 200: { description: 'RSS', content: { 'application/rss+xml': { schema: { type: 'string' } } } } } },
+  'GET /archive/{id}': { summary: "An edition's web version", tags: ['Archive'], params: { type: 'object', properties: { id: { type: 'string' } } }, response: { 200: page('The edition'), 404: error } },
+  'GET /health': { summary: 'Liveness', tags: ['Operations'], response: { 200: obj({ status: { type: 'string' } }) } },
+  'GET /ready': { summary: 'Readiness: Postgres and the queue answer; checks.smtp is advisory', tags: ['Operations'], response: { 200: obj({ status: { type: 'string' }, checks: { type: 'object' } }), 503: obj({ status: { type: 'string' }, checks: { type: 'object' } }) } },
+  'GET /metrics': { summary: 'Prometheus metrics (METRICS_TOKEN)', tags: ['Operations'], security: bearer, response: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: error, 503: error } },
+  'POST /api/admin/editions': { summary: "Send the period's edition now (or a forced extra one)", tags: ['Admin'], security: bearer, response: { 200: obj({ id: { type: 'integer' }, created: { type: 'boolean' }, period: { type: 'string' }, queued: { type: 'boolean' } }), 201: obj({ id: { type: 'integer' }, created: { type: 'boolean' }, period: { type: 'string' }, queued: { type: 'boolean' } }), 400: error, 401: error } },
+  'GET /api/admin/editions/{id}': { summary: "An edition's status and counts", tags: ['Admin'], security: bearer, response: { 200: editionStats, 400: error, 401: error, 404: error } },
+  'POST /api/admin/editions/{id}/resume': { summary: 'Resume a paused edition', tags: ['Admin'], security: bearer, response: { 200: editionStats, 401: error, 404: error, 409: error } },
+  'GET /api/admin/papers': { summary: 'The catalogue, newest first', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: obj({ id: { type: 'string' }, title: { type: 'string' } }) }, 401: error } },
+  'GET /api/admin/suppressions': { summary: 'Addresses never mailed again, with reason and source', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: obj({ email: { type: 'string' }, reason: { type: 'string' }, source: { type: 'string' }, detail: { type: ['string', 'null'] }, createdAt: { type: 'string' } }) }, 401: error } },
+  'DELETE /api/admin/suppressions/{email}': { summary: 'Lift a suppression that was a mistake', tags: ['Admin'], security: bearer, response: { 200: obj({ lifted: { type: 'string' } }), 401: error, 404: error } },
+  'POST /api/webhooks/bounces': {
+    summary: 'Bounces and complaints after the SMTP answer (WEBHOOK_SECRET)',
+    tags: ['Webhooks'],
+    security: [{ webhookSecret: [] }, { basic: [] }],
+    body: {
+      oneOf: [
+        obj({ email: { type: 'string' }, type: { type: 'string', enum: ['hard', 'soft', 'complaint'] }, reason: { type: 'string' } }, ['email', 'type']),
+        { type: 'array', items: obj({ email: { type: 'string' }, type: { type: 'string' } }) },
+        { description: 'An Amazon SNS envelope (SubscriptionConfirmation or Notification of SES)', type: 'object' },
+        { description: 'A Postmark Bounce or SpamComplaint webhook', type: 'object' },
+      ],
+    },
+    response: { 200: obj({ recorded: { type: 'integer' }, outcomes: { type: 'array' }, subscribed: { type: 'boolean' }, ignored: { type: 'string' } }), 400: error, 401: error, 502: error },
+  },
+};
+
+/** @fastify/swagger's options: OpenAPI 3, each route described from ROUTE_DOCS; scripts and the dev inbox hidden. */
+export function openapiOptions(version: string): FastifyDynamicSwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'papermail', version, description: 'Self-hosted newsletter of trending research papers: the reader pages, the admin API and the webhooks.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (admin API) or METRICS_TOKEN (/metrics)' },
+          webhookSecret: { type: 'apiKey', in: 'header', name: 'X-Webhook-Secret' },
+          basic: { type: 'http', scheme: 'basic', description: 'Any user, WEBHOOK_SECRET as the password' },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const methods = ([] as string[]).concat(route.method);
+      const doc = ROUTE_DOCS[`${methods.find((m) => m !== 'HEAD')} ${url.replace(/:(\w+)/g, '{$1}')}`];
+      const hidden = !doc || /^\/(assets|dev|docs|openapi)/.test(url);
+      if (hidden) return { schema: { ...schema, hide: true } as typeof schema, url };
+      const { body, querystring, params, response, security, ...rest } = doc;
+      return {
+        url,
+        schema: {
+          ...schema,
+          ...rest,
+          ...(body ? { body } : {}),
+          ...(querystring ? { querystring } : {}),
+          ...(params && !schema?.params ? { params } : {}),
+          response,
+          ...(security ? { security } : {}),
+        } as typeof schema,
+      };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The API description: /openapi.json lists every route with its request and answer schemas, and /docs
+// serves a reference UI under the site's CSP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_DOCS } from '../../src/http/openapi.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack('postgres', { WEBHOOK_SECRET: 'webhook-secret-0123456789', METRICS_TOKEN: 'metrics-token-0123456789' });
+});
+afterAll(async () => stack?.close());
+
+type Operation = { summary?: string; tags?: string[]; responses?: Record<string, unknown>; requestBody?: unknown; parameters?: { in: string; name: string }[] };
+
+describe('OpenAPI', () => {
+  it('describes every route, with its parameters, body and answers', async () => {
+    const res = await stack.http('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; info: { title: string }; paths: Record<string, Record<string, Operation>> };
+    expect(doc.openapi).toBe('3.0.3');
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const));
+    expect(operations.map(([k]) => k).sort()).toEqual(Object.keys(ROUTE_DOCS).sort());
+    for (const [key, op] of operations) {
+      expect(op.summary, key).toBeTruthy();
+      expect(Object.keys(op.responses ?? {}).length, key).toBeGreaterThan(0);
+      if (key.includes('{token}')) expect(op.parameters?.map((p) => `${p.in}:${p.name}`), key).toContain('path:token');
+      if (['POST /subscribe', 'POST /preferences/{token}', 'POST /api/webhooks/bounces'].includes(key)) expect(op.requestBody, key).toBeTruthy();
+    }
+    // Internal routes are not part of the API.
+    expect(Object.keys(doc.paths).filter((p) => /^\/(assets|dev|docs)/.test(p))).toEqual([]);
+  });
+
+  it('serves the reference UI at /docs', async () => {
+    const res = await stack.http('/docs/', { redirect: 'follow' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/swagger/i);
+  });
+});
