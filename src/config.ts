@@ -114,6 +114,11 @@ const envSchema = z.object({
   CONFIRM_MAILS_PER_HOUR: int(500, 1, 10_000_000),
   SIGNUP_MIN_FILL_SECONDS: int(2, 0, 600),
   SIGNUP_PROOF_OF_WORK: z.enum(['true', 'false', '1', '0']).default('false'),
+  NEWSLETTER_NAME: z.string().trim().min(1).max(60).refine(noLineBreaks, 'must be one line').default('papermail'),
+  LOGO_URL: urlWithScheme(['https:']).optional(),
+  ACCENT_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #0b57d0').default('#0b57d0'),
+  FOOTER_TEXT: z.string().max(500).refine(noLineBreaks, 'must be one line').optional(),
+  POSTAL_ADDRESS: z.string().max(300).refine(noLineBreaks, 'must be one line').optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SOFT_BOUNCE_LIMIT: int(3, 1, 100),
@@ -127,6 +132,24 @@ const envSchema = z.object({
 });
 
 export type Frequency = 'daily' | 'weekly';
+
+/** The newsletter's name and look (NEWSLETTER_NAME, LOGO_URL, ACCENT_COLOR, FOOTER_TEXT, POSTAL_ADDRESS). */
+export interface Brand {
+  readonly name: string;
+  /** The name as a DNS label, for List-Id and Feedback-ID: "Papers Weekly" is papers-weekly. */
+  readonly slug: string;
+  readonly logoUrl: string | null;
+  readonly accent: string;
+  readonly footer: string | null;
+  /** The sender's postal address (CAN-SPAM), in every digest's footer. */
+  readonly postalAddress: string | null;
+}
+
+/** The name as a DNS label: lower case letters, digits and hyphens. */
+export const slugOf = (name: string) =>
+  name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'newsletter';
+
+export const DEFAULT_BRAND: Brand = Object.freeze({ name: 'papermail', slug: 'papermail', logoUrl: null, accent: '#0b57d0', footer: null, postalAddress: null });
 
 export interface Config {
   readonly port: number;
@@ -203,6 +226,8 @@ export interface Config {
     /** Host suffixes an Amazon SNS SubscribeURL may point at (https only, except on loopback). */
     readonly snsConfirmHosts: readonly string[];
   };
+  /** What readers see the newsletter called and how it looks, in every page and mail. */
+  readonly brand: Brand;
   /** Bearer token of GET /metrics; the route is off without it. */
   readonly metricsToken: string | null;
   /** DKIM signing of every message (all three set, or none). */
@@ -316,6 +341,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     dkim: dkimOf(e),
     metricsToken: e.METRICS_TOKEN ?? null,
+    brand: Object.freeze({
+      name: e.NEWSLETTER_NAME,
+      slug: slugOf(e.NEWSLETTER_NAME),
+      logoUrl: e.LOGO_URL ?? null,
+      accent: e.ACCENT_COLOR.toLowerCase(),
+      footer: e.FOOTER_TEXT ?? null,
+      postalAddress: e.POSTAL_ADDRESS ?? null,
+    }),
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   });

@@ -1,4 +1,4 @@
-import type { Frequency } from '../config.js';
+import { DEFAULT_BRAND, type Brand, type Frequency } from '../config.js';
 import { SLOT } from '../mail/mime-template.js';
 import { renderMjml, renderText } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';
@@ -27,6 +27,8 @@ export interface DigestContext {
   webUrl?: string;
   /** The web version itself: no reader, so no personal links. */
   web?: { signupUrl: string };
+  /** The newsletter's name and look; papermail's when left out. */
+  brand?: Brand;
 }
 
 export interface RenderedMessage {
@@ -61,6 +63,9 @@ function linksOf(p: DigestPaper): { label: string; href: string }[] {
   return out;
 }
 
+/** What every template reads of the brand: the name, the accent colour, the logo and the footer lines. */
+export const brandView = (b: Brand) => ({ newsletter: b.name, accent: b.accent, logoUrl: b.logoUrl, footerText: b.footer, postalAddress: b.postalAddress });
+
 const dateLabel = (day: string) =>
   new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
@@ -75,6 +80,7 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     frequencyLabel,
     dateLabel: label,
     siteHost: ctx.siteHost,
+    ...brandView(ctx.brand ?? DEFAULT_BRAND),
     intro: papers.length
       ? `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${ctx.frequency === 'weekly' ? ' of the week' : ''}, ranked by the research community's upvotes.`
       : 'No new trending papers since your last digest. See you next time.',

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { readFileSync } from 'node:fs';
 import { openapiOptions } from './openapi.js';
+import { configureSite } from './pages/layout.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
+  configureSite(deps.config.brand);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(helmet, SECURITY_HEADERS);
   // The API description from every route, at /openapi.json, and a reference UI at /docs (served from here).

@@ -111,6 +111,7 @@ async function renderList(deps: Deps, edition: Edition, list: Paper[], key: stri
     day,
     siteHost: siteHost(config.publicUrl),
     webUrl: `${config.publicUrl}/archive/${edition.id}`,
+    brand: config.brand,
   });
   const template = await buildMimeTemplate({
     from: config.mailFrom,
@@ -118,8 +119,8 @@ async function renderList(deps: Deps, edition: Edition, list: Paper[], key: stri
     html: rendered.html,
     text: rendered.text,
     headers: {
-      'List-Id': listId(edition.frequency, senderDomain(config.mailFrom)),
-      'Feedback-ID': feedbackId(edition.frequency, 'digest', senderDomain(config.mailFrom)),
+      'List-Id': listId(edition.frequency, senderDomain(config.mailFrom), config.brand),
+      'Feedback-ID': feedbackId(edition.frequency, 'digest', senderDomain(config.mailFrom), config.brand.slug),
     },
     listUnsubscribe: true,
   });

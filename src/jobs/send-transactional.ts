@@ -4,6 +4,7 @@ import { renderMjml, renderText } from '../digest/templates.js';
 import { feedbackId, listId, mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
+import { brandView } from '../digest/render-digest.js';
 import { describeSchedule } from '../domain/preferences.js';
 import type { Deps } from './deps.js';
 import type { TransactionalJob } from './queues.js';
@@ -16,10 +17,10 @@ export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
 /** Seconds a link to a reader's data (download, erase) stays valid. */
 export const DATA_LINK_TTL_SECONDS = 3600;
 
-const SUBJECTS: Record<Kind, string> = {
-  confirm: 'Confirm your papermail subscription',
-  welcome: 'Welcome to papermail',
-  'data-link': 'Your link to download or erase your papermail data',
+const SUBJECTS: Record<Kind, (name: string) => string> = {
+  confirm: (name) => `Confirm your ${name} subscription`,
+  welcome: (name) => `Welcome to ${name}`,
+  'data-link': (name) => `Your link to download or erase your ${name} data`,
 };
 const PREVIEWS: Record<Kind, string> = {
   confirm: 'One click to start receiving trending papers.',
@@ -38,8 +39,9 @@ export function createSendTransactional(deps: Deps) {
   const site = siteHost(config.publicUrl);
 
   const render = async (kind: Kind, frequency: Frequency, latestUrl: string | null, schedule: string): Promise<MimeTemplate> => {
-    const subject = SUBJECTS[kind];
+    const subject = SUBJECTS[kind](config.brand.name);
     const view = {
+      ...brandView(config.brand),
       subject,
       preview: PREVIEWS[kind],
       frequencyLabel: frequency,
@@ -60,7 +62,7 @@ export function createSendTransactional(deps: Deps) {
       html: await renderMjml(kind, view),
       text: renderText(kind, view),
       listUnsubscribe: welcome,
-      headers: welcome ? { 'List-Id': listId(frequency, domain), 'Feedback-ID': feedbackId(frequency, 'welcome', domain) } : {},
+      headers: welcome ? { 'List-Id': listId(frequency, domain, config.brand), 'Feedback-ID': feedbackId(frequency, 'welcome', domain, config.brand.slug) } : {},
     });
   };
   // A few hundred variants at most (frequency, hour, day, zone): each is composed once per process.

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Frequency } from '../config.js';
+import { DEFAULT_BRAND, type Brand, type Frequency } from '../config.js';
 import type { Tokens } from '../domain/tokens.js';
 import { envelopeAddress } from './mailer.js';
 
@@ -26,9 +26,16 @@ export function messageIdTag(secret: string): string {
   return createHmac('sha256', secret).update('message-id').digest('hex').slice(0, 12);
 }
 
-/** RFC 2919 List-Id: a phrase and a dot-atom identifier, one list per frequency. */
-export function listId(frequency: Frequency, domain: string): string {
-  return `papermail ${frequency} digest <${frequency}.papermail.${domain}>`;
+/**
+ * RFC 2919 List-Id: a phrase and a dot-atom identifier, one list per frequency, under the sender's domain.
+ * The name's label is left out when the domain already starts with it (papermail.localhost gives
+ * daily.papermail.localhost, never daily.papermail.papermail.localhost).
+ */
+export function listId(frequency: Frequency, domain: string, brand: Pick<Brand, 'name' | 'slug'> = DEFAULT_BRAND): string {
+  const host = domain.toLowerCase() === brand.slug || domain.toLowerCase().startsWith(`${brand.slug}.`) ? domain : `${brand.slug}.${domain}`;
+  // The phrase in plain atoms (no quotes, which nodemailer would encode): letters, digits and a few marks.
+  const phrase = brand.name.replace(/[^A-Za-z0-9 !#$%&'*+/=?^_`{|}~-]+/g, ' ').replace(/\s+/g, ' ').trim() || brand.slug;
+  return `${phrase} ${frequency} digest <${frequency}.${host}>`;
 }
 
 /** Host of the public URL, shown to readers ("you subscribed at …"). */
@@ -53,6 +60,6 @@ export function mailDate(at: Date): string {
  * Gmail's Feedback-ID (its feedback loop reports complaint rates per value): constant per stream, never
  * per reader. Four fields, the last one the sender: "daily:digest:papermail:example.org".
  */
-export function feedbackId(stream: string, kind: 'digest' | 'welcome', domain: string): string {
-  return `${stream}:${kind}:papermail:${domain}`;
+export function feedbackId(stream: string, kind: 'digest' | 'welcome', domain: string, slug = DEFAULT_BRAND.slug): string {
+  return `${stream}:${kind}:${slug}:${domain}`;
 }

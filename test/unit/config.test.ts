@@ -64,6 +64,10 @@ describe('loadConfig', () => {
     ['SIGNUP_MAILBOX_PER_DAY', '-1'],
     ['CONFIRM_MAILS_PER_HOUR', '1.5'],
     ['SIGNUP_PROOF_OF_WORK', 'maybe'],
+    ['ACCENT_COLOR', 'blue'],
+    ['LOGO_URL', 'http://example.org/logo.png'],
+    ['NEWSLETTER_NAME', 'Two\nlines'],
+    ['POSTAL_ADDRESS', 'a\r\nb'],
   ])('stops on a bad %s (%s) and names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
@@ -81,6 +85,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY: 'not a key' })).toThrow(/DKIM_PRIVATE_KEY: must be an RSA private key/);
     expect(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY_FILE: '/nonexistent/key.pem' })).toThrow(/DKIM_PRIVATE_KEY_FILE: cannot read it/);
     expect(() => loadConfig({ WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET/);
+  });
+
+  it('reads the brand, with a DNS label for list ids', () => {
+    expect(loadConfig({}).brand).toMatchObject({ name: 'papermail', slug: 'papermail', accent: '#0b57d0', logoUrl: null });
+    expect(loadConfig({ NEWSLETTER_NAME: ' Papers Weekly ', ACCENT_COLOR: '#AA3355' }).brand).toMatchObject({ name: 'Papers Weekly', slug: 'papers-weekly', accent: '#aa3355' });
+    expect(loadConfig({ NEWSLETTER_NAME: 'Ärzte-Blatt: KI' }).brand.slug).toBe('arzte-blatt-ki');
   });
 
   it('requires SECRET and ADMIN_TOKEN in production mode', () => {

@@ -1,3 +1,5 @@
+import { DEFAULT_BRAND, type Brand } from '../../config.js';
+
 /** Escapes text for HTML element content and attribute values. */
 export function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -24,7 +26,10 @@ const STYLE = `
 :root{color-scheme:light;--fg:#1f2328;--muted:#59636e;--accent:#0b57d0;--bg:#f4f5f7;--card:#fff;--bad:#b3261e}
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:34rem;margin:0 auto;padding:2rem 1rem}
+main{padding:0 1rem}
+.wrap{max-width:34rem;margin:0 auto;padding:1rem 0 2rem}
+.masthead{padding:.5rem 1rem 1rem;font-weight:700;font-size:1.1rem}.masthead a{color:var(--fg);text-decoration:none}.masthead img{display:block;max-height:32px;width:auto}
+footer.site{padding:1.5rem 1rem 0;color:var(--muted);font-size:.85rem;text-align:center}
 .card{background:var(--card);border-radius:10px;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h1{font-size:1.6rem;line-height:1.25;margin:0 0 .5rem}
 p{margin:.5rem 0 1rem}
@@ -44,18 +49,29 @@ table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:1rem;border-radius:8px;font-size:.85rem}
 `;
 
-/** Wraps page content in the site layout: readable on a phone, no JavaScript needed. */
+/** The newsletter as every page shows it; set once by the app from NEWSLETTER_NAME and friends. */
+let site: Pick<Brand, 'name' | 'accent' | 'logoUrl' | 'footer'> = DEFAULT_BRAND;
+export function configureSite(brand: Pick<Brand, 'name' | 'accent' | 'logoUrl' | 'footer'>): void {
+  site = brand;
+}
+
+/** Wraps page content in the site layout: a masthead and a footer with the way home, readable on a phone, no JavaScript needed. */
 export function page(title: string, body: Html, opts: { wide?: boolean } = {}): string {
+  const home = site.logoUrl ? html`<img src="${site.logoUrl}" alt="${site.name}" height="32">` : html`${site.name}`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>${esc(title)} · papermail</title>
-<style>${STYLE}${opts.wide ? 'main{max-width:64rem}' : ''}</style>
+<title>${esc(title)} · ${esc(site.name)}</title>
+<style>${STYLE}:root{--accent:${/^#[0-9a-f]{6}$/i.test(site.accent) ? site.accent : DEFAULT_BRAND.accent}}${opts.wide ? '.wrap{max-width:64rem}' : ''}</style>
 </head>
-<body><main>${body.html}</main></body>
+<body><div class="wrap">
+<header class="masthead"><a href="/">${home.html}</a></header>
+<main>${body.html}</main>
+<footer class="site"><a href="/">Subscribe</a> · <a href="/archive">Past editions</a>${site.footer ? html`<br>${site.footer}`.html : ''}</footer>
+</div></body>
 </html>`;
 }
 

@@ -43,9 +43,9 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
       return el;
     };
     const channel = add(rss, 'channel');
-    add(channel, 'title', `papermail · trending papers at ${siteHost(config.publicUrl)}`);
+    add(channel, 'title', `${config.brand.name} · trending papers at ${siteHost(config.publicUrl)}`);
     add(channel, 'link', `${config.publicUrl}/archive`);
-    add(channel, 'description', 'Editions of the papermail digest of trending research papers.');
+    add(channel, 'description', `Editions of the ${config.brand.name} digest of trending research papers.`);
     add(channel, 'language', 'en');
     for (const e of list) {
       const item = add(channel, 'item');
@@ -75,6 +75,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
           day: localDay(edition.createdAt, config.digest.tz),
           siteHost: siteHost(config.publicUrl),
           web: { signupUrl: `${config.publicUrl}/` },
+          brand: config.brand,
         });
         return r.html;
       });

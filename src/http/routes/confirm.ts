@@ -57,7 +57,7 @@ ${
       reply,
       messagePage(
         'Confirm your subscription',
-        html`<p>One more step: confirm that you want the papermail digest of trending research papers at this address.</p>
+        html`<p>One more step: confirm that you want the ${deps.config.brand.name} digest of trending research papers at this address.</p>
 <form method="post" action="/confirm/${req.params.token}"><button type="submit">Yes, subscribe me</button></form>
 <p class="muted">Did not ask for this? Close this page: nothing happens, and we will not write again.</p>`,
       ),

@@ -72,7 +72,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!r) return reply;
     const data = await deps.repos.subscribers.export(r.id);
     if (!data) return sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
-    return reply.header('content-disposition', 'attachment; filename="papermail-data.json"').send({ exportedAt: new Date().toISOString(), ...data });
+    return reply.header('content-disposition', `attachment; filename="${deps.config.brand.slug}-data.json"`).send({ exportedAt: new Date().toISOString(), ...data });
   });
 
   app.get<{ Params: { token: string } }>('/data/:token/erase', async (req, reply) => {
