@@ -147,7 +147,7 @@ export interface Brand {
 
 /** The name as a DNS label: lower case letters, digits and hyphens. */
 export const slugOf = (name: string) =>
-  name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'newsletter';
+  name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'newsletter';
 
 export const DEFAULT_BRAND: Brand = Object.freeze({ name: 'papermail', slug: 'papermail', logoUrl: null, accent: '#0b57d0', footer: null, postalAddress: null });
 
