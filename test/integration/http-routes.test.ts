@@ -85,7 +85,11 @@ describe('unsubscribe', () => {
     const token = tokens.sign(await idOf('leaver@example.org'), 'unsubscribe');
     const get = await stack.http(`/unsubscribe/${token}`);
     expect(get.status).toBe(200);
-    expect(await get.text()).toContain(`action="/unsubscribe/${token}"`);
+    const ask = await get.text();
+    expect(ask).toContain(`action="/unsubscribe/${token}"`);
+    // It names the address and the list, and offers to pause or go weekly instead.
+    expect(ask).toMatch(/<strong>leaver@example\.org<\/strong> will receive no more papermail digests \(weekly\)/);
+    expect(ask).toMatch(/href="\/preferences\/[^"]+">Pause, or switch to weekly instead/);
     expect(await statusOf('leaver@example.org')).toBe('active');
     const body = new FormData();
     body.set('List-Unsubscribe', 'One-Click');
@@ -99,6 +103,8 @@ describe('unsubscribe', () => {
     expect(await statusOf('leaver@example.org')).toBe('unsubscribed');
     // Idempotent, and a button POST with an empty body works too.
     expect((await stack.http(`/unsubscribe/${token}`, { method: 'POST' })).status).toBe(200);
+    // Coming back to the link says so, rather than asking again.
+    expect(await (await stack.http(`/unsubscribe/${token}`)).text()).toMatch(/<h1>You(&#39;|')re unsubscribed<\/h1>/);
   });
 
   it('rejects an invalid token with 400', async () => {

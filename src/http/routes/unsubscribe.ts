@@ -20,15 +20,32 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: AppDeps) {
       return sendError(req, reply, 400, 'The form data could not be read: it has no multipart boundary.');
   });
 
+  /** "You're unsubscribed": the way back (with the reader's topics kept) and to their data. */
+  const unsubscribed = async (token: string, subscriber: Awaited<ReturnType<typeof deps.repos.subscribers.byId>>) =>
+    messagePage(
+      "You're unsubscribed",
+      subscriber
+        ? html`<p>No more ${deps.config.brand.name} digests will be sent to <strong>${subscriber.email}</strong>. Changed your mind?</p>`
+        : html`<p>No more digests will be sent to this address.</p>`,
+      html`${signupForm({ email: subscriber?.email, frequency: subscriber?.frequency === 'weekly' ? 'weekly' : 'daily', topics: subscriber?.topics.join(', '), compact: true, guard: await deps.guard.fields() })}
+${subscriber ? dataLinkForm(`/unsubscribe/${token}/data-link`) : ''}`,
+    );
+
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
-    if (!deps.tokens.verify(req.params.token, 'unsubscribe'))
-      return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
+    const valid = deps.tokens.verify(req.params.token, 'unsubscribe');
+    if (!valid) return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
+    const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
+    // Someone who already left is told so, not asked again.
+    if (!subscriber || subscriber.status === 'unsubscribed') return sendHtml(reply, await unsubscribed(req.params.token, subscriber));
+    const list = subscriber.frequency === 'weekly' ? 'weekly' : subscriber.frequency === 'paused' ? 'paused' : 'daily';
+    const preferences = `/preferences/${deps.tokens.sign(subscriber.id, 'preferences')}`;
     return sendHtml(
       reply,
       messagePage(
         'Unsubscribe?',
-        'You will receive no more digests at this address.',
+        html`<p><strong>${subscriber.email}</strong> will receive no more ${deps.config.brand.name} digests (${list}).</p>`,
         html`<form method="post" action="/unsubscribe/${req.params.token}"><button type="submit">Unsubscribe</button></form>
+<p class="muted">Too many mails? <a href="${preferences}">Pause, or switch to weekly instead</a>, and choose your topics.</p>
 ${dataLinkForm(`/unsubscribe/${req.params.token}/data-link`)}`,
       ),
     );
@@ -38,14 +55,6 @@ ${dataLinkForm(`/unsubscribe/${req.params.token}/data-link`)}`,
     const valid = deps.tokens.verify(req.params.token, 'unsubscribe');
     if (!valid) return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
     const subscriber = await deps.repos.subscribers.unsubscribe(valid.subscriberId);
-    return sendHtml(
-      reply,
-      messagePage(
-        "You're unsubscribed",
-        'No more digests will be sent to this address. Changed your mind?',
-        html`${signupForm({ email: subscriber?.email, frequency: subscriber?.frequency, compact: true, guard: await deps.guard.fields() })}
-${subscriber ? dataLinkForm(`/unsubscribe/${req.params.token}/data-link`) : ''}`,
-      ),
-    );
+    return sendHtml(reply, await unsubscribed(req.params.token, subscriber));
   });
 }
