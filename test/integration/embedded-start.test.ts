@@ -96,6 +96,17 @@ describe('npm start on embedded defaults', () => {
     const seed = spawnSync(tsx, ['src/main/cli/seed.ts'], { cwd: root, env, encoding: 'utf8' });
     expect(seed.stdout).toContain('seed: 71 papers, 0 added');
   });
+
+  it('previews the next digest for a reader without sending it', async () => {
+    const before = ((await (await fetch(`${base}/dev/inbox.json`)).json()) as unknown[]).length;
+    const file = join(dataDir, 'preview.html');
+    const r = spawnSync(tsx, ['src/main/cli/digest.ts', '--preview', file, '--frequency', 'daily', '--email', 'embedded@example.org'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/preview\.html: "Trending papers, .*" with \d+ of \d+ candidate papers for embedded@example\.org/);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/<title>Trending papers/);
+    expect(((await (await fetch(`${base}/dev/inbox.json`)).json()) as unknown[]).length).toBe(before);
+  });
 });
 
 describe('a bad setting stops the start', () => {
