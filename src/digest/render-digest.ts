@@ -25,8 +25,8 @@ export interface DigestContext {
   siteHost: string;
   /** The edition's web version (its archive page). */
   webUrl?: string;
-  /** The web version itself: no reader, so no personal links. */
-  web?: { signupUrl: string };
+  /** The web version itself: no reader, so no personal links; the rest of the edition's pool, and the way back. */
+  web?: { signupUrl: string; archiveUrl?: string; more?: DigestPaper[] };
   /** The newsletter's name and look; papermail's when left out. */
   brand?: Brand;
 }
@@ -69,6 +69,16 @@ export const brandView = (b: Brand) => ({ newsletter: b.name, accent: b.accent, 
 const dateLabel = (day: string) =>
   new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
+/** The digest's first line: what the papers are, and by what they are ranked, without claiming upvotes nobody gave. */
+function introOf(papers: DigestPaper[], frequency: Frequency): string {
+  if (!papers.length) return 'No new trending papers since your last digest. See you next time.';
+  const n = `${papers.length} ${papers.length === 1 ? 'paper' : 'papers'}`;
+  const week = frequency === 'weekly' ? ' of the week' : '';
+  return papers.some((p) => p.upvotes)
+    ? `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${week}, ranked by the research community's upvotes.`
+    : `${n}${week}, as their source lists them (no upvotes yet).`;
+}
+
 /** Builds the view both the MJML and the text template read. Pure. */
 export function digestView(papers: DigestPaper[], ctx: DigestContext) {
   const frequencyLabel = ctx.frequency;
@@ -81,14 +91,15 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     dateLabel: label,
     siteHost: ctx.siteHost,
     ...brandView(ctx.brand ?? DEFAULT_BRAND),
-    intro: papers.length
-      ? `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${ctx.frequency === 'weekly' ? ' of the week' : ''}, ranked by the research community's upvotes.`
-      : 'No new trending papers since your last digest. See you next time.',
+    intro: introOf(papers, ctx.frequency),
     unsubscribeUrl: SLOT.unsubscribeUrl,
     preferencesUrl: SLOT.preferencesUrl,
     webUrl: ctx.web ? null : (ctx.webUrl ?? null),
     personal: !ctx.web,
     signupUrl: ctx.web?.signupUrl ?? null,
+    archiveUrl: ctx.web?.archiveUrl ?? null,
+    hasMore: Boolean(ctx.web?.more?.length),
+    more: (ctx.web?.more ?? []).map((p) => ({ title: p.title, url: linksOf(p)[0]?.href ?? '#', meta: authorLine(p.authors) })),
     papers: papers.map((p, i) => {
       const links = linksOf(p);
       const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];

@@ -176,6 +176,9 @@ describe('personal digests', () => {
     const [top] = await stack.served.runtime.deps.repos.papers.byIds([first.stats.papers[0]!]);
     expect(webHtml).toContain(top!.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
     expect(webHtml).not.toMatch(/@example\.org|\/unsubscribe\/|\/preferences\/|pmslot/);
+    // What a default reader got (DIGEST_SIZE papers), then the rest of the pool, and the way back.
+    expect(webHtml).toContain('More papers from this edition');
+    expect(webHtml).toContain('href="https://papermail.test/archive"');
     expect((await stack.http('/archive/999999')).status).toBe(404);
     expect((await stack.http('/archive/abc')).status).toBe(404);
     const rss = await stack.http('/archive.rss');

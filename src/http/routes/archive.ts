@@ -70,11 +70,12 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
     let rendered = webVersions.get(id);
     if (!rendered) {
       rendered = deps.repos.papers.byIds(edition.paperIds).then(async (papers) => {
-        const r = await renderDigest(papers, {
+        // What a reader with default settings got (the top DIGEST_SIZE), then the rest of the pool.
+        const r = await renderDigest(papers.slice(0, config.digest.size), {
           frequency: edition.frequency,
           day: localDay(edition.createdAt, config.digest.tz),
           siteHost: siteHost(config.publicUrl),
-          web: { signupUrl: `${config.publicUrl}/` },
+          web: { signupUrl: `${config.publicUrl}/`, archiveUrl: `${config.publicUrl}/archive`, more: papers.slice(config.digest.size) },
           brand: config.brand,
         });
         return r.html;

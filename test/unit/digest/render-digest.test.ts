@@ -8,6 +8,18 @@ const papers: DigestPaper[] = seed.papers.slice(0, 10).map((p) => ({ ...p, upvot
 const ctx = { frequency: 'daily' as const, day: '2026-11-29', siteHost: 'papermail.test' };
 
 describe('digest rendering', () => {
+  it('claims a ranking by upvotes only when there are upvotes', () => {
+    expect(digestView(papers, ctx).intro).toBe('10 papers, as their source lists them (no upvotes yet).');
+    expect(digestView(papers.map((p, i) => ({ ...p, upvotes: 50 - i })), ctx).intro).toBe("10 trending papers, ranked by the research community's upvotes.");
+  });
+
+  it('shows the web version the default reader\'s papers, the rest of the pool below, and the way back', async () => {
+    const r = await renderDigest(papers.slice(0, 3), { ...ctx, web: { signupUrl: 'https://papermail.test/', archiveUrl: 'https://papermail.test/archive', more: papers.slice(3) } });
+    expect(r.html).toContain('More papers from this edition');
+    expect(r.html).toContain('href="https://papermail.test/archive"');
+    for (const p of papers.slice(3)) expect(r.html).toContain(p.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
+  });
+
   it('renders ten seed papers into HTML and text, in order, with the unsubscribe slot', async () => {
     const r = await renderDigest(papers, ctx);
     expect(r.subject).toMatch(/^Trending papers, 29 Nov 2026: Less is More/);
