@@ -1,0 +1,93 @@
+// Every page and every mail in Chromium, at a phone's width and a desktop's (mails at 375 and 600 px):
+// screenshots under test/artifacts/ (ignored by git) for a person to look at, and two checks a person
+// would make: nothing overflows horizontally, and every image has alt text.
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokens } from '../../src/domain/tokens.js';
+import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { mailedDataLink, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
+
+const available = browserAvailable();
+const OUT = new URL('../artifacts/', import.meta.url).pathname;
+
+/** Overflow and alt text, as the page is laid out at this width. */
+async function inspect(page: Page) {
+  return page.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    noAlt: [...document.images].filter((i) => !i.hasAttribute('alt')).map((i) => i.src),
+  }));
+}
+
+describe.skipIf(!available)('screenshots of every page and mail', () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    stack = await startStack('postgres', { LOGO_URL: 'https://papermail.test/logo.png', FOOTER_TEXT: 'A reading group newsletter.', POSTAL_ADDRESS: '1 Example Street, Example City' });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('lays out every page at 375 and 1280 px, and every mail at 375 and 600 px, without horizontal overflow', async () => {
+    const email = 'looker@example.org';
+    await subscribeAndConfirm(stack, email);
+    const res = await stack.admin('/editions', { frequency: 'daily' });
+    const { id } = (await res.json()) as { id: number };
+    await waitForEdition(stack, id);
+    const sid = (await stack.served.runtime.database.db.execute<{ id: number }>(sql`select id from subscribers where email = ${email}`)).rows[0]!.id;
+    const tokens = createTokens(stack.env.SECRET!);
+    const data = await mailedDataLink(stack, email, `/preferences/${tokens.sign(sid, 'preferences')}`);
+    const pages: Record<string, string> = {
+      signup: '/',
+      archive: '/archive',
+      edition: `/archive/${id}`,
+      preferences: `/preferences/${tokens.sign(sid, 'preferences')}`,
+      unsubscribe: `/unsubscribe/${tokens.sign(sid, 'unsubscribe')}`,
+      'confirm-active': `/confirm/${tokens.sign(sid, 'confirm')}`,
+      'your-data': data,
+      'erase-ask': `${data}/erase`,
+      'not-found': '/nowhere',
+      'invalid-link': '/unsubscribe/1.x.y',
+    };
+    const problems: string[] = [];
+    for (const width of [375, 1280]) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await ctx.newPage();
+      for (const [name, path] of Object.entries(pages)) {
+        await page.goto(`${stack.base}${path}`);
+        const r = await inspect(page);
+        if (r.overflow > 0) problems.push(`${name} at ${width}px overflows by ${r.overflow}px`);
+        if (r.noAlt.length) problems.push(`${name}: images without alt: ${r.noAlt.join(', ')}`);
+        await page.screenshot({ path: `${OUT}page-${name}-${width}.png`, fullPage: true });
+      }
+      await ctx.close();
+    }
+    const mails = stack.sink.to(email);
+    expect(mails.length).toBeGreaterThanOrEqual(4);
+    for (const width of [375, 600]) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
+      const page = await ctx.newPage();
+      for (const m of mails) {
+        const name = (m.parsed.subject ?? 'mail').replace(/[^a-z0-9]+/gi, '-').slice(0, 40).toLowerCase();
+        await page.setContent(String(m.parsed.html));
+        const r = await inspect(page);
+        if (r.overflow > 0) problems.push(`mail "${m.parsed.subject}" at ${width}px overflows by ${r.overflow}px`);
+        if (r.noAlt.length) problems.push(`mail "${m.parsed.subject}": images without alt`);
+        await page.screenshot({ path: `${OUT}mail-${name}-${width}.png`, fullPage: true });
+        // The digest's link rows are tap targets a finger hits: 44 px high at least.
+        if (/Trending papers/.test(m.parsed.subject ?? '') && width === 375) {
+          const heights = await page.$$eval('a', (as) => as.filter((a) => /^(Paper page|arXiv|Find on arXiv|PDF|Code|Project page)/.test(a.textContent ?? '')).map((a) => a.getBoundingClientRect().height));
+          expect(heights.length).toBeGreaterThan(0);
+          for (const h of heights) expect(h).toBeGreaterThanOrEqual(44);
+        }
+      }
+      await ctx.close();
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
