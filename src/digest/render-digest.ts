@@ -2,6 +2,7 @@ import { DEFAULT_BRAND, type Brand, type Frequency } from '../config.js';
 import { SLOT } from '../mail/mime-template.js';
 import { renderMjml, renderText } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';
+import { typeset } from './typography.js';
 
 /** What the digest shows of one paper. */
 export interface DigestPaper {
@@ -83,7 +84,7 @@ function introOf(papers: DigestPaper[], frequency: Frequency): string {
 export function digestView(papers: DigestPaper[], ctx: DigestContext) {
   const frequencyLabel = ctx.frequency;
   const label = dateLabel(ctx.day);
-  const subject = papers.length ? `Trending papers, ${label}: ${papers[0]!.title}` : `Trending papers, ${label}: nothing new`;
+  const subject = papers.length ? `Trending papers, ${label}: ${typeset(papers[0]!.title)}` : `Trending papers, ${label}: nothing new`;
   return {
     subject: subject.length > 140 ? `${subject.slice(0, 137)}…` : subject,
     preview: papers.slice(1, 3).map((p) => p.title).join(' · '),
@@ -99,17 +100,17 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     signupUrl: ctx.web?.signupUrl ?? null,
     archiveUrl: ctx.web?.archiveUrl ?? null,
     hasMore: Boolean(ctx.web?.more?.length),
-    more: (ctx.web?.more ?? []).map((p) => ({ title: p.title, url: linksOf(p)[0]?.href ?? '#', meta: authorLine(p.authors) })),
+    more: (ctx.web?.more ?? []).map((p) => ({ title: typeset(p.title), url: linksOf(p)[0]?.href ?? '#', meta: authorLine(p.authors) })),
     papers: papers.map((p, i) => {
       const links = linksOf(p);
       const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];
       const meta = [...counts, authorLine(p.authors), p.organization ?? ''].filter(Boolean).join(' · ');
       return {
         rank: i + 1,
-        title: p.title,
+        title: typeset(p.title),
         url: links[0]?.href ?? '#',
         meta,
-        excerpt: excerpt(p.summary || p.abstract),
+        excerpt: typeset(excerpt(p.summary || p.abstract)),
         links: links.map((x, j) => ({ ...x, last: j === links.length - 1 })),
       };
     }),

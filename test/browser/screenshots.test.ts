@@ -13,11 +13,11 @@ const available = browserAvailable();
 const OUT = new URL('../artifacts/', import.meta.url).pathname;
 
 /** Overflow and alt text, as the page is laid out at this width. */
-async function inspect(page: Page) {
-  return page.evaluate(() => ({
+async function inspect(page: Page): Promise<{ overflow: number; noAlt: string[] }> {
+  return page.evaluate(`({
     overflow: document.documentElement.scrollWidth - window.innerWidth,
     noAlt: [...document.images].filter((i) => !i.hasAttribute('alt')).map((i) => i.src),
-  }));
+  })`);
 }
 
 describe.skipIf(!available)('screenshots of every page and mail', () => {

@@ -42,8 +42,9 @@ describe('digest rendering', () => {
     const r = await renderDigest([evil], ctx);
     expect(r.html).not.toContain('<script>alert(1)');
     expect(r.html).not.toContain('<img src=x');
-    expect(r.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
-    expect(r.text).toContain('<script>alert(1)</script> & "quotes"');
+    // Escaped, and typeset: straight quotes become curly ones.
+    expect(r.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; \u201cquotes\u201d');
+    expect(r.text).toContain('<script>alert(1)</script> & \u201cquotes\u201d');
   });
 
   it('shows upvotes, three authors then et al., and the links a reader needs', () => {
