@@ -27,6 +27,9 @@ describe('GET /', () => {
     expect(html).toMatch(/<input type="email" id="email" name="email" required/);
     expect(html).toMatch(/name="frequency" value="daily"[^>]*checked/);
     expect(html).toContain('name="viewport"');
+    // The answer repeats the address as typed, escaped, so that a typo can be spotted.
+    const done = await stack.http('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: "email=o'typo%40exmaple.org" });
+    expect(await done.text()).toContain('Address: <strong>o&#39;typo@exmaple.org</strong>');
   });
 });
 

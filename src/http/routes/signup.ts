@@ -32,11 +32,16 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
 
   const form = async (reply: FastifyReply, opts: Parameters<typeof signupPage>[0] = {}, status = 200) =>
     sendHtml(reply, signupPage({ ...opts, guard: await deps.guard.fields() }), status);
-  const neutral = (req: FastifyRequest, reply: FastifyReply) => {
+  const neutral = (req: FastifyRequest, reply: FastifyReply, email: string) => {
     if (wantsJson(req)) return reply.code(202).send({ status: 'pending', message: NEUTRAL });
+    // The address as typed, so that a typo can be spotted (the answer is the same whatever became of it).
     return sendHtml(
       reply,
-      messagePage('Check your inbox', NEUTRAL, html`<p class="muted">Nothing there after a few minutes? Look in the spam folder, or <a href="/">try again</a>.</p>`),
+      messagePage(
+        'Check your inbox',
+        NEUTRAL,
+        html`<p>Address: <strong>${email}</strong></p><p class="muted">A typo, or nothing there after a few minutes? Look in the spam folder, or <a href="/">try again</a>.</p>`,
+      ),
     );
   };
 
@@ -57,7 +62,7 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
     const verdict = await deps.guard.judge(b);
     if (verdict === 'bot') {
       req.log.info({ ip: req.ip }, 'signup taken for a bot (honeypot, forged stamp or too fast): no mail');
-      return neutral(req, reply);
+      return neutral(req, reply, parsed.value.email);
     }
     if (verdict === 'stale') return again('This form was open for a long time. Please press Subscribe again.', 200);
     if (verdict === 'needs-pow') {
@@ -69,7 +74,7 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
     // Per inbox, plus-tags and case folded: a flood of flood+N@victim.example is one inbox's few mails.
     if (!(await deps.limits.mailbox.take(email))) {
       req.log.info({ ip: req.ip }, 'signup throttled: this inbox had its confirmation mails for today');
-      return neutral(req, reply);
+      return neutral(req, reply, email);
     }
     const outcome = await deps.repos.subscribers.signup({
       ...parsed.value,
@@ -85,6 +90,6 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
     } else {
       await deps.limits.mailbox.refund(email);
     }
-    return neutral(req, reply);
+    return neutral(req, reply, email);
   });
 }
