@@ -1,4 +1,5 @@
-import { DEFAULT_BRAND, type Brand, type Frequency } from '../config.js';
+import type { Frequency } from '../config.js';
+import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
 import { SLOT } from '../mail/mime-template.js';
 import { renderMjml, renderText } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { DEFAULT_BRAND, type Brand, type Frequency } from '../config.js';
+import type { Frequency } from '../config.js';
+import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
 import type { Tokens } from '../domain/tokens.js';
 import { envelopeAddress } from './mailer.js';
 

@@ -1,18 +1,4 @@
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, type Config } from '../config.js';
-
-/**
- * Loads `.env` from the working directory when there is one (Node's own parser); variables already set in
- * the environment win. Tests (NODE_ENV=test) never read a developer's .env.
- */
-function loadDotEnv(): void {
-  if (process.env.NODE_ENV === 'test' || !existsSync('.env')) return;
-  try {
-    process.loadEnvFile('.env');
-  } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  .env: ${(err as Error).message}`);
-  }
-}
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 
 /** Runs an entry point: config errors print the variable and exit 1; SIGINT/SIGTERM close gracefully. */
 export async function run(main: (config: Config) => Promise<(() => Promise<void>) | void>): Promise<void> {

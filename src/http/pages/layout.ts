@@ -1,4 +1,4 @@
-import { DEFAULT_BRAND, type Brand } from '../../config.js';
+import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(v: unknown): string {

@@ -1,0 +1,132 @@
+import { isIP } from 'node:net';
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+
+// The environment's shape, one validator per variable, each with its default and a message that names what
+// is expected. src/config.ts turns the parsed result into Config.
+
+const cron = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => {
+      try {
+        if (v.trim().split(/\s+/).length !== 5) return false;
+        CronExpressionParser.parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a 5-field cron expression such as "0 8 * * *"');
+
+const timeZone = z
+  .string()
+  .default('UTC')
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as "Europe/Berlin"');
+
+const urlWithScheme = (schemes: string[]) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return schemes.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+/** An IP address, or a CIDR block of one. */
+function isProxyAddress(s: string): boolean {
+  const [ip, bits, ...rest] = s.trim().split('/');
+  const family = isIP(ip ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+export const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/i;
+const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
+
+export const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).optional(),
+  DEV_INBOX: z.enum(['true', 'false', '1', '0']).optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^(true|false|\d{1,2})$/.test(v) || v.split(',').every(isProxyAddress), 'must be false, true, a hop count such as 1, or proxy addresses or CIDRs such as "10.0.0.0/8,127.0.0.1"'),
+  PUBLIC_URL: urlWithScheme(['http:', 'https:']).optional(),
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
+  SMTP_URL: urlWithScheme(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z
+    .string()
+    .default('papermail <digest@papermail.localhost>')
+    .refine(noLineBreaks, 'must be one line')
+    .refine((v) => /<[^<>\s]+@[^<>\s]+>$|^[^<>\s]+@[^<>\s]+$/.test(v.trim()), 'must be an address such as "papermail <digest@example.org>"'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DIGEST_CRON_DAILY: cron('0 8 * * *'),
+  DIGEST_CRON_WEEKLY: cron('0 8 * * 1'),
+  DIGEST_TZ: timeZone,
+  DIGEST_SIZE: int(10, 1, 50),
+  DIGEST_WINDOW_DAILY: int(2, 1, 60),
+  DIGEST_WINDOW_WEEKLY: int(8, 1, 120),
+  DIGEST_POOL_HOURS: int(6, 1, 168),
+  CATCH_UP_HOURS: int(6, 0, 72),
+  SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
+  INGEST_CRON: cron('0 * * * *'),
+  PAPER_SOURCES: z
+    .string()
+    .default('hf')
+    .refine((v) => v.split(',').every((s) => /^(hf|arxiv:[\w.+-]+|arxiv-rss:[\w.+-]+)$/.test(s.trim())), 'must list sources such as "hf,arxiv:cs.LG+cs.CL,arxiv-rss:cs.LG"'),
+  HF_API_URL: urlWithScheme(['http:', 'https:']).default('https://huggingface.co/api/daily_papers'),
+  ARXIV_API_URL: urlWithScheme(['http:', 'https:']).default('http://export.arxiv.org/api/query'),
+  ARXIV_RSS_URL: urlWithScheme(['http:', 'https:']).default('https://rss.arxiv.org'),
+  FETCH_TIMEOUT_MS: int(20_000, 100, 300_000),
+  FETCH_RETRIES: int(4, 0, 10),
+  SEND_BATCH_SIZE: int(500, 1, 10_000),
+  SEND_CONCURRENCY: int(2, 1, 64),
+  SMTP_POOL_SIZE: int(10, 1, 100),
+  SEND_MAX_ATTEMPTS: int(5, 1, 50),
+  SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
+  SEND_LEASE_SECONDS: int(600, 5, 86_400),
+  SEND_PAUSE_AFTER_FAILURES: int(10, 1, 10_000),
+  SEND_PAUSE_FAILURE_PERCENT: int(20, 1, 100),
+  SEND_PAUSE_STORM_PERCENT: int(50, 1, 100),
+  SEND_PAUSE_WINDOW: int(200, 10, 100_000),
+  SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
+  RECOVER_INTERVAL_SECONDS: int(60, 1, 3600),
+  SIGNUP_LIMIT_PER_MINUTE: int(5, 1, 1_000_000),
+  SIGNUP_LIMIT_PER_HOUR: int(30, 1, 1_000_000),
+  SIGNUP_MAILBOX_PER_DAY: int(3, 1, 1_000_000),
+  CONFIRM_MAILS_PER_HOUR: int(500, 1, 10_000_000),
+  SIGNUP_MIN_FILL_SECONDS: int(2, 0, 600),
+  SIGNUP_PROOF_OF_WORK: z.enum(['true', 'false', '1', '0']).default('false'),
+  NEWSLETTER_NAME: z.string().trim().min(1).max(60).refine(noLineBreaks, 'must be one line').default('papermail'),
+  LOGO_URL: urlWithScheme(['https:']).optional(),
+  ACCENT_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #0b57d0').default('#0b57d0'),
+  FOOTER_TEXT: z.string().max(500).refine(noLineBreaks, 'must be one line').optional(),
+  POSTAL_ADDRESS: z.string().max(300).refine(noLineBreaks, 'must be one line').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SOFT_BOUNCE_LIMIT: int(3, 1, 100),
+  SNS_CONFIRM_HOSTS: z.string().default('amazonaws.com,amazonaws.com.cn'),
+  DKIM_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain such as example.org').optional(),
+  DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a selector such as papermail').optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().optional(),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, "-" or "_"').default('papermail'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
