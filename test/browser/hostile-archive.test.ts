@@ -1,25 +1,16 @@
 // The archive's web version of an edition with a hostile paper, in Chromium: no script runs (no dialog, no
 // script-created marker), no javascript: link is left in the page, and the CSP reports nothing but itself.
-import type { Browser } from 'playwright-core';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestText } from '../../src/sources/ingest.js';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
-import { startStack, waitForEdition, type Stack } from '../helpers/stack.js';
+import { browserAvailable } from '../helpers/browser.js';
+import { useBrowserStack } from '../helpers/browser-stack.js';
+import { waitForEdition } from '../helpers/stack.js';
 
 const available = browserAvailable();
 
 describe.skipIf(!available)('a hostile paper in the archive, in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack('postgres');
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const t = useBrowserStack();
 
   it('runs no script and links nothing but http(s)', async () => {
     const hostile = JSON.stringify([
@@ -35,14 +26,14 @@ describe.skipIf(!available)('a hostile paper in the archive, in Chromium', () =>
         },
       },
     ]);
-    await ingestText(stack.served.runtime.repos.papers, 'hf', hostile, 'hostile.json');
+    await ingestText(t.stack.served.runtime.repos.papers, 'hf', hostile, 'hostile.json');
     // A row written around the policy (by hand, before it existed) must not run either.
-    await stack.served.runtime.database.db.execute(sql`update papers set links = links || '{"pdf": "javascript:window.__owned=5"}'::jsonb where id = '2699.00001'`);
-    await stack.served.runtime.database.db.execute(sql`insert into subscribers (email, status, confirmed_at) values ('reader@example.org', 'active', now())`);
-    const { id } = (await (await stack.admin('/editions', { frequency: 'daily', force: true })).json()) as { id: number };
-    await waitForEdition(stack, id);
+    await t.stack.served.runtime.database.db.execute(sql`update papers set links = links || '{"pdf": "javascript:window.__owned=5"}'::jsonb where id = '2699.00001'`);
+    await t.stack.served.runtime.database.db.execute(sql`insert into subscribers (email, status, confirmed_at) values ('reader@example.org', 'active', now())`);
+    const { id } = (await (await t.stack.admin('/editions', { frequency: 'daily', force: true })).json()) as { id: number };
+    await waitForEdition(t.stack, id);
 
-    const page = await browser.newPage();
+    const page = await t.browser.newPage();
     const dialogs: string[] = [];
     const errors: string[] = [];
     page.on('dialog', (d) => {
@@ -50,7 +41,7 @@ describe.skipIf(!available)('a hostile paper in the archive, in Chromium', () =>
       void d.dismiss();
     });
     page.on('pageerror', (e) => errors.push(e.message));
-    const res = await page.goto(`${stack.base}/archive/${id}`);
+    const res = await page.goto(`${t.stack.base}/archive/${id}`);
     expect(res!.status()).toBe(200);
     expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(await page.getByText('Hostile').first().isVisible()).toBe(true);

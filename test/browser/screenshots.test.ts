@@ -3,11 +3,9 @@
 // would make: nothing overflows horizontally, and every image has alt text.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokens } from '../../src/domain/tokens.js';
 import { browserAvailable, launchBrowser } from '../helpers/browser.js';
-import { mailedDataLink, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
+import { readerWithEveryMail, startStack, type Stack } from '../helpers/stack.js';
 
 const available = browserAvailable();
 const OUT = new URL('../artifacts/', import.meta.url).pathname;
@@ -35,20 +33,14 @@ describe.skipIf(!available)('screenshots of every page and mail', () => {
 
   it('lays out every page at 375 and 1280 px, and every mail at 375 and 600 px, without horizontal overflow', async () => {
     const email = 'looker@example.org';
-    await subscribeAndConfirm(stack, email);
-    const res = await stack.admin('/editions', { frequency: 'daily' });
-    const { id } = (await res.json()) as { id: number };
-    await waitForEdition(stack, id);
-    const sid = (await stack.served.runtime.database.db.execute<{ id: number }>(sql`select id from subscribers where email = ${email}`)).rows[0]!.id;
-    const tokens = createTokens(stack.env.SECRET!);
-    const data = await mailedDataLink(stack, email, `/preferences/${tokens.sign(sid, 'preferences')}`);
+    const { editionId: id, links, data } = await readerWithEveryMail(stack, email);
     const pages: Record<string, string> = {
       signup: '/',
       archive: '/archive',
       edition: `/archive/${id}`,
-      preferences: `/preferences/${tokens.sign(sid, 'preferences')}`,
-      unsubscribe: `/unsubscribe/${tokens.sign(sid, 'unsubscribe')}`,
-      'confirm-active': `/confirm/${tokens.sign(sid, 'confirm')}`,
+      preferences: links.preferences,
+      unsubscribe: links.unsubscribe,
+      'confirm-active': links.confirm,
       'your-data': data,
       'erase-ask': `${data}/erase`,
       'not-found': '/nowhere',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { createTokens } from '../../src/domain/tokens.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
 import { createTestDatabase } from './database.js';
 import { QUIET_ENV } from './services.js';
@@ -125,4 +126,25 @@ export async function mailedDataLink(stack: Stack, email: string, askUrl: string
   const link = /https:\/\/papermail\.test(\/data\/\S+)/.exec(stack.sink.to(email).filter(isDataMail).at(-1)!.parsed.text ?? '')?.[1];
   if (!link) throw new Error('no data link in the mail');
   return link;
+}
+
+/**
+ * A reader with every kind of mail behind them: subscribed and confirmed, sent the day's edition, and
+ * mailed a data link. Returns the edition, the reader's links (as paths), and the data link.
+ */
+export async function readerWithEveryMail(stack: Stack, email: string) {
+  await subscribeAndConfirm(stack, email);
+  const res = await stack.admin('/editions', { frequency: 'daily' });
+  const { id: editionId } = (await res.json()) as { id: number };
+  await waitForEdition(stack, editionId);
+  const found = await stack.served.runtime.database.pool.query<{ id: number }>('select id from subscribers where email = $1', [email]);
+  const tokens = createTokens(stack.env.SECRET!);
+  const id = Number(found.rows[0]!.id);
+  const links = {
+    preferences: `/preferences/${tokens.sign(id, 'preferences')}`,
+    unsubscribe: `/unsubscribe/${tokens.sign(id, 'unsubscribe')}`,
+    confirm: `/confirm/${tokens.sign(id, 'confirm')}`,
+  };
+  const data = await mailedDataLink(stack, email, links.preferences);
+  return { editionId, links, data };
 }

@@ -1,9 +1,7 @@
 // The newsletter is the operator's: with NEWSLETTER_NAME and friends set, no page or mail says "papermail",
 // the accent, logo, footer and postal address show, and the List-Id carries the name once.
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokens } from '../../src/domain/tokens.js';
-import { mailedDataLink, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
+import { readerWithEveryMail, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 const BRAND = {
@@ -26,16 +24,10 @@ afterAll(async () => stack?.close());
 describe('branding', () => {
   it('names the newsletter, never papermail, in every page and mail', async () => {
     const email = 'branded@example.net';
-    await subscribeAndConfirm(stack, email);
-    const res = await stack.admin('/editions', { frequency: 'daily' });
-    const { id } = (await res.json()) as { id: number };
-    await waitForEdition(stack, id);
-    const sid = (await stack.served.runtime.database.db.execute<{ id: number }>(sql`select id from subscribers where email = ${email}`)).rows[0]!.id;
-    const tokens = createTokens(stack.env.SECRET!);
-    const data = await mailedDataLink(stack, email, `/preferences/${tokens.sign(sid, 'preferences')}`);
+    const { editionId: id, links, data } = await readerWithEveryMail(stack, email);
 
     const pages: Record<string, string> = {};
-    for (const path of ['/', '/archive', `/archive/${id}`, `/preferences/${tokens.sign(sid, 'preferences')}`, `/unsubscribe/${tokens.sign(sid, 'unsubscribe')}`, data, `${data}/erase`, '/nowhere', `/confirm/${tokens.sign(sid, 'confirm')}`])
+    for (const path of ['/', '/archive', `/archive/${id}`, links.preferences, links.unsubscribe, data, `${data}/erase`, '/nowhere', links.confirm])
       pages[path] = await (await stack.http(path)).text();
     pages['POST /subscribe'] = await (await stack.http('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=other%40example.net' })).text();
     for (const [path, html] of Object.entries(pages)) {

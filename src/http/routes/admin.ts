@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { safeEqual } from '../../domain/tokens.js';
 import { startEdition } from '../../jobs/start-edition.js';
 import type { AppDeps } from '../deps.js';
+import { hasBearer } from '../respond.js';
 
 /** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time). */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   app.addHook('onRequest', async (req, reply) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
-    if (!m || !safeEqual(m[1]!, deps.config.adminToken)) {
+    if (!hasBearer(req, deps.config.adminToken)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid admin token is required.', statusCode: 401 });
     }
   });

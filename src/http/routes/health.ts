@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { safeEqual } from '../../domain/tokens.js';
 import type { AppDeps } from '../deps.js';
+import { hasBearer } from '../respond.js';
 
 /** GET /health (the process answers) and GET /ready (its database and queue backend answer too). */
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -28,8 +28,7 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   const registry = deps.metrics;
   if (token && registry) {
     app.get('/metrics', async (req, reply) => {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
-      if (!m || !safeEqual(m[1]!, token)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid metrics token is required.', statusCode: 401 });
+      if (!hasBearer(req, token)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid metrics token is required.', statusCode: 401 });
       try {
         const body = await registry.metrics();
         return reply.type(registry.contentType).header('cache-control', 'no-store').send(body);

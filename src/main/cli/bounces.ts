@@ -3,26 +3,16 @@
 // or a folder of .eml files, records each bounce and complaint, and says what it did.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readReport, splitMbox } from '../../mail/dsn.js';
 import { openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
+import { cliArgs, exitWith } from './args.js';
 
 const USAGE = 'usage: npm run bounces -- (--mbox FILE | --dir FOLDER of .eml files)';
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
 await run(async (config) => {
-  let args;
-  try {
-    args = parseArgs({ options: { mbox: { type: 'string' }, dir: { type: 'string' } } }).values;
-  } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (Boolean(args.mbox) === Boolean(args.dir)) fail(`give exactly one of --mbox or --dir\n${USAGE}`);
+  const args = cliArgs({ mbox: { type: 'string' }, dir: { type: 'string' } } as const, USAGE);
+  if (Boolean(args.mbox) === Boolean(args.dir)) exitWith(`give exactly one of --mbox or --dir\n${USAGE}`);
   let messages: { name: string; raw: string }[];
   try {
     if (args.mbox) messages = splitMbox(await readFile(args.mbox, 'utf8')).map((raw, i) => ({ name: `${args.mbox}#${i + 1}`, raw }));
@@ -31,7 +21,7 @@ await run(async (config) => {
       messages = await Promise.all(files.map(async (f) => ({ name: f, raw: await readFile(join(args.dir!, f), 'utf8') })));
     }
   } catch (err) {
-    fail(`cannot read ${args.mbox ?? args.dir}: ${(err as Error).message}`);
+    exitWith(`cannot read ${args.mbox ?? args.dir}: ${(err as Error).message}`);
   }
 
   const rt = await openCliRuntime(config);

@@ -2,7 +2,6 @@
 // Writes the digest the next edition would bring (to that reader: their topics, their size, never a paper
 // they already had, their local date) as an HTML file, without sending or storing anything.
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { localDay } from '../../domain/period.js';
 import { readerList } from '../../domain/topics.js';
@@ -11,23 +10,14 @@ import { POOL_SIZE } from '../../jobs/build-edition.js';
 import { siteHost } from '../../mail/addresses.js';
 import { openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
+import { cliArgs, exitWith } from './args.js';
 
 const USAGE = 'usage: npm run digest -- --preview FILE [--frequency daily|weekly] [--email reader@example.org]';
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
 await run(async (config) => {
-  let args;
-  try {
-    args = parseArgs({ options: { preview: { type: 'string' }, frequency: { type: 'string', default: 'daily' }, email: { type: 'string' } } }).values;
-  } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (!args.preview) fail(`--preview FILE is required\n${USAGE}`);
-  if (args.frequency !== 'daily' && args.frequency !== 'weekly') fail(`--frequency must be daily or weekly\n${USAGE}`);
+  const args = cliArgs({ preview: { type: 'string' }, frequency: { type: 'string', default: 'daily' }, email: { type: 'string' } } as const, USAGE);
+  if (!args.preview) exitWith(`--preview FILE is required\n${USAGE}`);
+  if (args.frequency !== 'daily' && args.frequency !== 'weekly') exitWith(`--frequency must be daily or weekly\n${USAGE}`);
   const frequency = args.frequency;
 
   const rt = await openCliRuntime(config);
@@ -43,7 +33,7 @@ await run(async (config) => {
         sql`select id, topics, max_papers, timezone from subscribers where lower(email) = lower(${args.email})`,
       );
       const reader = found.rows[0];
-      if (!reader) fail(`no subscriber ${args.email}`);
+      if (!reader) exitWith(`no subscriber ${args.email}`);
       topics = reader.topics;
       size = reader.max_papers ?? size;
       zone = reader.timezone;

@@ -1,32 +1,22 @@
 // npm run ingest -- --source hf|arxiv|arxiv-rss|seed|json (--file PATH | --url URL | --date YYYY-MM-DD)
 // Stores papers from a file or a URL into the same database `npm start` uses, and says what it did.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { describeReport, ingestText } from '../../sources/ingest.js';
 import { feedOf, SOURCE_KINDS, type SourceKind } from '../../sources/registry.js';
 import { createFeedFetcher, openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
+import { cliArgs, exitWith } from './args.js';
 
 const USAGE = 'usage: npm run ingest -- --source hf|arxiv|arxiv-rss|seed|json (--file PATH | --url URL | --date YYYY-MM-DD)';
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
 await run(async (config) => {
-  let args;
-  try {
-    args = parseArgs({ options: { source: { type: 'string' }, file: { type: 'string' }, url: { type: 'string' }, date: { type: 'string' } } }).values;
-  } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`);
-  }
+  const args = cliArgs({ source: { type: 'string' }, file: { type: 'string' }, url: { type: 'string' }, date: { type: 'string' } } as const, USAGE);
   const source = args.source as SourceKind | undefined;
-  if (!source || !SOURCE_KINDS.includes(source)) fail(`--source must be one of ${SOURCE_KINDS.join(', ')}\n${USAGE}`);
+  if (!source || !SOURCE_KINDS.includes(source)) exitWith(`--source must be one of ${SOURCE_KINDS.join(', ')}\n${USAGE}`);
   const given = [args.file, args.url, args.date].filter(Boolean).length;
-  if (given !== 1) fail(`give exactly one of --file, --url or --date\n${USAGE}`);
-  if (args.date && (source !== 'hf' || !/^\d{4}-\d{2}-\d{2}$/.test(args.date))) fail('--date YYYY-MM-DD works with --source hf');
-  if (args.url && !/^https?:\/\//.test(args.url)) fail('--url must start with http:// or https://');
+  if (given !== 1) exitWith(`give exactly one of --file, --url or --date\n${USAGE}`);
+  if (args.date && (source !== 'hf' || !/^\d{4}-\d{2}-\d{2}$/.test(args.date))) exitWith('--date YYYY-MM-DD works with --source hf');
+  if (args.url && !/^https?:\/\//.test(args.url)) exitWith('--url must start with http:// or https://');
 
   let text: string;
   let from: string;
@@ -39,7 +29,7 @@ await run(async (config) => {
       text = await createFeedFetcher(config).fetchText(from);
     }
   } catch (err) {
-    fail(`cannot read ${args.file ?? args.url ?? 'the feed'}: ${(err as Error).message}`);
+    exitWith(`cannot read ${args.file ?? args.url ?? 'the feed'}: ${(err as Error).message}`);
   }
 
   const rt = await openCliRuntime(config);
