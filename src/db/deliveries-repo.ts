@@ -125,6 +125,36 @@ export function createDeliveriesRepo(db: Db) {
       });
     },
 
+    /** An edition's final failures grouped by the server's answer (its first line), most frequent first. */
+    async failuresByAnswer(editionId: number, limit = 50): Promise<{ answer: string; count: number; example: string }[]> {
+      const res = await db.execute<{ answer: string; count: number; example: string }>(sql`
+        select coalesce(nullif(split_part(last_response, E'\n', 1), ''), '(no answer recorded)') as answer,
+               count(*)::int as count, min(s.email) as example
+        from deliveries d join subscribers s on s.id = d.subscriber_id
+        where d.edition_id = ${editionId} and d.status = 'failed'
+        group by 1 order by count desc, answer limit ${limit}`);
+      return res.rows;
+    },
+
+    /**
+     * Queues an edition's failed rows again, for readers who may be mailed now (active, not suppressed: a
+     * lifted suppression, a fixed relay). A sent edition goes back to sending until they have a final row.
+     */
+    async resendFailed(editionId: number): Promise<number> {
+      return db.transaction(async (tx) => {
+        const res = await tx.execute(sql`
+          update deliveries d set status = 'queued', attempts = 0, next_attempt_at = null, claim_token = null,
+            last_response = 'requeued by an operator after: ' || coalesce(d.last_response, '')
+          from subscribers s
+          where d.edition_id = ${editionId} and d.status = 'failed' and s.id = d.subscriber_id and s.status = 'active'
+            and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
+            and exists (select 1 from editions e where e.id = ${editionId} and e.status in ('sending', 'sent'))`);
+        const n = res.rowCount ?? 0;
+        if (n) await tx.execute(sql`update editions set status = 'sending', finished_at = null where id = ${editionId} and status = 'sent'`);
+        return n;
+      });
+    },
+
     /** The range still to send (due now or stuck past the lease), and when the next row falls due. */
     async outstanding(editionId: number, leaseSeconds: number): Promise<{ from: number; to: number; dueInMs: number } | null> {
       const res = await db.execute<{ first: number | null; last: number | null; due_ms: number | null }>(sql`

@@ -202,6 +202,14 @@ export function createEditionsRepo(db: Db) {
       return res.rows;
     },
 
+    /** Editions newest first, with their counts (keyset on id), for the console and the admin API. */
+    async list(opts: { limit: number; before?: number }): Promise<EditionStats[]> {
+      const res = await db.execute<{ id: number }>(sql`
+        select id from editions ${opts.before ? sql`where id < ${opts.before}` : sql``} order by id desc limit ${opts.limit}`);
+      const stats = await Promise.all(res.rows.map((r) => this.stats(Number(r.id))));
+      return stats.filter((s): s is EditionStats => s !== null);
+    },
+
     /** Counts per status, for the admin API. */
     async stats(id: number): Promise<EditionStats | null> {
       const res = await db.execute<EditionStats>(sql`

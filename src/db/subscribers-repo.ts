@@ -86,6 +86,12 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
       return row ?? null;
     },
 
+    /** Finds a subscriber by address (case folded). */
+    async byEmail(email: string): Promise<Subscriber | null> {
+      const [row] = await db.select().from(subscribers).where(sql`lower(${subscribers.email}) = lower(${email})`);
+      return row ?? null;
+    },
+
     /**
      * Creates or refreshes a pending subscriber. Active and suppressed addresses are left as they are;
      * unsubscribed ones start over as pending. The confirmation mail it owes goes to the outbox in the same
@@ -194,6 +200,72 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         await tx.execute(sql`delete from subscribers where id = ${id}`);
         return true;
       });
+    },
+
+    /**
+     * Readers by id (keyset: those after `after`), optionally only addresses containing `search` and of one
+     * status: the console's list, the admin API's, and the CSV export's pages.
+     */
+    async search(opts: { limit: number; after?: number; search?: string; status?: Subscriber['status'] }): Promise<Subscriber[]> {
+      const res = await db
+        .select()
+        .from(subscribers)
+        .where(
+          and(
+            opts.after ? sql`${subscribers.id} > ${opts.after}` : undefined,
+            opts.search ? sql`strpos(lower(${subscribers.email}), lower(${opts.search})) > 0` : undefined,
+            opts.status ? eq(subscribers.status, opts.status) : undefined,
+          ),
+        )
+        .orderBy(subscribers.id)
+        .limit(opts.limit);
+      return res;
+    },
+
+    /** How many readers there are in each status. */
+    async counts(): Promise<Record<Subscriber['status'], number>> {
+      const res = await db.execute<{ status: Subscriber['status']; n: number }>(sql`select status, count(*)::int as n from subscribers group by status`);
+      const out = { pending: 0, active: 0, unsubscribed: 0, suppressed: 0 };
+      for (const r of res.rows) out[r.status] = r.n;
+      return out;
+    },
+
+    /** A reader's deliveries, newest first, with their edition. */
+    async deliveries(id: number, limit = 50) {
+      const res = await db.execute<{ editionId: number; frequency: Frequency; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null }>(sql`
+        select d.edition_id as "editionId", e.frequency, e.period, d.status, d.attempts, d.sent_at as "sentAt", d.last_response as "lastResponse"
+        from deliveries d join editions e on e.id = d.edition_id where d.subscriber_id = ${id} order by d.id desc limit ${limit}`);
+      return res.rows;
+    },
+
+    /**
+     * Imports a reader whose consent the operator vouches for (`statement` says where it was given): active
+     * at once and scheduled, with the consent recorded as an import. Existing and suppressed addresses are left
+     * alone; returns what happened.
+     */
+    async importConsented(input: Omit<SignupInput, 'consent'>, statement: string): Promise<'imported' | 'exists' | 'suppressed'> {
+      return db.transaction(async (tx) => {
+        const hash = hashEmail(input.email);
+        const suppressed = await tx.execute(sql`
+          select 1 from suppressions where (email = ${input.email.toLowerCase()} or email = ${hash}) and reason <> 'erased'`);
+        if (suppressed.rows.length) return 'suppressed';
+        const rows = await tx.execute<{ id: number }>(sql`
+          insert into subscribers (email, email_hash, status, frequency, topics, timezone, timezone_chosen, send_hour, send_day, consent_at, confirmed_at)
+          values (${input.email}, ${hash}, 'active', ${input.frequency}, ${JSON.stringify(input.topics ?? [])}::jsonb, ${input.timezone},
+                  ${input.timezoneChosen}, ${input.sendHour ?? 8}, ${input.sendDay ?? 1}, now(), now())
+          on conflict (lower(email)) do nothing returning id`);
+        const id = rows.rows[0] ? Number(rows.rows[0].id) : null;
+        if (id === null) return 'exists';
+        await tx.execute(sql`update subscribers set next_send_at = ${NEXT_SEND} where id = ${id}`);
+        await recordConsent(tx, id, 'import', { ip: null, userAgent: null, formVersion: `import: ${statement}`.slice(0, 500) });
+        return 'imported';
+      });
+    },
+
+    /** Imports a reader by double opt-in: the same as a signup (a confirmation mail is owed), the consent marked as an import. */
+    async importPending(input: Omit<SignupInput, 'consent'>): Promise<'invited' | 'skipped'> {
+      const id = await db.transaction((tx) => signupIn(tx, { ...input, consent: { ip: null, userAgent: null, formVersion: 'import: double opt-in' } }));
+      return id === null ? 'skipped' : 'invited';
     },
 
     /** Unsubscribes at once; idempotent. Returns the subscriber, or null when unknown. */

@@ -61,11 +61,13 @@ export function createSuppressionsRepo(db: Db) {
     },
 
     /** Suppressions, newest first (keyset on the address for paging). */
-    async list(opts: { limit: number; before?: string }): Promise<SuppressionRow[]> {
+    async list(opts: { limit: number; before?: string; search?: string }): Promise<SuppressionRow[]> {
       const res = await db.execute<SuppressionRow>(sql`
         select email, reason, source, detail, created_at as "createdAt" from suppressions
-        ${opts.before ? sql`where created_at < (select created_at from suppressions where email = ${opts.before})` : sql``}
-        order by created_at desc, email limit ${opts.limit}`);
+        where true
+        ${opts.before ? sql`and (created_at, email) < (select created_at, email from suppressions where email = ${opts.before})` : sql``}
+        ${opts.search ? sql`and strpos(email, lower(${opts.search})) > 0` : sql``}
+        order by created_at desc, email desc limit ${opts.limit}`);
       return res.rows;
     },
 

@@ -10,6 +10,7 @@ import { SECURITY_HEADERS } from './security-headers.js';
 import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminConsoleRoutes } from './routes/admin-console.js';
 import { archiveRoutes } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
 import { preferencesRoutes } from './routes/preferences.js';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(yourDataRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
+  await app.register(adminConsoleRoutes, deps);
   await app.register(webhookRoutes, deps);
   if (deps.inboxDir) {
     const dir = deps.inboxDir;

@@ -98,6 +98,25 @@ export const ROUTE_DOCS: Record<string, Doc> = {
   'POST /api/admin/editions': { summary: "Send the period's edition now (or a forced extra one)", tags: ['Admin'], security: bearer, response: { 200: obj({ id: { type: 'integer' }, created: { type: 'boolean' }, period: { type: 'string' }, queued: { type: 'boolean' } }), 201: obj({ id: { type: 'integer' }, created: { type: 'boolean' }, period: { type: 'string' }, queued: { type: 'boolean' } }), 400: error, 401: error } },
   'GET /api/admin/editions/{id}': { summary: "An edition's status and counts", tags: ['Admin'], security: bearer, response: { 200: editionStats, 400: error, 401: error, 404: error } },
   'POST /api/admin/editions/{id}/resume': { summary: 'Resume a paused edition', tags: ['Admin'], security: bearer, response: { 200: editionStats, 401: error, 404: error, 409: error } },
+  'GET /api/admin/overview': { summary: 'Readers by status, the catalogue size and the latest editions', tags: ['Admin'], security: bearer, response: { 200: obj({ subscribers: { type: 'object' }, papers: { type: 'integer' }, editions: { type: 'array', items: editionStats } }), 401: error } },
+  'GET /api/admin/editions': { summary: 'Editions, newest first, with their counts (keyset: before=id)', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: editionStats }, 400: error, 401: error } },
+  'POST /api/admin/editions/{id}/resend-failed': { summary: "Queue an edition's failed rows again, for readers who may be mailed now", tags: ['Admin'], security: bearer, response: { 200: { ...editionStats, properties: { ...editionStats.properties, requeued: { type: 'integer' }, queued: { type: 'boolean' } } }, 401: error, 404: error } },
+  'GET /api/admin/preview': { summary: 'The next digest (for one reader with email=), as HTML; nothing is stored', tags: ['Admin'], security: bearer, response: { 200: page('The digest'), 400: error, 401: error, 404: error } },
+  'POST /api/admin/ingest': { summary: 'Fetch every paper source now', tags: ['Admin'], security: bearer, response: { 202: obj({ queued: { type: 'boolean' } }), 401: error, 503: error } },
+  'GET /api/admin/subscribers': { summary: 'Readers by id (keyset: after=id), searched by address and status', tags: ['Admin'], security: bearer, response: { 200: obj({ subscribers: { type: 'array', items: { type: 'object' } }, next: { type: ['integer', 'null'] } }), 400: error, 401: error } },
+  'GET /api/admin/subscribers/{id}': { summary: 'A reader and their deliveries', tags: ['Admin'], security: bearer, response: { 200: obj({ subscriber: { type: 'object' }, deliveries: { type: 'array' } }), 400: error, 401: error, 404: error } },
+  'GET /api/admin/subscribers.csv': { summary: 'Readers as CSV (the same search)', tags: ['Admin'], security: bearer, response: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: error, 401: error } },
+  'POST /api/admin/subscribers/import': {
+    summary: 'Import readers from CSV (body text/csv; mode=double-opt-in, or mode=consented with consent=where they consented)',
+    tags: ['Admin'],
+    security: bearer,
+    response: {
+      200: obj({ mode: { type: 'string' }, imported: { type: 'integer' }, invited: { type: 'integer' }, skipped: { type: 'array' }, problems: { type: 'array', items: obj({ line: { type: 'integer' }, error: { type: 'string' } }) } }),
+      400: error,
+      401: error,
+      415: error,
+    },
+  },
   'GET /api/admin/papers': { summary: 'The catalogue, newest first', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: obj({ id: { type: 'string' }, title: { type: 'string' } }) }, 401: error } },
   'GET /api/admin/suppressions': { summary: 'Addresses never mailed again, with reason and source', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: obj({ email: { type: 'string' }, reason: { type: 'string' }, source: { type: 'string' }, detail: { type: ['string', 'null'] }, createdAt: { type: 'string' } }) }, 401: error } },
   'DELETE /api/admin/suppressions/{email}': { summary: 'Lift a suppression that was a mistake', tags: ['Admin'], security: bearer, response: { 200: obj({ lifted: { type: 'string' } }), 401: error, 404: error } },
@@ -134,7 +153,7 @@ export function openapiOptions(version: string): FastifyDynamicSwaggerOptions {
     transform: ({ schema, url, route }) => {
       const methods = ([] as string[]).concat(route.method);
       const doc = ROUTE_DOCS[`${methods.find((m) => m !== 'HEAD')} ${url.replace(/:(\w+)/g, '{$1}')}`];
-      const hidden = !doc || /^\/(assets|dev|docs|openapi)/.test(url);
+      const hidden = !doc || /^\/(assets|dev|docs|openapi|admin)/.test(url);
       if (hidden) return { schema: { ...schema, hide: true } as typeof schema, url };
       const { body, querystring, params, response, security, ...rest } = doc;
       return {

@@ -34,6 +34,8 @@ export interface Producer {
   sendLater(editionId: number, range: [number, number], delayMs: number, key: string): Promise<void>;
   /** Adds a transactional mail under a stable job id: relaying it twice adds it once. */
   sendTransactional(job: TransactionalJob, jobId: string): Promise<void>;
+  /** Fetches every source now (an operator's request), beside the schedule. */
+  ingestNow(key: string): Promise<void>;
   readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob>; ingest: Queue<IngestJob> };
 }
 
@@ -74,5 +76,6 @@ export function createProducer(backend: QueueBackend, timeoutMs = ENQUEUE_TIMEOU
       timed(send.add('send', { editionId, from, to }, { ...keep, ...retrying, delay: Math.max(0, delayMs), jobId: `send-${editionId}-${from}-${to}-${key}` })),
     sendTransactional: (job, jobId) =>
       timed(transactional.add(job.kind, job, { ...keep, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, jobId })),
+    ingestNow: (key) => timed(ingest.add('ingest', { kind: 'all' }, { ...keep, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, jobId: `ingest-now-${key}` })),
   };
 }

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../helpers/browser.js';
-import { readerWithEveryMail, startStack, type Stack } from '../helpers/stack.js';
+import { ADMIN_TOKEN, readerWithEveryMail, startStack, type Stack } from '../helpers/stack.js';
 
 const available = browserAvailable();
 const OUT = new URL('../artifacts/', import.meta.url).pathname;
@@ -46,11 +46,28 @@ describe.skipIf(!available)('screenshots of every page and mail', () => {
       'not-found': '/nowhere',
       'invalid-link': '/unsubscribe/1.x.y',
     };
+    // The operator's console, signed in.
+    const consolePages: Record<string, string> = {
+      'admin-sign-in': '/admin/sign-in',
+      'admin-overview': '/admin',
+      'admin-editions': '/admin/editions',
+      'admin-edition': `/admin/editions/${id}`,
+      'admin-subscribers': '/admin/subscribers',
+      'admin-subscriber': '/admin/subscribers/1',
+      'admin-import': '/admin/import',
+      'admin-suppressions': '/admin/suppressions',
+      'admin-papers': '/admin/papers',
+    };
     const problems: string[] = [];
     for (const width of [375, 1280]) {
       const ctx = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await ctx.newPage();
-      for (const [name, path] of Object.entries(pages)) {
+      await page.goto(`${stack.base}/admin/sign-in`);
+      await page.screenshot({ path: `${OUT}page-admin-sign-in-${width}.png`, fullPage: true });
+      await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/admin$/);
+      for (const [name, path] of Object.entries({ ...pages, ...consolePages })) {
         await page.goto(`${stack.base}${path}`);
         const r = await inspect(page);
         if (r.overflow > 0) problems.push(`${name} at ${width}px overflows by ${r.overflow}px`);

@@ -1,7 +1,38 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { startEdition } from '../../jobs/start-edition.js';
+import type { Subscriber } from '../../db/subscribers-repo.js';
+import { subscribersToCsv } from '../../domain/subscriber-csv.js';
+import { adminOperations, type ImportMode } from '../admin-operations.js';
 import type { AppDeps } from '../deps.js';
 import { hasBearer } from '../respond.js';
+
+/** The largest CSV an import takes (about 50,000 rows). */
+export const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
+
+const STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
+const FREQUENCY = { type: 'string', enum: ['daily', 'weekly'] } as const;
+
+/** Every reader matching a search, as CSV, read a page at a time so that a big list streams. */
+export function subscribersCsv(deps: AppDeps, opts: { search?: string; status?: Subscriber['status'] }): Readable {
+  return Readable.from(
+    (async function* () {
+      let after = 0;
+      for (let first = true; ; first = false) {
+        const page = await deps.repos.subscribers.search({ ...opts, after, limit: 1000 });
+        if (!page.length && !first) return;
+        yield subscribersToCsv(page, first);
+        if (page.length < 1000) return;
+        after = page.at(-1)!.id;
+      }
+    })(),
+  );
+}
+
+/** What the console and the API show of a reader. */
+export function readerView(s: Subscriber) {
+  const { emailHash: _hash, ...rest } = s;
+  return rest;
+}
 
 /** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time). */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -11,6 +42,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     }
   });
 
+  const ops = adminOperations(deps);
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
   app.post<{ Body: { frequency: 'daily' | 'weekly'; force?: boolean } }>(
     '/editions',
     {
@@ -19,14 +53,97 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
           type: 'object',
           required: ['frequency'],
           additionalProperties: false,
-          properties: { frequency: { type: 'string', enum: ['daily', 'weekly'] }, force: { type: 'boolean' } },
+          properties: { frequency: FREQUENCY, force: { type: 'boolean' } },
         },
       },
     },
     async (req, reply) => {
-      const now = () => new Date();
-      const result = await startEdition({ ...deps, now }, req.body.frequency, req.body.force === true);
+      const result = await ops.sendNow(req.body.frequency, req.body.force === true);
       return reply.code(result.created ? 201 : 200).send(result);
+    },
+  );
+
+  const page = { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } as const;
+
+  app.get<{ Querystring: { limit?: number; before?: number } }>(
+    '/editions',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...page, before: { type: 'integer', minimum: 1 } } } } },
+    async (req) => deps.repos.editions.list({ limit: req.query.limit ?? 100, before: req.query.before }),
+  );
+
+  // The digest the next edition would bring (to one reader, given their address), as HTML; nothing is stored.
+  app.get<{ Querystring: { frequency?: 'daily' | 'weekly'; email?: string } }>(
+    '/preview',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { frequency: FREQUENCY, email: { type: 'string', maxLength: 320 } } } } },
+    async (req, reply) => {
+      const preview = await ops.preview(req.query.frequency ?? 'daily', req.query.email || undefined);
+      if (!preview.ok) return reply.code(404).send({ error: preview.error, statusCode: 404 });
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('x-papermail-subject', encodeURIComponent(preview.subject))
+        .header('x-papermail-papers', String(preview.papers))
+        .send(preview.html);
+    },
+  );
+
+  app.post('/ingest', async (_req, reply) => {
+    const queued = await ops.ingestNow();
+    return reply.code(queued ? 202 : 503).send(queued ? { queued } : { queued, error: 'The queue did not answer; the scheduled ingest still runs.', statusCode: 503 });
+  });
+
+  app.get('/overview', async () => ({
+    subscribers: await deps.repos.subscribers.counts(),
+    papers: await deps.repos.papers.count(),
+    editions: await deps.repos.editions.list({ limit: 5 }),
+  }));
+
+  app.get<{ Querystring: { limit?: number; after?: number; search?: string; status?: Subscriber['status'] } }>(
+    '/subscribers',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...page, after: { type: 'integer', minimum: 0 }, search: { type: 'string', maxLength: 320 }, status: { type: 'string', enum: STATUSES } },
+        },
+      },
+    },
+    async (req) => {
+      const rows = await deps.repos.subscribers.search({ limit: req.query.limit ?? 100, after: req.query.after, search: req.query.search || undefined, status: req.query.status });
+      return { subscribers: rows.map(readerView), next: rows.length === (req.query.limit ?? 100) ? rows.at(-1)!.id : null };
+    },
+  );
+
+  app.get<{ Querystring: { search?: string; status?: Subscriber['status'] } }>(
+    '/subscribers.csv',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { search: { type: 'string', maxLength: 320 }, status: { type: 'string', enum: STATUSES } } } } },
+    async (req, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="subscribers.csv"')
+        .send(subscribersCsv(deps, { search: req.query.search || undefined, status: req.query.status })),
+  );
+
+  // CSV in the body (text/csv). mode=double-opt-in mails each a confirmation; mode=consented needs `consent`,
+  // the operator's statement of where they consented, recorded with each reader.
+  app.post<{ Querystring: { mode: ImportMode; consent?: string }; Body: string }>(
+    '/subscribers/import',
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['mode'],
+          additionalProperties: false,
+          properties: { mode: { type: 'string', enum: ['double-opt-in', 'consented'] }, consent: { type: 'string', maxLength: 400 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (typeof req.body !== 'string') return reply.code(415).send({ error: 'Send the CSV as the body, with Content-Type: text/csv.', statusCode: 415 });
+      const report = await ops.importCsv(req.body, req.query.mode, req.query.consent ?? '');
+      if ('error' in report) return reply.code(400).send({ error: report.error, statusCode: 400 });
+      return report;
     },
   );
 
@@ -78,35 +195,44 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: { id: number } }>('/editions/:id', idParams, async (req, reply) => {
     const stats = await deps.repos.editions.stats(req.params.id);
     if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-    return stats;
+    return { ...stats, failures: await deps.repos.deliveries.failuresByAnswer(req.params.id) };
+  });
+
+  // Failed rows go back to the queue for readers who may be mailed now (a lifted suppression, a fixed relay).
+  app.post<{ Params: { id: number } }>('/editions/:id/resend-failed', idParams, async (req, reply) => {
+    const result = await ops.resendFailed(req.params.id);
+    if (result.outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
+    return { requeued: result.requeued, queued: result.queued, ...(await deps.repos.editions.stats(req.params.id)) };
+  });
+
+  app.get<{ Params: { id: number } }>('/subscribers/:id', idParams, async (req, reply) => {
+    const reader = await deps.repos.subscribers.byId(req.params.id);
+    if (!reader) return reply.code(404).send({ error: `No subscriber ${req.params.id}.`, statusCode: 404 });
+    return { subscriber: readerView(reader), deliveries: await deps.repos.subscribers.deliveries(req.params.id) };
   });
 
   // After the operator fixed what paused it (SMTP login, sender, relay): every reader not yet sent gets it, once.
   app.post<{ Params: { id: number } }>('/editions/:id/resume', idParams, async (req, reply) => {
-    const outcome = await deps.repos.editions.resume(req.params.id);
+    const { outcome, queued } = await ops.resume(req.params.id);
     if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
     if (outcome === 'not paused') return reply.code(409).send({ error: `Edition ${req.params.id} is not paused.`, statusCode: 409, ...(await deps.repos.editions.stats(req.params.id)) });
     // The recovery sweep builds it too, should the queue be down right now.
-    const queued = await deps.producer.buildEdition(req.params.id, `resume${Date.now()}`).then(
-      () => true,
-      () => false,
-    );
     return { ...(await deps.repos.editions.stats(req.params.id)), queued };
   });
 
   // Suppressions: who is never mailed again, why, and from where; a mistaken one can be lifted.
-  app.get<{ Querystring: { limit?: number; before?: string } }>(
+  app.get<{ Querystring: { limit?: number; before?: string; search?: string } }>(
     '/suppressions',
     {
       schema: {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', maxLength: 320 } },
+          properties: { ...page, before: { type: 'string', maxLength: 320 }, search: { type: 'string', maxLength: 320 } },
         },
       },
     },
-    async (req) => deps.repos.suppressions.list({ limit: req.query.limit ?? 100, before: req.query.before }),
+    async (req) => deps.repos.suppressions.list({ limit: req.query.limit ?? 100, before: req.query.before, search: req.query.search || undefined }),
   );
 
   app.delete<{ Params: { email: string } }>(

@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 const altchaDir = join(dirname(require.resolve('altcha-lib')), '..', '..', 'esm', 'v2');
 const FILES: Record<string, string> = {
   '/assets/signup.js': new URL('../assets/signup.js', import.meta.url).pathname,
+  '/assets/admin.js': new URL('../assets/admin.js', import.meta.url).pathname,
   '/assets/altcha/pow.js': join(altchaDir, 'pow.js'),
   '/assets/altcha/helpers.js': join(altchaDir, 'helpers.js'),
   '/assets/altcha/types.js': join(altchaDir, 'types.js'),

@@ -1,0 +1,45 @@
+import type { Config, Frequency } from '../config.js';
+import type { Repos } from '../db/repos.js';
+import { localDay } from '../domain/period.js';
+import { readerList } from '../domain/topics.js';
+import { POOL_SIZE } from '../jobs/build-edition.js';
+import { siteHost } from '../mail/addresses.js';
+import { renderDigest } from './render-digest.js';
+
+export type PreviewOutcome =
+  | { ok: true; html: string; subject: string; papers: number; pool: number }
+  | { ok: false; error: string };
+
+/**
+ * The digest the next edition would bring (to one reader when `email` is given: their topics, their size,
+ * never a paper they already had, their local date), rendered without sending or storing anything.
+ */
+export async function previewDigest(
+  deps: { repos: Pick<Repos, 'papers' | 'readers' | 'subscribers'>; config: Config },
+  opts: { frequency: Frequency; email?: string; now?: Date },
+): Promise<PreviewOutcome> {
+  const { repos, config } = deps;
+  const now = opts.now ?? new Date();
+  const pool = await repos.papers.selectPool({ days: config.digest.window[opts.frequency], now }, POOL_SIZE);
+  let topics: string[] = [];
+  let size = config.digest.size;
+  let received = new Set<string>();
+  let zone = config.digest.tz;
+  if (opts.email) {
+    const reader = await repos.subscribers.byEmail(opts.email);
+    if (!reader) return { ok: false, error: `No subscriber ${opts.email}.` };
+    topics = reader.topics;
+    size = reader.maxPapers ?? size;
+    zone = reader.timezone;
+    received = (await repos.readers.received([reader.id], pool.map((p) => p.id))).get(reader.id) ?? new Set();
+  }
+  const list = readerList(pool, topics, received, size);
+  const rendered = await renderDigest(list, {
+    frequency: opts.frequency,
+    day: localDay(now, zone),
+    siteHost: siteHost(config.publicUrl),
+    web: { signupUrl: `${config.publicUrl}/` },
+    brand: config.brand,
+  });
+  return { ok: true, html: rendered.html, subject: rendered.subject, papers: list.length, pool: pool.length };
+}

@@ -1,0 +1,228 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import type { Subscriber } from '../../db/subscribers-repo.js';
+import type { Frequency } from '../../config.js';
+import { adminOperations, type ImportMode } from '../admin-operations.js';
+import { adminSessions, crossSite } from '../admin-session.js';
+import type { AppDeps } from '../deps.js';
+import {
+  editionPage,
+  editionsPage,
+  importPage,
+  overviewPage,
+  papersPage,
+  signInPage,
+  subscriberPage,
+  subscribersPage,
+  suppressionsPage,
+} from '../pages/admin.js';
+import { sendError, sendHtml } from '../respond.js';
+import { IMPORT_BODY_LIMIT, readerView, subscribersCsv } from './admin.js';
+import { queueDashboard } from './queue-dashboard.js';
+
+const ID = /^[1-9][0-9]{0,15}$/;
+const STATUSES = new Set(['pending', 'active', 'unsubscribed', 'suppressed']);
+const text = (v: unknown, max = 320) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+
+/**
+ * The console at /admin: sign in with the admin token, then a signed HttpOnly SameSite=Strict cookie. Every
+ * form carries a CSRF token (@fastify/csrf-protection), and a POST whose Origin is another site's is refused
+ * before that. Each action is one of adminOperations, which the JSON admin API calls too.
+ */
+export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
+  const secure = deps.config.publicUrl.startsWith('https:');
+  const sessions = adminSessions({ secret: deps.config.secret, adminToken: deps.config.adminToken, secure });
+  const ops = adminOperations(deps);
+  await app.register(cookie, { secret: deps.config.secret });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'papermail_csrf',
+    cookieOpts: { path: '/admin', httpOnly: true, sameSite: 'strict', secure, signed: true },
+    // The import form is multipart, read only by its handler: its token rides in the action's query.
+    getToken: (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      if (body && typeof body._csrf === 'string') return body._csrf;
+      const query = req.query as Record<string, unknown>;
+      return typeof query._csrf === 'string' ? query._csrf : undefined;
+    },
+  });
+  await app.register(multipart, { limits: { files: 1, fileSize: IMPORT_BODY_LIMIT, fields: 10, fieldSize: 1024, parts: 12 } });
+  await app.register(rateLimit, { global: false, redis: deps.rateLimitRedis ?? undefined, nameSpace: `${deps.config.queuePrefix}-admin-`, skipOnError: true });
+
+  const signedIn = (req: FastifyRequest) => sessions.valid(req);
+  const token = (reply: FastifyReply) => reply.generateCsrf();
+  const refuse = (req: FastifyRequest, reply: FastifyReply) =>
+    req.method === 'GET' && !/\/progress$/.test(req.url.split('?')[0]!)
+      ? sendHtml(reply, signInPage(token(reply), 'Please sign in to see this page.'), 401)
+      : sendError(req, reply, 401, 'Please sign in at /admin/sign-in first.', 'Sign in');
+
+  const OPEN = new Set(['/admin/sign-in']);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('referrer-policy', 'same-origin');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && crossSite(req, deps.config.publicUrl)) {
+      req.log.warn({ origin: req.headers.origin }, 'console form posted from another site: refused');
+      return sendError(req, reply, 403, 'This form was sent from another site; it was refused.', 'Refused');
+    }
+    if (!OPEN.has(req.url.split('?')[0]!.replace(/\/$/, '')) && !signedIn(req)) return refuse(req, reply);
+    // The console's answers hold readers' addresses: never cached. Its URLs carry no secret, so its forms may
+    // say where they come from: with the site's no-referrer policy a browser would send "Origin: null".
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin');
+  });
+  // A state-changing request needs the CSRF token of this browser's console page.
+  const guarded = { preHandler: app.csrfProtection };
+
+  const see = (reply: FastifyReply, where: string, notice?: string) => reply.redirect(notice ? `${where}${where.includes('?') ? '&' : '?'}notice=${encodeURIComponent(notice)}` : where, 303);
+  const noticeOf = (req: FastifyRequest) => text((req.query as Record<string, unknown>).notice, 300) || undefined;
+  const idOf = (req: FastifyRequest) => {
+    const raw = (req.params as { id: string }).id;
+    return ID.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : null;
+  };
+
+  app.get('/admin/sign-in', async (req, reply) => (signedIn(req) ? see(reply, '/admin') : sendHtml(reply, signInPage(token(reply)))));
+  app.post('/admin/sign-in', { ...guarded, config: { rateLimit: { max: 10, timeWindow: 60_000 } }, onRequest: app.rateLimit({ max: 10, timeWindow: 60_000, groupId: 'admin-sign-in' }) }, async (req, reply) => {
+    const given = text((req.body as Record<string, unknown> | undefined)?.token, 500);
+    if (!given || !sessions.tokenMatches(given)) {
+      req.log.warn({ ip: req.ip }, 'console sign-in refused: wrong token');
+      return sendHtml(reply, signInPage(token(reply), 'That is not the admin token.'), 401);
+    }
+    sessions.start(reply);
+    return see(reply, '/admin');
+  });
+  app.post('/admin/sign-out', guarded, async (_req, reply) => {
+    sessions.end(reply);
+    return see(reply, '/admin/sign-in');
+  });
+
+  app.get('/admin', async (req, reply) =>
+    sendHtml(
+      reply,
+      overviewPage(
+        token(reply),
+        { subscribers: await deps.repos.subscribers.counts(), papers: await deps.repos.papers.count(), editions: await deps.repos.editions.list({ limit: 5 }) },
+        noticeOf(req),
+      ),
+    ),
+  );
+
+  // Editions.
+  app.get('/admin/editions', async (req, reply) => {
+    const before = Number(text((req.query as Record<string, unknown>).before, 17)) || undefined;
+    const list = await deps.repos.editions.list({ limit: 50, before });
+    return sendHtml(reply, editionsPage(token(reply), list, list.length === 50 ? list.at(-1)!.id : null));
+  });
+  app.post('/admin/editions', guarded, async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    if (b.frequency !== 'daily' && b.frequency !== 'weekly') return sendError(req, reply, 400, 'Choose daily or weekly.');
+    const result = await ops.sendNow(b.frequency as Frequency, b.force === 'true');
+    return see(reply, `/admin/editions/${result.id}`, result.queued ? 'Sending has started.' : 'The edition is stored; the queue did not answer, so recovery will send it.');
+  });
+  app.get('/admin/editions/:id', async (req, reply) => {
+    const id = idOf(req);
+    const stats = id === null ? null : await deps.repos.editions.stats(id);
+    if (!stats || id === null) return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
+    const pool = await deps.repos.papers.byIds(stats.papers);
+    return sendHtml(reply, editionPage(token(reply), stats, pool, await deps.repos.deliveries.failuresByAnswer(id), noticeOf(req)));
+  });
+  app.get('/admin/editions/:id/progress', async (req, reply) => {
+    const id = idOf(req);
+    const stats = id === null ? null : await deps.repos.editions.stats(id);
+    if (!stats) return reply.code(404).send({ error: 'There is no such edition.', statusCode: 404 });
+    const { papers: _papers, ...counts } = stats;
+    return counts;
+  });
+  app.post('/admin/editions/:id/resume', guarded, async (req, reply) => {
+    const id = idOf(req);
+    const result = id === null ? null : await ops.resume(id);
+    if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
+    return see(reply, `/admin/editions/${id}`, result.outcome === 'resumed' ? 'Resumed: every reader not yet sent gets it, once.' : 'This edition is not paused.');
+  });
+  app.post('/admin/editions/:id/resend-failed', guarded, async (req, reply) => {
+    const id = idOf(req);
+    const result = id === null ? null : await ops.resendFailed(id);
+    if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
+    return see(
+      reply,
+      `/admin/editions/${id}`,
+      result.requeued ? `${result.requeued} failed deliveries are queued again.` : 'No failed delivery can be sent again: those readers are still suppressed or no longer active.',
+    );
+  });
+  app.get('/admin/preview', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const frequency = q.frequency === 'weekly' ? 'weekly' : 'daily';
+    const preview = await ops.preview(frequency, text(q.email) || undefined);
+    if (!preview.ok) return sendError(req, reply, 404, preview.error, 'Not found');
+    return sendHtml(reply, preview.html);
+  });
+
+  // Subscribers.
+  const searchOf = (req: FastifyRequest) => {
+    const q = req.query as Record<string, unknown>;
+    const status = text(q.status, 20);
+    return { search: text(q.search) || undefined, status: STATUSES.has(status) ? (status as Subscriber['status']) : undefined };
+  };
+  app.get('/admin/subscribers', async (req, reply) => {
+    const q = searchOf(req);
+    const after = Number(text((req.query as Record<string, unknown>).after, 17)) || undefined;
+    const list = await deps.repos.subscribers.search({ ...q, after, limit: 50 });
+    return sendHtml(reply, subscribersPage(token(reply), q, list, list.length === 50 ? list.at(-1)!.id : null));
+  });
+  app.get('/admin/subscribers.csv', async (req, reply) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="subscribers.csv"').send(subscribersCsv(deps, searchOf(req))),
+  );
+  app.get('/admin/subscribers/:id', async (req, reply) => {
+    const id = idOf(req);
+    const reader = id === null ? null : await deps.repos.subscribers.byId(id);
+    if (!reader || id === null) return sendError(req, reply, 404, 'There is no such subscriber.', 'Not found');
+    return sendHtml(reply, subscriberPage(token(reply), reader, await deps.repos.subscribers.deliveries(id)));
+  });
+  app.get('/admin/subscribers/:id.json', async (req, reply) => {
+    const id = idOf(req);
+    const reader = id === null ? null : await deps.repos.subscribers.byId(id);
+    if (!reader) return reply.code(404).send({ error: 'There is no such subscriber.', statusCode: 404 });
+    return readerView(reader);
+  });
+  app.get('/admin/import', async (_req, reply) => sendHtml(reply, importPage(token(reply))));
+  app.post('/admin/subscribers/import', guarded, async (req, reply) => {
+    if (!req.isMultipart()) return sendHtml(reply, importPage(token(reply), undefined, 'Choose a CSV file to import.'), 400);
+    let csv = '';
+    const fields: Record<string, string> = {};
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        csv = (await part.toBuffer()).toString('utf8');
+      } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+    }
+    const mode: ImportMode = fields.mode === 'consented' ? 'consented' : 'double-opt-in';
+    if (!csv.trim()) return sendHtml(reply, importPage(token(reply), undefined, 'The file is empty: choose a CSV file to import.'), 400);
+    const report = await ops.importCsv(csv, mode, fields.consent ?? '');
+    if ('error' in report) return sendHtml(reply, importPage(token(reply), undefined, report.error), 400);
+    req.log.info({ mode, imported: report.imported, invited: report.invited, skipped: report.skipped.length, problems: report.problems.length }, 'subscribers imported');
+    return sendHtml(reply, importPage(token(reply), report));
+  });
+
+  // Suppressions.
+  app.get('/admin/suppressions', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const search = text(q.search) || undefined;
+    const list = await deps.repos.suppressions.list({ limit: 50, search, before: text(q.before) || undefined });
+    return sendHtml(reply, suppressionsPage(token(reply), search, list, list.length === 50 ? list.at(-1)!.email : null, noticeOf(req)));
+  });
+  app.post('/admin/suppressions/lift', guarded, async (req, reply) => {
+    const email = text((req.body as Record<string, unknown> | undefined)?.email);
+    const lifted = email ? await deps.repos.suppressions.lift(email) : false;
+    return see(reply, '/admin/suppressions', lifted ? `Lifted: ${email} may be mailed again.` : `No suppression to lift for ${email || 'that address'}.`);
+  });
+
+  // Papers.
+  app.get('/admin/papers', async (req, reply) =>
+    sendHtml(reply, papersPage(token(reply), await deps.repos.papers.count(), await deps.repos.papers.list({ limit: 200 }), noticeOf(req))),
+  );
+  app.post('/admin/ingest', guarded, async (_req, reply) => {
+    const queued = await ops.ingestNow();
+    return see(reply, '/admin/papers', queued ? 'Fetching papers now; reload in a minute.' : 'The queue did not answer; the scheduled ingest still runs.');
+  });
+
+  await queueDashboard(app, deps);
+}

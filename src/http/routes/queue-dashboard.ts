@@ -1,0 +1,33 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+
+export const QUEUES_PATH = '/admin/queues';
+
+/**
+ * bull-board at /admin/queues, for the queues on Redis or on Postgres. It is registered inside the console's
+ * context, so the console's sign-in and cross-site check guard it too. Its page sets a <base> of its own path
+ * (allowed there, and nowhere else), and its link to a third-party font is dropped: the console loads nothing
+ * from another site.
+ */
+export async function queueDashboard(app: FastifyInstance, deps: AppDeps) {
+  const adapter = new FastifyAdapter();
+  createBullBoard({
+    queues: Object.values(deps.producer.queues).map((q) => new BullMQAdapter(q as never)),
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: `${deps.config.brand.name} queues` } },
+  });
+  adapter.setBasePath(QUEUES_PATH);
+  await app.register(
+    async (board) => {
+      board.addHook('onSend', async (_req, reply, payload) => {
+        const csp = reply.getHeader('content-security-policy');
+        if (typeof csp === 'string') reply.header('content-security-policy', csp.replace("base-uri 'none'", "base-uri 'self'"));
+        return typeof payload === 'string' ? payload.replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, '') : payload;
+      });
+      await board.register(adapter.registerPlugin(), { prefix: QUEUES_PATH });
+    },
+  );
+}
