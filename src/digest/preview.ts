@@ -40,6 +40,7 @@ export async function previewDigest(
     siteHost: siteHost(config.publicUrl),
     web: { signupUrl: `${config.publicUrl}/` },
     brand: config.brand,
+    topics,
   });
   return { ok: true, html: rendered.html, subject: rendered.subject, papers: list.length, pool: pool.length };
 }

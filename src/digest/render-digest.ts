@@ -18,7 +18,12 @@ export interface DigestPaper {
   keywords?: string[] | null;
   categories?: string[] | null;
   links: { hf?: string; arxiv?: string; pdf?: string; github?: string; githubStars?: number; project?: string };
+  /** Where the paper was first found; the seed page's papers carry no upvotes and no date of their own. */
+  source?: string | null;
 }
+
+/** The source name of the papers bundled from the seed page (seeds/papers.json). */
+export const SEED_SOURCE = 'hf-daily-page';
 
 export interface DigestContext {
   frequency: Frequency;
@@ -31,6 +36,8 @@ export interface DigestContext {
   web?: { signupUrl: string; archiveUrl?: string; more?: DigestPaper[] };
   /** The newsletter's name and look; papermail's when left out. */
   brand?: Brand;
+  /** The reader's topics, when their list is filtered by them: the digest says so. */
+  topics?: string[];
 }
 
 export interface RenderedMessage {
@@ -76,9 +83,9 @@ function introOf(papers: DigestPaper[], frequency: Frequency): string {
   if (!papers.length) return 'No new trending papers since your last digest. See you next time.';
   const n = `${papers.length} ${papers.length === 1 ? 'paper' : 'papers'}`;
   const week = frequency === 'weekly' ? ' of the week' : '';
-  return papers.some((p) => p.upvotes)
-    ? `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${week}, ranked by the research community's upvotes.`
-    : `${n}${week}, as their source lists them (no upvotes yet).`;
+  if (papers.some((p) => p.upvotes)) return `${papers.length} trending ${papers.length === 1 ? 'paper' : 'papers'}${week}, ranked by the research community's upvotes.`;
+  if (papers.every((p) => p.source === SEED_SOURCE)) return `${n} from the seed page, in its order: fresh papers and their upvotes arrive with the next fetch.`;
+  return `${n}${week}, as their source lists them (no upvotes yet).`;
 }
 
 /** Builds the view both the MJML and the text template read. Pure. */
@@ -94,6 +101,7 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     siteHost: ctx.siteHost,
     ...brandView(ctx.brand ?? DEFAULT_BRAND),
     intro: introOf(papers, ctx.frequency),
+    topicLine: ctx.topics?.length ? `Filtered to your topics: ${ctx.topics.join(', ')}.` : null,
     unsubscribeUrl: SLOT.unsubscribeUrl,
     preferencesUrl: SLOT.preferencesUrl,
     webUrl: ctx.web ? null : (ctx.webUrl ?? null),
@@ -105,7 +113,8 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     papers: papers.map((p, i) => {
       const links = linksOf(p);
       const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];
-      const meta = [...counts, authorLine(p.authors), p.organization ?? ''].filter(Boolean).join(' · ');
+      const seed = p.source === SEED_SOURCE && !p.upvotes ? 'from the seed page' : '';
+      const meta = [...counts, seed, authorLine(p.authors), p.organization ?? ''].filter(Boolean).join(' · ');
       return {
         rank: i + 1,
         title: typeset(p.title),

@@ -3,7 +3,9 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { redactUrl } from '../domain/redact.js';
 import { openapiOptions } from './openapi.js';
 import { configureSite } from './pages/layout.js';
 import { SECURITY_HEADERS } from './security-headers.js';
@@ -27,6 +29,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 // Signup and one-click bodies are tiny; anything bigger is not a form a person filled in.
 const BODY_LIMIT = 16 * 1024;
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
 const MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here: send application/x-www-form-urlencoded or JSON.',
@@ -42,13 +46,30 @@ const MULTIPART_FAULT = /multipart|boundary|unexpected end of (form|multipart)|m
 /** Assembles the Fastify app: parsers, one error handler, then the routes. Listening is the caller's job. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // One access line per request is written below, with its URL redacted; Fastify's own would hold tokens.
+    disableRequestLogging: true,
+    // A proxy's X-Request-Id is kept when it looks like one, so a request can be followed across hops.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     bodyLimit: BODY_LIMIT,
     // Off by default: X-Forwarded-For is believed only from the proxies TRUST_PROXY names.
     trustProxy: typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   configureSite(deps.config.brand);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip },
+      'request',
+    );
+  });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(helmet, SECURITY_HEADERS);
   // The API description from every route, at /openapi.json, and a reference UI at /docs (served from here).

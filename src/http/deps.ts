@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config.js';
 import type { Tokens } from '../domain/tokens.js';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Repos } from '../db/repos.js';
@@ -27,7 +28,8 @@ export interface AppDeps {
   mailOwed?: () => void;
   /** Folder of the built-in SMTP catcher, when it runs: enables /dev/inbox. */
   inboxDir: string | null;
-  logger?: boolean | object;
+  /** The service's logger (pino): one access line per request, with its id; none when absent (tests). */
+  logger?: FastifyBaseLogger;
   /** Prometheus registry served at GET /metrics (with METRICS_TOKEN). */
   metrics?: Registry;
 }

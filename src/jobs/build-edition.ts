@@ -73,11 +73,12 @@ async function assignReaders(deps: Deps, edition: Edition) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), ...slot });
         continue;
       }
-      // One render per distinct list and local date: the date line is the reader's own.
-      const key = `${reader.localDate}|${list.map((p) => p.id).join(',')}`;
+      // One render per distinct list, local date and topic line: the date line and the topics are the reader's own.
+      const topics = reader.topics.length ? reader.topics.join(', ') : '';
+      const key = `${reader.localDate}|${topics ? `${topics}|` : ''}${list.map((p) => p.id).join(',')}`;
       let renderId = renders.get(key);
       if (renderId === undefined) {
-        renderId = await renderList(deps, edition, list, key, reader.localDate);
+        renderId = await renderList(deps, edition, list, key, reader.localDate, reader.topics);
         renders.set(key, renderId);
       }
       rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((p) => p.id), status: 'queued', reason: null, ...slot });
@@ -104,11 +105,12 @@ const whyEmpty = (r: Target) =>
   r.topics.length ? `skipped: no new paper matches the topics ${r.topics.join(', ')}` : 'skipped: every candidate paper was already sent to this reader';
 
 /** Renders one paper list (the only MJML render per list) and stores its composed message. */
-async function renderList(deps: Deps, edition: Edition, list: Paper[], key: string, day: string): Promise<number> {
+async function renderList(deps: Deps, edition: Edition, list: Paper[], key: string, day: string, topics: string[]): Promise<number> {
   const { config } = deps;
   const rendered = await renderDigest(list, {
     frequency: edition.frequency,
     day,
+    topics,
     siteHost: siteHost(config.publicUrl),
     webUrl: `${config.publicUrl}/archive/${edition.id}`,
     brand: config.brand,

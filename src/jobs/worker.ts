@@ -1,8 +1,9 @@
-import type { Job, Worker } from 'bullmq';
+import type { Job, Processor, Worker, WorkerOptions } from 'bullmq';
 import { buildEdition } from './build-edition.js';
 import { deliverDue } from './deliver-due.js';
 import type { Deps } from './deps.js';
 import { runIngest } from './ingest.js';
+import { inJob } from './job-context.js';
 import { QUEUE, type DigestJob, type IngestJob, type QueueBackend, type SendJob, type TransactionalJob } from './queues.js';
 import { recoverEditions } from './recover.js';
 import type { SendPipeline } from './send-batch.js';
@@ -14,8 +15,13 @@ export interface Workers {
 }
 
 /** Starts one BullMQ worker per queue, each dispatching to its processor. */
-export function startWorkers(deps: Deps, backend: QueueBackend, pipeline: SendPipeline): Workers {
+export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPipeline): Workers {
   const sendTransactional = createSendTransactional(deps);
+  // Every log line written while a job runs carries its queue and id (the logger's mixin reads them).
+  const backend = {
+    worker: <T>(name: string, processor: Processor<T>, opts?: Omit<WorkerOptions, 'connection'>) =>
+      queues.worker<T>(name, (job, token) => inJob({ queue: name, jobId: job.id }, () => processor(job, token)), opts),
+  };
   const digest = backend.worker<DigestJob>(
     QUEUE.digest,
     async (job: Job<DigestJob>) => {

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { maskAddresses } from '../domain/redact.js';
+import { jobFields } from '../jobs/job-context.js';
 import type { Config, ResolvedConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -83,12 +85,31 @@ const NOT_SENDING: Mailer = {
 };
 
 /**
+ * The service's logger: JSON lines; inside a job each line names the job (queue, jobId); no line holds a
+ * whole address (SMTP answers quote them).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const mask = (v: unknown) => (typeof v === 'string' && v.includes('@') ? maskAddresses(v) : v);
+  return pino({
+    level,
+    base: undefined,
+    mixin: () => jobFields(),
+    formatters: { log: (fields) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, mask(v)])) },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map(mask) as Parameters<typeof method>);
+      },
+    },
+  }, destination);
+}
+
+/**
  * The one composition root, for the service, the workers and the CLIs: chooses every side effect from
  * Config (embedded or external Postgres, BullMQ on Redis or on Postgres, real SMTP or the dev catcher,
  * the clock) and wires them into the ports each part asks for.
  */
 export async function createRuntime(base: Config, opts: { sendsMail: boolean; seed: boolean; now?: () => Date }): Promise<Runtime> {
-  const log = pino({ level: base.logLevel, base: undefined });
+  const log = createLogger(base.logLevel);
   const { config, generatedAdminToken } = await resolveSecrets(base);
   const now = opts.now ?? (() => new Date());
   const closers: (() => Promise<unknown>)[] = [];

@@ -84,7 +84,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       producer: rt.producer,
       tokens: rt.deps.tokens,
       inboxDir: config.devInbox ? rt.inboxDir : null,
-      logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+      logger: rt.log,
       readiness: {
         postgres: async () => void (await rt.database.db.execute(sql`select 1`)),
         queue: () => rt.backend.ping(),

@@ -18,6 +18,23 @@ async function inspect(page: Page): Promise<{ overflow: number; noAlt: string[] 
   })`);
 }
 
+/** The lowest contrast of any visible text against its nearest opaque background, computed in the page. */
+const CONTRAST = `(() => {
+  const rgb = (c) => (c.match(/[0-9.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); } return [255, 255, 255]; };
+  let worst = { ratio: 21, text: '' };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement; const text = n.textContent.trim();
+    if (!el || !text || el.closest('[style*="display:none"]') || getComputedStyle(el).visibility === 'hidden' || el.getBoundingClientRect().height === 0) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(bgOf(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < worst.ratio) worst = { ratio, text: text.slice(0, 60) };
+  }
+  return worst;
+})()`;
+
 describe.skipIf(!available)('screenshots of every page and mail', () => {
   let stack: Stack;
   let browser: Browser;
@@ -97,6 +114,20 @@ describe.skipIf(!available)('screenshots of every page and mail', () => {
       }
       await ctx.close();
     }
+    // Dark mode: every mail declares its one colour scheme, and a client in dark mode that honours it shows
+    // every text at a readable contrast (WCAG AA, 4.5:1) against what is behind it.
+    const dark = await browser.newContext({ viewport: { width: 375, height: 900 }, javaScriptEnabled: false, colorScheme: 'dark' });
+    const darkPage = await dark.newPage();
+    for (const m of mails) {
+      const html = String(m.parsed.html);
+      expect(html, m.parsed.subject).toMatch(/<meta name="color-scheme" content="light"/);
+      await darkPage.setContent(html);
+      const worst = (await darkPage.evaluate(CONTRAST)) as { ratio: number; text: string };
+      if (worst.ratio < 4.5) problems.push(`mail "${m.parsed.subject}" in dark mode: "${worst.text}" has contrast ${worst.ratio.toFixed(2)}`);
+      const name = (m.parsed.subject ?? 'mail').replace(/[^a-z0-9]+/gi, '-').slice(0, 40).toLowerCase();
+      await darkPage.screenshot({ path: `${OUT}mail-${name}-375-dark.png`, fullPage: true });
+    }
+    await dark.close();
     expect(problems).toEqual([]);
   }, 180_000);
 });

@@ -118,6 +118,12 @@ describe('admin API', () => {
     expect(reader.deliveries.map((d) => d.status)).toEqual(['sent']);
   });
 
+  it("answers every request with its id: a proxy's X-Request-Id when it looks like one, a fresh one otherwise", async () => {
+    expect((await stack.http('/health', { headers: { 'x-request-id': 'trace-42' } })).headers.get('x-request-id')).toBe('trace-42');
+    const hostile = (await stack.http('/health', { headers: { 'x-request-id': 'a b<script>' } })).headers.get('x-request-id');
+    expect(hostile).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('queues an ingest on demand, and refuses every new route without the token', async () => {
     expect((await stack.admin('/ingest', {})).status).toBe(202);
     for (const path of ['/overview', '/editions', '/subscribers', '/subscribers.csv', '/subscribers/1', '/preview']) {

@@ -88,6 +88,9 @@ describe('personal digests', () => {
     for (const d of digests) {
       const email = d.envelopeTo[0]!.toLowerCase();
       for (const id of byEmail[email]!.paper_ids) expect(d.parsed.text).toContain(papers.get(id)!.title);
+      // A filtered digest says by which topics; the full one says nothing of the kind.
+      if (email === ALL) expect(d.parsed.text).not.toContain('Filtered to your topics');
+      else expect(d.parsed.text).toContain(`Filtered to your topics: ${email === DIFF ? 'diffusion' : 'reinforcement learning'}.`);
       expect(d.parsed.text).toContain(`View in browser: ${PUBLIC_URL}/archive/${first.id}`);
       expect(d.parsed.html).toContain(`href="${PUBLIC_URL}/archive/${first.id}"`);
       const prefs = new RegExp(`Manage preferences: ${PUBLIC_URL}/preferences/(\\S+)`).exec(d.parsed.text!)?.[1];

@@ -9,8 +9,22 @@ const ctx = { frequency: 'daily' as const, day: '2026-11-29', siteHost: 'paperma
 
 describe('digest rendering', () => {
   it('claims a ranking by upvotes only when there are upvotes', () => {
-    expect(digestView(papers, ctx).intro).toBe('10 papers, as their source lists them (no upvotes yet).');
+    expect(digestView(papers, ctx).intro).toBe('10 papers from the seed page, in its order: fresh papers and their upvotes arrive with the next fetch.');
+    expect(digestView(papers.map((p) => ({ ...p, source: 'arxiv' })), ctx).intro).toBe('10 papers, as their source lists them (no upvotes yet).');
     expect(digestView(papers.map((p, i) => ({ ...p, upvotes: 50 - i })), ctx).intro).toBe("10 trending papers, ranked by the research community's upvotes.");
+  });
+
+  it('marks seed papers as from the seed page, with no upvote and no date claimed', () => {
+    const view = digestView(papers, ctx);
+    expect(view.papers.every((p) => p.meta.includes('from the seed page'))).toBe(true);
+    expect(view.papers.some((p) => /▲/.test(p.meta))).toBe(false);
+  });
+
+  it('states the topics of a filtered digest, with a way to change them, in HTML and text', async () => {
+    const r = await renderDigest(papers.slice(0, 2), { ...ctx, topics: ['diffusion', 'cs.CL'] });
+    expect(r.html).toContain('Filtered to your topics: diffusion, cs.CL.');
+    expect(r.text).toContain(`Filtered to your topics: diffusion, cs.CL. Change them: ${SLOT.preferencesUrl}`);
+    expect((await renderDigest(papers.slice(0, 2), ctx)).text).not.toContain('Filtered to your topics');
   });
 
   it('shows the web version the default reader\'s papers, the rest of the pool below, and the way back', async () => {
