@@ -75,6 +75,8 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** A folder of template overrides (same names as templates/), checked at start. */
+  TEMPLATES_DIR: z.string().min(1).optional(),
   DIGEST_CRON_DAILY: cron('0 8 * * *'),
   DIGEST_CRON_WEEKLY: cron('0 8 * * 1'),
   DIGEST_TZ: timeZone,

@@ -24,6 +24,8 @@ export interface Config {
   readonly adminToken: string | null;
   readonly secret: string | null;
   readonly dataDir: string;
+  /** The operator's template overrides (TEMPLATES_DIR), or null for the built-in templates. */
+  readonly templatesDir: string | null;
   /** Production mode: Postgres, Redis and SMTP are all external, so secrets must be given. */
   readonly production: boolean;
   readonly digest: {
@@ -162,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN ?? null,
     secret: e.SECRET ?? null,
     dataDir: e.DATA_DIR,
+    templatesDir: e.TEMPLATES_DIR ?? null,
     production,
     digest: Object.freeze({
       cron: Object.freeze({ daily: e.DIGEST_CRON_DAILY, weekly: e.DIGEST_CRON_WEEKLY }),

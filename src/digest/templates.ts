@@ -1,18 +1,78 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import mjml2html from 'mjml';
 import Mustache from 'mustache';
 
 const dir = new URL('../../templates/', import.meta.url);
 const cache = new Map<string, string>();
+/** The operator's TEMPLATES_DIR: a file there replaces the built-in one of the same name. */
+let overrides: string | null = null;
 
-/** Reads a file from templates/ once per process. */
+/** Reads a template once per process: the operator's override when there is one, else the built-in file. */
 export function loadTemplate(name: string): string {
   let t = cache.get(name);
   if (t === undefined) {
-    t = readFileSync(new URL(name, dir), 'utf8');
+    const own = overrides ? join(overrides, name) : null;
+    t = own && existsSync(own) ? readFileSync(own, 'utf8') : readFileSync(new URL(name, dir), 'utf8');
     cache.set(name, t);
   }
   return t;
+}
+
+const filesUnder = (root: string): string[] =>
+  readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)).split('\\').join('/'));
+
+/** Names of the templates papermail has (digest.mjml, partials/head.mjml, confirm.txt, ...). */
+export const TEMPLATE_NAMES: readonly string[] = filesUnder(new URL('.', dir).pathname).sort();
+
+// Partials stand in for one line while a template is checked, so that the line numbers are the file's own;
+// a partial is checked inside the smallest document that can hold it, one line down.
+const PARTIAL_STANDINS: Record<string, string> = { head: '<mj-head></mj-head>', preheader: '' };
+const WRAP: Record<string, [string, string]> = { 'partials/head.mjml': ['<mjml>', '<mj-body></mj-body></mjml>'], 'partials/preheader.mjml': ['<mjml><mj-body>', '</mj-body></mjml>'] };
+
+/**
+ * Uses TEMPLATES_DIR's files in place of the built-in templates, after checking each: it must be a template
+ * papermail has, parse as Mustache, and (for MJML) pass MJML's strict validation. A broken one throws an error
+ * naming its file and line, so the service does not start with it.
+ */
+export async function useTemplateOverrides(root: string): Promise<string[]> {
+  const abs = resolve(root);
+  if (!existsSync(abs)) throw new Error(`TEMPLATES_DIR ${root} does not exist`);
+  const names = filesUnder(abs);
+  const problems: string[] = [];
+  for (const name of names) {
+    const where = `${join(root, name)}`;
+    if (!TEMPLATE_NAMES.includes(name)) {
+      problems.push(`${where}: not a template papermail has (it has ${TEMPLATE_NAMES.join(', ')})`);
+      continue;
+    }
+    const source = readFileSync(join(abs, name), 'utf8');
+    try {
+      Mustache.parse(source);
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    if (!name.endsWith('.mjml')) continue;
+    const [before, after] = WRAP[name] ?? ['', ''];
+    const doc = `${before}${before ? '\n' : ''}${source.replace(/\{\{>\s*(\w+)\s*\}\}/g, (_m, p: string) => PARTIAL_STANDINS[p] ?? '')}\n${after}`;
+    const shift = before ? 1 : 0;
+    let errors: { line: number; message: string; tagName: string }[] = [];
+    try {
+      errors = (await mjml2html(doc, { validationLevel: 'soft' })).errors;
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    // A {{value}} in a typed attribute (a colour, a URL) is filled at render time: only the rest is the file's fault.
+    for (const e of errors.filter((x) => !x.message.includes('{{'))) problems.push(`${where}: line ${e.line - shift}: <${e.tagName}> ${e.message}`);
+  }
+  if (problems.length) throw new Error(`TEMPLATES_DIR has templates that cannot be used:\n  ${problems.join('\n  ')}`);
+  overrides = abs;
+  cache.clear();
+  return names;
 }
 
 // Mustache's default also escapes "/" and "=", which would break URLs and the per-reader slots.
