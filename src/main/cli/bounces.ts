@@ -7,6 +7,7 @@ import { readReport, splitMbox } from '../../mail/dsn.js';
 import { openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 import { cliArgs, exitWith } from './args.js';
+import { progress } from './progress.js';
 
 const USAGE = 'usage: npm run bounces -- (--mbox FILE | --dir FOLDER of .eml files)';
 
@@ -26,21 +27,24 @@ await run(async (config) => {
 
   const rt = await openCliRuntime(config);
   const counts = { messages: messages.length, suppressed: 0, counted: 0, ignored: 0 };
+  const bar = progress('bounces', messages.length);
   try {
     for (const m of messages) {
+      bar.tick();
       // One unreadable message is reported and skipped; it never stops the others.
       const reading = await readReport(m.raw).catch((err: Error) => ({ events: [], note: `unreadable: ${err.message}` }));
       if (!reading.events.length) {
         counts.ignored++;
-        console.log(`${m.name}: nothing taken (${reading.note ?? 'no event'})`);
+        bar.log(`${m.name}: nothing taken (${reading.note ?? 'no event'})`);
         continue;
       }
       for (const e of reading.events) {
         const outcome = await rt.repos.suppressions.record(e, config.bounces.softLimit);
         counts[outcome]++;
-        console.log(`${m.name}: ${e.kind} ${e.kind === 'complaint' ? 'complaint' : 'bounce'} for ${e.email}: ${outcome}${e.detail ? ` (${e.detail})` : ''}`);
+        bar.log(`${m.name}: ${e.kind} ${e.kind === 'complaint' ? 'complaint' : 'bounce'} for ${e.email}: ${outcome}${e.detail ? ` (${e.detail})` : ''}`);
       }
     }
+    bar.stop();
     console.log(`${counts.messages} messages: ${counts.suppressed} addresses suppressed, ${counts.counted} soft bounces counted, ${counts.ignored} messages without a bounce or complaint`);
   } finally {
     await rt.close();
