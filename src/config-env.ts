@@ -107,6 +107,10 @@ export const envSchema = z.object({
   SEND_PAUSE_STORM_PERCENT: int(50, 1, 100),
   SEND_PAUSE_WINDOW: int(200, 10, 100_000),
   SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
+  /** Messages a second over all workers together (the provider's rate, e.g. 14 for SES's default); unset: no limit. */
+  SEND_RATE: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** Messages a second to one recipient domain, over all workers. */
+  SEND_RATE_PER_DOMAIN: z.coerce.number().int().min(1).max(100_000).optional(),
   RECOVER_INTERVAL_SECONDS: int(60, 1, 3600),
   SIGNUP_LIMIT_PER_MINUTE: int(5, 1, 1_000_000),
   SIGNUP_LIMIT_PER_HOUR: int(30, 1, 1_000_000),

@@ -58,6 +58,9 @@ export interface Config {
     readonly leaseSeconds: number;
     /** Seconds before a row that failed on our side (transport) is tried again. */
     readonly transportRetrySeconds: number;
+    /** SEND_RATE and SEND_RATE_PER_DOMAIN: messages a second over all workers; null for no limit. */
+    readonly rate: number | null;
+    readonly ratePerDomain: number | null;
     /** The circuit breaker: see src/domain/breaker.ts. */
     readonly pause: { readonly afterFailures: number; readonly failureRate: number; readonly stormRate: number; readonly window: number };
     /** How often the recovery sweep runs. */
@@ -192,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       leaseSeconds: e.SEND_LEASE_SECONDS,
       transportRetrySeconds: e.SEND_TRANSPORT_RETRY_SECONDS,
+      rate: e.SEND_RATE ?? null,
+      ratePerDomain: e.SEND_RATE_PER_DOMAIN ?? null,
       pause: Object.freeze({
         afterFailures: e.SEND_PAUSE_AFTER_FAILURES,
         failureRate: e.SEND_PAUSE_FAILURE_PERCENT / 100,

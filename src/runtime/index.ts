@@ -3,6 +3,9 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { maskAddresses } from '../domain/redact.js';
 import { jobFields } from '../jobs/job-context.js';
 import { useTemplateOverrides } from '../digest/templates.js';
+import { pacedMailer } from '../mail/paced-mailer.js';
+import { createSendPace } from './send-pace.js';
+import { Redis } from 'ioredis';
 import type { Config, ResolvedConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -143,11 +146,21 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       }
       const smtp = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize, dkim: config.dkim });
       closers.unshift(() => smtp.close());
-      mailer = smtp;
+      // The provider's rate, shared by every worker: digests, retries and transactional mail all wait for it.
+      let paceRedis: Redis | null = null;
+      if (config.redisUrl && (config.send.rate || config.send.ratePerDomain)) {
+        const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+        client.on('error', () => {});
+        closers.unshift(async () => void client.disconnect());
+        paceRedis = client;
+      }
+      const pace = createSendPace({ rate: config.send.rate, perDomain: config.send.ratePerDomain, redis: paceRedis, pool: database.pool, prefix: config.queuePrefix });
+      const sender = pace ? pacedMailer(smtp, pace) : smtp;
+      mailer = sender;
       pipeline = createSendPipeline(
         {
           store: { ...repos.deliveries, pause: repos.editions.pause, finish: (id) => repos.editions.finishIfDone(id).then(() => {}) },
-          mailer: smtp,
+          mailer: sender,
           compose: createDigestComposer({ template: repos.editions.template, tokens, publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret }),
           log,
           now,

@@ -5,6 +5,8 @@ import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 export interface CaughtMail {
   envelopeTo: string[];
   raw: Buffer;
+  /** When the message was received (ms since the epoch). */
+  at: number;
   parsed: ParsedMail;
 }
 
@@ -49,7 +51,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
-        messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed: await simpleParser(raw) });
+        const at = Date.now();
+        messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, at, parsed: await simpleParser(raw) });
         cb();
         events.emit('mail');
       });

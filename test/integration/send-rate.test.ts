@@ -1,0 +1,49 @@
+// SEND_RATE: the provider's rate holds over every worker together. Three worker processes' worth of senders
+// (each with 10 SMTP connections) share one token bucket; the sink sees at most the rate in any 10 seconds,
+// and every reader gets the digest exactly once.
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startStack, waitForEdition, type BackendKind, type Stack } from '../helpers/stack.js';
+
+const RATE = 50;
+const READERS = 700;
+
+/** The most messages that arrived within any `windowMs` (a sliding window over the arrival times). */
+function busiestWindow(times: number[], windowMs: number): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! >= windowMs) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+describe.each<BackendKind>(['redis', 'postgres'])('SEND_RATE=%s', (kind) => {
+  let stack: Stack;
+  afterAll(async () => stack?.close());
+
+  it(`keeps ${RATE} messages a second over three workers, and misses nobody (${kind})`, async () => {
+    stack = await startStack(kind, { SEND_RATE: String(RATE), SMTP_POOL_SIZE: '10', SEND_CONCURRENCY: '4', SEND_BATCH_SIZE: '50' });
+    await stack.worker();
+    await stack.worker();
+    const emails = Array.from({ length: READERS }, (_, i) => `paced${i}@example.org`);
+    await stack.served.runtime.database.db.execute(sql`
+      insert into subscribers (email, status, frequency, confirmed_at)
+      select e, 'active', 'daily', now() from unnest(${sql.param(emails)}::text[]) as e`);
+    const { id } = (await (await stack.admin('/editions', { frequency: 'daily' })).json()) as { id: number };
+    const stats = await waitForEdition(stack, id, 120_000);
+    expect(stats).toMatchObject({ status: 'sent', sent: READERS, failed: 0 });
+    const digests = stack.sink.messages.filter((m) => /^Trending papers/.test(m.parsed.subject ?? ''));
+    // Every reader exactly once.
+    expect(digests).toHaveLength(READERS);
+    expect(new Set(digests.map((m) => m.envelopeTo[0])).size).toBe(READERS);
+    // In any 10 seconds at most the rate, with 10 % for the edges of the limiter's one-second windows.
+    const busiest = busiestWindow(digests.map((m) => m.at), 10_000);
+    expect(busiest).toBeLessThanOrEqual(RATE * 10 * 1.1);
+    // No burst: within any single second at most the rate, plus what the window edges allow.
+    const burst = busiestWindow(digests.map((m) => m.at), 1_000);
+    console.log(`SEND_RATE=${RATE} (${kind}): busiest 10 s ${busiest}, busiest 1 s ${burst}`);
+    expect(burst).toBeLessThanOrEqual(RATE * 2);
+  }, 180_000);
+});
