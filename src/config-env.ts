@@ -131,7 +131,10 @@ export const envSchema = z.object({
   DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a selector such as papermail').optional(),
   DKIM_PRIVATE_KEY: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().optional(),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, "-" or "_"').default('papermail'),
+  // A hash tag ({papermail}) keeps every key of a queue in one Redis Cluster slot, as BullMQ needs.
+  QUEUE_PREFIX: z.string().regex(/^(\{[A-Za-z0-9_-]{1,40}\}|[A-Za-z0-9_-]{1,40})$/, 'must be 1-40 letters, digits, "-" or "_", or such a name in braces ({papermail}) for Redis Cluster').optional(),
+  /** REDIS_URL is one node of a Redis (or Valkey) Cluster; the others are discovered. */
+  REDIS_CLUSTER: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -97,6 +97,8 @@ export interface Config {
   readonly dkim: { readonly domainName: string; readonly keySelector: string; readonly privateKey: string } | null;
   /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
   readonly queuePrefix: string;
+  /** REDIS_URL is a node of a Redis Cluster (REDIS_CLUSTER=true). */
+  readonly redisCluster: boolean;
   readonly logLevel: string;
 }
 
@@ -150,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length)
       throw new ConfigError(`Invalid configuration:\n  ${missing.map((k) => `${k}: required in production mode (DATABASE_URL, REDIS_URL and SMTP_URL are set)`).join('\n  ')}`);
   }
+  if (e.REDIS_CLUSTER && !e.REDIS_URL) throw new ConfigError('Invalid configuration:\n  REDIS_CLUSTER: needs REDIS_URL (one node of the cluster)');
+  if (e.REDIS_CLUSTER && e.QUEUE_PREFIX && !e.QUEUE_PREFIX.startsWith('{'))
+    throw new ConfigError(`Invalid configuration:\n  QUEUE_PREFIX: with REDIS_CLUSTER it must be a hash tag, e.g. {${e.QUEUE_PREFIX}}, so that each queue's keys share one slot`);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   // Embedded defaults listen on loopback only: the dev inbox shows every reader's links. Production (or an
   // explicit HOST) listens where it is told; docker-compose sets HOST=0.0.0.0.
@@ -228,7 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       footer: e.FOOTER_TEXT ?? null,
       postalAddress: e.POSTAL_ADDRESS ?? null,
     }),
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: e.QUEUE_PREFIX ?? (e.REDIS_CLUSTER ? '{papermail}' : 'papermail'),
+    redisCluster: e.REDIS_CLUSTER,
     logLevel: e.LOG_LEVEL,
   });
 }

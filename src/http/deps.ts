@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config.js';
 import type { Tokens } from '../domain/tokens.js';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Repos } from '../db/repos.js';
 import type { MailboxThrottle, RequestThrottle } from '../db/rate-limits.js';
@@ -19,7 +19,7 @@ export interface AppDeps {
   /** Shared counters: confirmation mails per inbox, data links per reader. */
   limits: { mailbox: MailboxThrottle; dataLinks: RequestThrottle };
   /** Where the per-IP signup limits count, so that several API processes share them; in memory when null. */
-  rateLimitRedis: Redis | null;
+  rateLimitRedis: Redis | Cluster | null;
   /** Each check resolves when its service answers; /ready is 503 while one fails. */
   readiness: Record<string, () => Promise<void>>;
   /** Checks shown in /ready that do not make the API unready (the SMTP login, seen by this process's worker). */

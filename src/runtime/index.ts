@@ -5,7 +5,8 @@ import { jobFields } from '../jobs/job-context.js';
 import { useTemplateOverrides } from '../digest/templates.js';
 import { pacedMailer } from '../mail/paced-mailer.js';
 import { createSendPace } from './send-pace.js';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { redisClient } from './redis.js';
 import type { Config, ResolvedConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -126,8 +127,8 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     closers.unshift(() => database.close());
     const onQueueError = (err: Error) => void (closing ? undefined : log.warn({ err: err.message }, 'queue connection error'));
     const backend = config.redisUrl
-      ? createRedisBackend(config.redisUrl, config.queuePrefix, onQueueError)
-      : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix, onQueueError);
+      ? createRedisBackend(config.redisUrl, config.queuePrefix, onQueueError, config.redisCluster)
+      : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix.replace(/[{}]/g, ''), onQueueError);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
     const metrics = createMetrics({ pool: database.pool, queues: producer.queues as unknown as Record<string, import('bullmq').Queue> });
@@ -147,9 +148,9 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       const smtp = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize, dkim: config.dkim });
       closers.unshift(() => smtp.close());
       // The provider's rate, shared by every worker: digests, retries and transactional mail all wait for it.
-      let paceRedis: Redis | null = null;
+      let paceRedis: Redis | Cluster | null = null;
       if (config.redisUrl && (config.send.rate || config.send.ratePerDomain)) {
-        const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+        const client = redisClient(config.redisUrl, config.redisCluster, { maxRetriesPerRequest: 1 });
         client.on('error', () => {});
         closers.unshift(async () => void client.disconnect());
         paceRedis = client;

@@ -1,12 +1,15 @@
 import { Queue, Worker, createPostgresBackend, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
+import { redisClient } from './redis.js';
 
 import { withTimeout, type QueueBackend } from '../jobs/queues.js';
 
-/** BullMQ on Redis through ioredis; `prefix` keeps several installations (or test files) apart. */
-export function createRedisBackend(url: string, prefix = 'papermail', onError: (err: Error) => void = () => {}): QueueBackend {
+/**
+ * BullMQ on Redis through ioredis; `prefix` keeps several installations (or test files) apart. On a Redis
+ * Cluster the prefix is a hash tag ({papermail}), so that each queue's keys share one slot.
+ */
+export function createRedisBackend(url: string, prefix = 'papermail', onError: (err: Error) => void = () => {}, cluster = false): QueueBackend {
   // maxRetriesPerRequest: null is what BullMQ requires, so blocking commands wait through reconnects.
-  const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  const connection = redisClient(url, cluster, { maxRetriesPerRequest: null, lazyConnect: false });
   connection.on('error', () => {});
   const closers: { close(): Promise<void> }[] = [];
   return {

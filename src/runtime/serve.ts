@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { Redis } from 'ioredis';
+import { redisClient } from './redis.js';
 import { buildApp } from '../http/app.js';
 import { createSignupGuard } from '../http/signup-guard.js';
 import { startOutboxRelay } from '../jobs/outbox-relay.js';
@@ -69,7 +69,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
   if (roles.api) {
     // The per-IP signup limits count in Redis when there is one, so that several API processes share them.
     // No offline queue and no retries: a Redis that is down skips the limit at once (see routes/signup.ts).
-    const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000 }) : null;
+    const rateLimitRedis = config.redisUrl ? redisClient(config.redisUrl, config.redisCluster, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000 }) : null;
     if (rateLimitRedis) {
       rateLimitRedis.on('error', () => {});
       closers.push(async () => void rateLimitRedis.disconnect());

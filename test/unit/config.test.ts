@@ -105,4 +105,10 @@ describe('loadConfig', () => {
     expect(c.digest.tz).toBe('Europe/Berlin');
     expect(c.publicUrl).toBe('https://papers.example.org');
   });
+  it('hash-tags the queue prefix on a Redis Cluster, and refuses one that is not', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER: 'true' })).toMatchObject({ redisCluster: true, queuePrefix: '{papermail}' });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:7000' })).toMatchObject({ redisCluster: false, queuePrefix: 'papermail' });
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER: 'true', QUEUE_PREFIX: 'mine' })).toThrow(/QUEUE_PREFIX: with REDIS_CLUSTER it must be a hash tag, e.g. \{mine\}/);
+    expect(() => loadConfig({ REDIS_CLUSTER: 'true' })).toThrow(/REDIS_CLUSTER: needs REDIS_URL/);
+  });
 });
