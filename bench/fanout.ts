@@ -1,12 +1,17 @@
-// Fan-out benchmark: one edition to N subscribers through the real worker processes into postfix's
-// smtp-sink. Prints throughput, its share of the SMTP wire ceiling, and worker memory. Asserts nothing.
+// Fan-out benchmark: one edition to N readers through K real worker processes into postfix's smtp-sink,
+// against the wire ceiling measured in the same run (postfix smtp-source into the same sink, with the
+// digest's real size, as many messages and as many parallel sessions as the workers' SMTP pools).
+// Prints figures and a correctness check; asserts nothing (test/bench/fanout.test.ts runs a small one).
 //
-//   npx tsx bench/fanout.ts [--subscribers 100000] [--workers 1] [--redis] [--ceiling 2650] [--dkim]
-// --dkim signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs.
+//   npm run bench:fanout -- [--subscribers 100000] [--workers 1] [--redis] [--personal] [--dkim] [--json]
+// --personal  topics on 30 % of readers (1-3 of 200 terms from the pool's own words) and a history of
+//             0-20 earlier papers per reader, so that distinct lists are many
+// --dkim      signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs
+// Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -15,25 +20,47 @@ import { seedPapers } from '../src/db/seed.js';
 import { createRepos } from '../src/db/repos.js';
 import { createProducer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
+import { POOL_SIZE } from '../src/jobs/build-edition.js';
 import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
+import { progress } from '../src/main/cli/progress.js';
 
 const { values: args } = parseArgs({
   options: {
     subscribers: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '1' },
     redis: { type: 'boolean', default: false },
-    ceiling: { type: 'string', default: '2650' },
+    personal: { type: 'boolean', default: false },
     dkim: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.subscribers);
+const K = Number(args.workers);
 const root = new URL('..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const TICK = 100; // clock ticks per second of /proc's CPU times on Linux
+/** CPU seconds used so far by a process and its children (Postgres: the postmaster and its backends). */
+function cpuOfTree(rootPid: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      if (pid === rootPid || Number(fields[1]) === rootPid) total += (Number(fields[11]) + Number(fields[12])) / TICK;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'papermail-bench-'));
@@ -41,6 +68,7 @@ async function main() {
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const pg = await startEmbeddedPostgres(dataDir);
   cleanups.unshift(() => pg.stop());
+  const postmaster = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
   let redisUrl: string | null = null;
   if (args.redis) {
@@ -51,13 +79,17 @@ async function main() {
     await sleep(300);
   }
 
+  // One smtp-sink for the fan-out and the ceiling; -c prints a running count of received messages.
   const pf = spawnSync('bash', [join(root, 'bench/postfix.sh')], { encoding: 'utf8' }).stdout.trim();
+  const postfixEnv = { ...process.env, LD_LIBRARY_PATH: join(pf, 'usr/lib/postfix') };
   const sinkPort = await freePort();
-  const sink = spawn(join(pf, 'usr/sbin/smtp-sink'), ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '1024'], {
-    env: { ...process.env, LD_LIBRARY_PATH: join(pf, 'usr/lib/postfix') },
-    stdio: 'ignore',
-  });
+  const sink = spawn(join(pf, 'usr/sbin/smtp-sink'), ['-c', '-u', 'nobody', `127.0.0.1:${sinkPort}`, '1024'], { env: postfixEnv, stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(sink);
+  let received = 0;
+  sink.stdout!.on('data', (b: Buffer) => {
+    const all = [...b.toString().matchAll(/mesg=(\d+)/g)];
+    if (all.length) received = Number(all.at(-1)![1]);
+  });
 
   const env: Record<string, string> = {
     DATABASE_URL: pg.url,
@@ -79,9 +111,8 @@ async function main() {
         }
       : {}),
   };
-  // Sending knobs pass through from the caller's environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
   const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE)/.test(k))) as Record<string, string>;
-  const config = { ...loadConfig(env), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
+  const config = { ...loadConfig({ ...env, ...tuning }), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
   const { database } = await openDatabase(config, () => {});
   cleanups.unshift(() => database.close());
   const repos = createRepos(database.db, config.secret);
@@ -90,51 +121,137 @@ async function main() {
   await database.db.execute(sql`
     insert into subscribers (email, status, frequency, confirmed_at)
     select 'reader' || g || '@bench.example.org', 'active', 'daily', now() from generate_series(1, ${N}) g`);
-  console.log(`setup: ${N} subscribers inserted in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (args.personal) {
+    // 200 terms from the pool's own titles, so that topics match; 1-3 of them on 30 % of readers.
+    const pool = await repos.papers.selectPool({ days: config.digest.window.daily, now: new Date() }, POOL_SIZE);
+    const counts = new Map<string, number>();
+    for (const p of pool) for (const w of new Set(p.title.toLowerCase().match(/[a-z]{5,}/g) ?? [])) counts.set(w, (counts.get(w) ?? 0) + 1);
+    const vocabulary = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 200).map(([w]) => w);
+    // Pseudo-random per reader (hashes of the id), so that every reader draws their own.
+    await database.db.execute(sql`
+      update subscribers s set topics = to_jsonb(array(
+        select distinct v[1 + abs(hashtext(s.id || ':' || g)) % array_length(v, 1)] from generate_series(1, 1 + s.id % 3) g))
+      from (select ${sql.param(vocabulary)}::text[] as v) voc
+      where abs(hashtext(s.id::text)) % 10 < 3`);
+    // A history of 0-20 earlier papers each, as one earlier edition's rows.
+    const ids = pool.map((p) => p.id);
+    const past = await database.db.execute<{ id: number }>(sql`
+      insert into editions (frequency, period, status, paper_ids, finished_at) values ('daily', 'bench-history', 'sent', ${JSON.stringify(ids)}::jsonb, now()) returning id`);
+    await database.db.execute(sql`
+      insert into deliveries (edition_id, subscriber_id, status, paper_ids, slot, sent_at)
+      select ${past.rows[0]!.id}, s.id, 'sent',
+             coalesce((select jsonb_agg(x) from (select x from unnest(${sql.param(ids)}::text[]) x order by md5(x || s.id) limit abs(hashtext('h' || s.id)) % 21) h), '[]'::jsonb),
+             'bench-history', now()
+      from subscribers s`);
+    say(`personal: topics on ${Math.round(0.3 * 100)} % of readers from ${vocabulary.length} terms, a history of 0-20 of the ${ids.length} pool papers each`);
+  }
+  say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  for (let i = 0; i < Number(args.workers); i++) {
+  for (let i = 0; i < K; i++) {
     // node --import tsx (not the tsx wrapper) so the measured RSS is the worker's own.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const w = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main/worker.ts'], { cwd: root, env: { ...process.env, ...env, ...tuning }, stdio: ['ignore', 'ignore', 'inherit'] });
-    children.push(w);
+    children.push(spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main/worker.ts'], { cwd: root, env: { ...process.env, ...env, ...tuning }, stdio: ['ignore', 'ignore', 'inherit'] }));
   }
-  const workers = children.slice(-Number(args.workers));
+  const workers = children.slice(-K);
   await sleep(3000);
 
   const backend = redisUrl ? createRedisBackend(redisUrl) : createPgQueueBackend(pg.url);
   cleanups.unshift(() => backend.close());
   const producer = createProducer(backend);
   const rss = workers.map((w) => ({ start: rssOf(w.pid!), peak: 0, end: 0 }));
+  const pgCpu0 = cpuOfTree(postmaster);
+  const received0 = received;
   t = performance.now();
   const { id } = await startEdition({ repos, producer, config, now: () => new Date() }, 'daily', true);
-  let last = { sent: 0, status: '' };
+  const bar = progress('sent', N);
+  let done = 0;
   for (;;) {
     await sleep(250);
     workers.forEach((w, i) => (rss[i]!.peak = Math.max(rss[i]!.peak, rssOf(w.pid!))));
     const s = (await repos.editions.stats(id))!;
-    last = { sent: s.sent + s.failed, status: s.status };
+    const now = s.sent + s.failed + s.skipped;
+    bar.tick(now - done);
+    done = now;
     // Sending starts while later pages are still assigned: wait for every reader, not the first 'sent'.
-    if (s.status === 'sent' && s.sent + s.failed + s.skipped >= N) break;
+    if (s.status === 'sent' && now >= N) break;
   }
+  bar.stop();
   const seconds = (performance.now() - t) / 1000;
+  const pgCpu = cpuOfTree(postmaster) - pgCpu0;
   workers.forEach((w, i) => (rss[i]!.end = rssOf(w.pid!)));
+  await sleep(500);
+  const sinkCount = received - received0;
+
   const edition = (await repos.editions.byId(id))!;
   const stats = (await repos.editions.stats(id))!;
-  const size = await database.db.execute<{ n: number }>(sql`select max(length(mime_template))::int as n from edition_renders where edition_id = ${id}`);
-  const assigned = await database.db.execute<{ s: number }>(sql`
-    select extract(epoch from max(created_at) - ${new Date(edition.createdAt).toISOString()}::timestamptz)::float as s from deliveries where edition_id = ${id}`);
-  const rate = last.sent / seconds;
-  const ceiling = Number(args.ceiling);
-  console.log(`queue backend: ${redisUrl ? 'Redis' : 'Postgres'}, worker processes: ${args.workers}, DKIM: ${args.dkim ? 'rsa-sha256, 2048 bits' : 'off'}, message: ${((size.rows[0]?.n ?? 0) / 1024).toFixed(1)} KB, tuning: ${JSON.stringify(tuning)}`);
-  console.log(`edition ${id}: ${last.sent} messages in ${seconds.toFixed(1)} s (all readers assigned after ${Number(assigned.rows[0]?.s ?? 0).toFixed(2)} s, renders: ${stats.renders})`);
-  console.log(`throughput: ${Math.round(rate)} msg/s = ${((rate / ceiling) * 100).toFixed(0)} % of the ${ceiling} msg/s smtp-source→smtp-sink ceiling`);
-  rss.forEach((r, i) => console.log(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));
+  const q = await database.db.execute<{ rows: number; readers: number; sent: number; lists: number; size: number; assigned: number }>(sql`
+    select count(*)::int as rows, count(distinct subscriber_id)::int as readers, count(*) filter (where status = 'sent')::int as sent,
+           count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists,
+           (select max(length(mime_template)) from edition_renders where edition_id = ${id})::int as size,
+           extract(epoch from max(created_at) - ${new Date(edition.createdAt).toISOString()}::timestamptz)::float8 as assigned
+    from deliveries where edition_id = ${id}`);
+  const c = q.rows[0]!;
+  const rate = stats.sent / seconds;
+
+  // The ceiling, in the same run and into the same sink: the digest's size, as many messages (20,000 at
+  // least) and as many parallel sessions as the workers' SMTP connections.
+  const sessions = K * config.send.poolSize;
+  const messages = Math.max(stats.sent, 20_000);
+  const bytes = Math.max(1000, c.size);
+  const t0 = performance.now();
+  // Asynchronous: the sink's counter must keep being read while smtp-source runs, or its pipe fills and it stalls.
+  const src = spawn(join(pf, 'usr/sbin/smtp-source'), ['-s', String(sessions), '-l', String(bytes), '-m', String(messages), '-f', 'bench@papermail.test', '-t', 'sink@papermail.test', `127.0.0.1:${sinkPort}`], { env: postfixEnv, stdio: 'ignore' });
+  const code = await new Promise<number | null>((res) => src.once('exit', res));
+  const ceiling = messages / ((performance.now() - t0) / 1000);
+  if (code !== 0) throw new Error(`smtp-source failed (${code})`);
+  const ratio = rate / ceiling;
+
+  const ok = c.readers === N && c.rows === N && stats.sent + stats.skipped === N && sinkCount === stats.sent && stats.failed === 0;
+  const result = {
+    subscribers: N,
+    workers: K,
+    queue: redisUrl ? 'redis' : 'postgres',
+    personal: args.personal,
+    dkim: args.dkim,
+    messageKB: Number((c.size / 1024).toFixed(1)),
+    seconds: Number(seconds.toFixed(1)),
+    rate: Math.round(rate),
+    ceiling: Math.round(ceiling),
+    ratio: Number(ratio.toFixed(2)),
+    assignedSeconds: Number(c.assigned.toFixed(1)),
+    renders: stats.renders,
+    distinctLists: c.lists,
+    sent: stats.sent,
+    skipped: stats.skipped,
+    failed: stats.failed,
+    sinkReceived: sinkCount,
+    workerRssMB: rss.map((r) => ({ start: Math.round(r.start), peak: Math.round(r.peak), end: Math.round(r.end) })),
+    postgresCpuShare: Number((pgCpu / (seconds * availableParallelism())).toFixed(2)),
+    exactlyOnce: ok,
+    tuning,
+  };
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  say(`queue: ${result.queue}, workers: ${K}, SMTP connections: ${sessions}, DKIM: ${args.dkim ? 'rsa-sha256 2048' : 'off'}, message: ${result.messageKB} KB, tuning: ${JSON.stringify(tuning)}`);
+  say(`fan-out: ${stats.sent} messages in ${seconds.toFixed(1)} s = ${result.rate} msg/s (trigger to the last row sent)`);
+  say(`ceiling: smtp-source → smtp-sink, ${messages} messages of ${bytes} bytes over ${sessions} sessions = ${result.ceiling} msg/s`);
+  say(`ratio=${result.ratio}`);
+  say(`assignment: every reader assigned ${result.assignedSeconds} s after the trigger; renders: ${stats.renders}, distinct lists: ${c.lists}, skipped (empty list): ${stats.skipped}`);
+  rss.forEach((r, i) => say(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));
+  say(`Postgres CPU: ${pgCpu.toFixed(1)} s = ${(result.postgresCpuShare * 100).toFixed(0)} % of the machine's ${availableParallelism()} cores over the fan-out`);
+  say(`check: ${c.rows} rows for ${c.readers} readers, ${stats.sent} sent, ${stats.failed} failed, sink received ${sinkCount}: ${ok ? 'every reader exactly once' : 'MISMATCH'}`);
 }
 
 try {
   await main();
+} catch (err) {
+  // Printed before the cleanup: stopping the embedded Postgres may end the process.
+  console.error(err);
+  process.exitCode = 1;
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  for (const ch of children) ch.kill('SIGTERM');
   await sleep(1000);
   for (const c of cleanups) await c();
 }

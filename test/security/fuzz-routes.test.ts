@@ -170,7 +170,7 @@ describe('generated requests against every public route', () => {
       { email: 'reader@example.org', status: 'active' },
       { email: 'left@example.org', status: 'unsubscribed' },
     ]);
-  });
+  }, 240_000);
 
   it('puts no line into a mail header from any accepted address', async () => {
     const accepted: string[] = [];
