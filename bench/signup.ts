@@ -2,7 +2,8 @@
 // API on embedded Postgres, and GET /health the same way in the same run as the ceiling. Prints the ratio,
 // p50 and p99, and checks afterwards one row and one queued confirmation per accepted signup.
 //
-//   npm run bench:signup -- [--seconds 10] [--connections 20] [--redis]
+//   npm run bench:signup -- [--signups 5000] [--seconds 10] [--connections 20] [--redis]
+// The ceiling runs for --seconds; the signups are a fixed number, so that every answer is counted.
 // The per-IP limits are lifted for the run (one client sends everything); the per-inbox throttle,
 // the outbox and the queue are the production ones.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +18,7 @@ import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgre
 import { serve } from '../src/runtime/serve.js';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' }, redis: { type: 'boolean', default: false } },
+  options: { seconds: { type: 'string', default: '10' }, signups: { type: 'string', default: '5000' }, connections: { type: 'string', default: '20' }, redis: { type: 'boolean', default: false } },
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const children: ChildProcess[] = [];
@@ -48,8 +49,8 @@ async function main() {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      SIGNUP_LIMIT_PER_MINUTE: '100000000',
-      SIGNUP_LIMIT_PER_HOUR: '100000000',
+      SIGNUP_LIMIT_PER_MINUTE: '1000000',
+      SIGNUP_LIMIT_PER_HOUR: '1000000',
       DIGEST_CRON_DAILY: '0 0 1 1 *',
       DIGEST_CRON_WEEKLY: '0 0 1 1 *',
       INGEST_CRON: '0 0 1 1 *',
@@ -64,8 +65,10 @@ async function main() {
   // Warm up both paths, then the ceiling, then signup.
   await autocannon({ ...common, duration: 2, url: `${base}/health` });
   const health: Result = await autocannon({ ...common, url: `${base}/health` });
+  const { duration: _d, ...fixed } = common;
   const signup: Result = await autocannon({
-    ...common,
+    ...fixed,
+    amount: Number(args.signups),
     requests: [
       {
         method: 'POST',
@@ -83,7 +86,7 @@ async function main() {
   const counts = await served.runtime.producer.queues.transactional.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
   const queued = Object.values(counts).reduce((a, b) => a + b, 0);
   const ratio = signup.requests.average / health.requests.average;
-  console.log(`queue: ${redisUrl ? 'Redis' : 'Postgres'}, ${common.connections} connections, ${common.duration} s each`);
+  console.log(`queue: ${redisUrl ? 'Redis' : 'Postgres'}, ${common.connections} connections; ceiling for ${common.duration} s, then ${args.signups} signups`);
   console.log(`GET /health (ceiling): ${Math.round(health.requests.average)} req/s, p50 ${health.latency.p50} ms, p99 ${health.latency.p99} ms`);
   console.log(`POST /subscribe: ${Math.round(signup.requests.average)} req/s, p50 ${signup.latency.p50} ms, p99 ${signup.latency.p99} ms, ${accepted} accepted, ${signup.non2xx} refused, ${signup.errors} errors`);
   console.log(`ratio=${ratio.toFixed(2)}`);

@@ -1,0 +1,31 @@
+// The benchmarks cannot rot: a small run of each, asserting counts only (never times or rates).
+// Figures come from the full runs (bench/README.md); here each script must finish and its own check hold.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+const tsx = (script: string, args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: '' } });
+
+describe('benchmarks, small', () => {
+  it('bench:fanout sends 300 personal digests from two workers on Redis exactly once, and measures the ceiling', async () => {
+    const { stdout } = await tsx('bench/fanout.ts', ['--subscribers', '300', '--workers', '2', '--redis', '--personal', '--json']);
+    const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown> & { workerRssMB: unknown[] };
+    expect(r).toMatchObject({ subscribers: 300, workers: 2, queue: 'redis', personal: true, failed: 0, exactlyOnce: true });
+    expect(Number(r.sent) + Number(r.skipped)).toBe(300);
+    expect(r.sinkReceived).toBe(r.sent);
+    // Personal readers make many lists; each is rendered once per local date and topic line, never per reader.
+    expect(Number(r.distinctLists)).toBeGreaterThan(10);
+    expect(Number(r.renders)).toBeLessThanOrEqual(Number(r.sent));
+    expect(r.workerRssMB).toHaveLength(2);
+    expect(Number(r.ceiling)).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('bench:signup stores one row and queues one confirmation per accepted signup', async () => {
+    const { stdout } = await tsx('bench/signup.ts', ['--signups', '300', '--seconds', '1', '--connections', '5']);
+    expect(stdout).toMatch(/POST \/subscribe: .* 300 accepted, 0 refused, 0 errors/);
+    expect(stdout).toMatch(/check: 300 subscriber rows and 300 confirmations queued \(\+0 still in the outbox\) for 300 accepted signups: one each/);
+    expect(stdout).toMatch(/ratio=\d/);
+  }, 300_000);
+});
