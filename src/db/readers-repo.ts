@@ -142,14 +142,17 @@ export function createReadersRepo(db: Db) {
     },
 
     /** Which of these papers each reader has already been sent (or has queued): "never twice". */
-    async received(subscriberIds: number[], paperIds: string[]): Promise<Map<number, Set<string>>> {
+    async received(subscriberIds: number[], paperIds: string[], since?: Date): Promise<Map<number, Set<string>>> {
       const out = new Map<number, Set<string>>();
       if (!subscriberIds.length || !paperIds.length) return out;
+      // A delivery holding one of these papers is no older than the paper's first sighting (`since`, the
+      // oldest of them): the reader's older history is never read.
       const res = await db.execute<{ subscriber_id: number; paper: string }>(sql`
         select d.subscriber_id, p.paper from deliveries d
         cross join lateral jsonb_array_elements_text(d.paper_ids) as p(paper)
         where d.subscriber_id = any(${sql.param(subscriberIds)}::bigint[])
           and d.status in ('queued', 'sending', 'sent')
+          ${since ? sql`and d.created_at >= ${since.toISOString()}::timestamptz` : sql``}
           and p.paper = any(${sql.param(paperIds)}::text[])`);
       for (const r of res.rows) {
         const id = Number(r.subscriber_id);

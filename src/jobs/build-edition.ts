@@ -52,6 +52,7 @@ async function assignReaders(deps: Deps, edition: Edition) {
   const { repos, config } = deps;
   const pool = await repos.papers.byIds(edition.paperIds);
   const poolIds = pool.map((p) => p.id);
+  const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
   const renders = await repos.editions.renderKeys(edition.id);
   const counts = { readers: 0, queued: 0, skipped: 0, renders: renders.size };
   let after = 0;
@@ -59,7 +60,7 @@ async function assignReaders(deps: Deps, edition: Edition) {
     const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps));
     if (!page.length) break;
     after = page.at(-1)!.id;
-    const received = await repos.readers.received(page.map((r) => r.id), poolIds);
+    const received = await repos.readers.received(page.map((r) => r.id), poolIds, firstSeen);
     const rows: Assignment[] = [];
     for (const reader of page) {
       const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };
