@@ -147,10 +147,13 @@ async function main() {
   }
   say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
+  // The worker as `npm run worker` starts it (its node flags: the heap limits), without npm in between, so
+  // that the measured RSS is the worker's own.
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.worker!;
+  const nodeFlags = script.replace(/^exec node\s+/, '').split(/\s+/);
   for (let i = 0; i < K; i++) {
-    // node --import tsx (not the tsx wrapper) so the measured RSS is the worker's own.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    children.push(spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main/worker.ts'], { cwd: root, env: { ...process.env, ...env, ...tuning }, stdio: ['ignore', 'ignore', 'inherit'] }));
+    children.push(spawn(process.execPath, [...prof, ...nodeFlags], { cwd: root, env: { ...process.env, ...env, ...tuning }, stdio: ['ignore', 'ignore', 'inherit'] }));
   }
   const workers = children.slice(-K);
   await sleep(3000);
