@@ -20,7 +20,7 @@ import {
   suppressionsPage,
 } from '../pages/admin.js';
 import { sendError, sendHtml } from '../respond.js';
-import { IMPORT_BODY_LIMIT, readerView, subscribersCsv } from './admin.js';
+import { IMPORT_BODY_LIMIT, subscribersCsv } from './admin.js';
 import { queueDashboard } from './queue-dashboard.js';
 
 const ID = /^[1-9][0-9]{0,15}$/;
@@ -82,7 +82,8 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   };
 
   app.get('/admin/sign-in', async (req, reply) => (signedIn(req) ? see(reply, '/admin') : sendHtml(reply, signInPage(token(reply)))));
-  app.post('/admin/sign-in', { ...guarded, config: { rateLimit: { max: 10, timeWindow: 60_000 } }, onRequest: app.rateLimit({ max: 10, timeWindow: 60_000, groupId: 'admin-sign-in' }) }, async (req, reply) => {
+  // At most 10 tries a minute per IP: the token cannot be guessed through the form.
+  app.post('/admin/sign-in', { ...guarded, onRequest: app.rateLimit({ max: 10, timeWindow: 60_000, groupId: 'admin-sign-in' }) }, async (req, reply) => {
     const given = text((req.body as Record<string, unknown> | undefined)?.token, 500);
     if (!given || !sessions.tokenMatches(given)) {
       req.log.warn({ ip: req.ip }, 'console sign-in refused: wrong token');
@@ -177,12 +178,6 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     const reader = id === null ? null : await deps.repos.subscribers.byId(id);
     if (!reader || id === null) return sendError(req, reply, 404, 'There is no such subscriber.', 'Not found');
     return sendHtml(reply, subscriberPage(token(reply), reader, await deps.repos.subscribers.deliveries(id)));
-  });
-  app.get('/admin/subscribers/:id.json', async (req, reply) => {
-    const id = idOf(req);
-    const reader = id === null ? null : await deps.repos.subscribers.byId(id);
-    if (!reader) return reply.code(404).send({ error: 'There is no such subscriber.', statusCode: 404 });
-    return readerView(reader);
   });
   app.get('/admin/import', async (_req, reply) => sendHtml(reply, importPage(token(reply))));
   app.post('/admin/subscribers/import', guarded, async (req, reply) => {
