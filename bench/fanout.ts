@@ -8,10 +8,10 @@
 //             0-20 earlier papers per reader, so that distinct lists are many
 // --dkim      signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -21,10 +21,11 @@ import { createRepos } from '../src/db/repos.js';
 import { createProducer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
 import { POOL_SIZE } from '../src/jobs/build-edition.js';
-import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
+import { freePort } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
 import { progress } from '../src/main/cli/progress.js';
+import { runBench, sleep, type BenchServices } from './services.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,9 +40,6 @@ const { values: args } = parseArgs({
 const N = Number(args.subscribers);
 const K = Number(args.workers);
 const root = new URL('..', import.meta.url).pathname;
-const children: ChildProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const TICK = 100; // clock ticks per second of /proc's CPU times on Linux
@@ -62,22 +60,8 @@ function cpuOfTree(rootPid: number): number {
   return total;
 }
 
-async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'papermail-bench-'));
-  chmodSync(dataDir, 0o755);
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const pg = await startEmbeddedPostgres(dataDir);
-  cleanups.unshift(() => pg.stop());
+async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices) {
   const postmaster = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-  let redisUrl: string | null = null;
-  if (args.redis) {
-    const port = await freePort();
-    const r = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    children.push(r);
-    redisUrl = `redis://127.0.0.1:${port}`;
-    await sleep(300);
-  }
 
   // One smtp-sink for the fan-out and the ceiling; -c prints a running count of received messages.
   const pf = spawnSync('bash', [join(root, 'bench/postfix.sh')], { encoding: 'utf8' }).stdout.trim();
@@ -247,14 +231,4 @@ async function main() {
   say(`check: ${c.rows} rows for ${c.readers} readers, ${stats.sent} sent, ${stats.failed} failed, sink received ${sinkCount}: ${ok ? 'every reader exactly once' : 'MISMATCH'}`);
 }
 
-try {
-  await main();
-} catch (err) {
-  // Printed before the cleanup: stopping the embedded Postgres may end the process.
-  console.error(err);
-  process.exitCode = 1;
-} finally {
-  for (const ch of children) ch.kill('SIGTERM');
-  await sleep(1000);
-  for (const c of cleanups) await c();
-}
+await runBench('fanout', { redis: args.redis }, main);

@@ -1,8 +1,35 @@
+import { Readable } from 'node:stream';
 import type { Frequency } from '../config.js';
+import type { Subscriber } from '../db/subscribers-repo.js';
 import { previewDigest } from '../digest/preview.js';
-import { parseSubscriberCsv, type CsvProblem } from '../domain/subscriber-csv.js';
+import { parseSubscriberCsv, subscribersToCsv, type CsvProblem } from '../domain/subscriber-csv.js';
 import { startEdition } from '../jobs/start-edition.js';
 import type { AppDeps } from './deps.js';
+
+/** The largest CSV an import takes (about 50,000 rows). */
+export const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
+
+/** Every reader matching a search, as CSV, read a page at a time so that a big list streams. */
+export function subscribersCsv(deps: Pick<AppDeps, 'repos'>, opts: { search?: string; status?: Subscriber['status'] }): Readable {
+  return Readable.from(
+    (async function* () {
+      let after = 0;
+      for (let first = true; ; first = false) {
+        const page = await deps.repos.subscribers.search({ ...opts, after, limit: 1000 });
+        if (!page.length && !first) return;
+        yield subscribersToCsv(page, first);
+        if (page.length < 1000) return;
+        after = page.at(-1)!.id;
+      }
+    })(),
+  );
+}
+
+/** What the console and the API show of a reader. */
+export function readerView(s: Subscriber) {
+  const { emailHash: _hash, ...rest } = s;
+  return rest;
+}
 
 export type ImportMode = 'double-opt-in' | 'consented';
 

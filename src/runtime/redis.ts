@@ -11,8 +11,6 @@ export function redisClient(url: string, cluster: boolean, options: RedisOptions
   const auth = { ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
   return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
     redisOptions: { ...options, ...auth, ...(u.protocol === 'rediss:' ? { tls: {} } : {}) },
-    // BullMQ's blocking commands wait through a failover rather than failing.
-    ...(options.maxRetriesPerRequest === null ? { maxRedirections: 16 } : {}),
     enableOfflineQueue: options.enableOfflineQueue ?? true,
   });
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { useBrowserStack } from '../helpers/browser-stack.js';
 import { browserAvailable } from '../helpers/browser.js';
-import { ADMIN_TOKEN } from '../helpers/stack.js';
+import { ADMIN_TOKEN, insertActiveReaders } from '../helpers/stack.js';
 
 const available = browserAvailable();
 const READERS = 25;
@@ -73,9 +73,7 @@ describe.skipIf(!available)('admin console in Chromium', () => {
 
   it('sends an edition with live progress, pauses on a storm, resumes, groups failures by answer, lifts a suppression and resends', async () => {
     const emails = Array.from({ length: READERS }, (_, i) => (i < 2 ? `gone${i}@example.org` : `reader${i}@example.org`));
-    await db().execute(sql`
-      insert into subscribers (email, status, frequency, confirmed_at)
-      select e, 'active', 'daily', now() from unnest(${sql.param(emails)}::text[]) as e`);
+    await insertActiveReaders(ctx.stack, emails);
     // The relay refuses everyone for now: a storm of one answer, so the edition pauses and nobody is suppressed.
     ctx.stack.sink.setRule(() => ({ code: 451, message: '4.7.1 Try again later' }));
     const { context, page } = await signedIn();

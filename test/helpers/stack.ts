@@ -148,3 +148,11 @@ export async function readerWithEveryMail(stack: Stack, email: string) {
   const data = await mailedDataLink(stack, email, links.preferences);
   return { editionId, links, data };
 }
+
+/** Adds confirmed daily readers straight into the database (for tests about sending, not signing up). */
+export async function insertActiveReaders(stack: Stack, emails: string[]): Promise<void> {
+  await stack.served.runtime.database.pool.query(
+    `insert into subscribers (email, status, frequency, confirmed_at) select e, 'active', 'daily', now() from unnest($1::text[]) as e`,
+    [emails],
+  );
+}

@@ -5,11 +5,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
-import { startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
+import { insertActiveReaders, startStack, subscribeAndConfirm, type Stack, waitForEdition } from '../helpers/stack.js';
 
 const READERS = 300;
 const available = inject('redisUrl') !== null && spawnSync('redis-cli', ['--version']).status === 0;
@@ -51,9 +50,7 @@ describe.skipIf(!available)('Redis Cluster', () => {
     await stack.worker();
     await subscribeAndConfirm(stack, 'clustered@example.org');
     const emails = Array.from({ length: READERS }, (_, i) => `node${i}@example.org`);
-    await stack.served.runtime.database.db.execute(sql`
-      insert into subscribers (email, status, frequency, confirmed_at)
-      select e, 'active', 'daily', now() from unnest(${sql.param(emails)}::text[]) as e`);
+    await insertActiveReaders(stack, emails);
     const { id } = (await (await stack.admin('/editions', { frequency: 'daily' })).json()) as { id: number };
     const stats = await waitForEdition(stack, id, 120_000);
     expect(stats).toMatchObject({ status: 'sent', sent: READERS + 1, failed: 0 });

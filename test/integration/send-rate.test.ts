@@ -1,9 +1,8 @@
 // SEND_RATE: the provider's rate holds over every worker together. Three worker processes' worth of senders
 // (each with 10 SMTP connections) share one token bucket; the sink sees at most the rate in any 10 seconds,
 // and every reader gets the digest exactly once.
-import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startStack, waitForEdition, type BackendKind, type Stack } from '../helpers/stack.js';
+import { insertActiveReaders, startStack, type BackendKind, type Stack, waitForEdition } from '../helpers/stack.js';
 
 const RATE = 50;
 const READERS = 700;
@@ -28,9 +27,7 @@ describe.each<BackendKind>(['redis', 'postgres'])('SEND_RATE=%s', (kind) => {
     await stack.worker();
     await stack.worker();
     const emails = Array.from({ length: READERS }, (_, i) => `paced${i}@example.org`);
-    await stack.served.runtime.database.db.execute(sql`
-      insert into subscribers (email, status, frequency, confirmed_at)
-      select e, 'active', 'daily', now() from unnest(${sql.param(emails)}::text[]) as e`);
+    await insertActiveReaders(stack, emails);
     const { id } = (await (await stack.admin('/editions', { frequency: 'daily' })).json()) as { id: number };
     const stats = await waitForEdition(stack, id, 120_000);
     expect(stats).toMatchObject({ status: 'sent', sent: READERS, failed: 0 });

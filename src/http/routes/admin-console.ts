@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { Subscriber } from '../../db/subscribers-repo.js';
 import type { Frequency } from '../../config.js';
-import { adminOperations, type ImportMode } from '../admin-operations.js';
+import { adminOperations, IMPORT_BODY_LIMIT, subscribersCsv, type ImportMode } from '../admin-operations.js';
 import { adminSessions, crossSite } from '../admin-session.js';
 import type { AppDeps } from '../deps.js';
 import {
@@ -20,7 +20,6 @@ import {
   suppressionsPage,
 } from '../pages/admin.js';
 import { sendError, sendHtml } from '../respond.js';
-import { IMPORT_BODY_LIMIT, subscribersCsv } from './admin.js';
 import { queueDashboard } from './queue-dashboard.js';
 
 const ID = /^[1-9][0-9]{0,15}$/;

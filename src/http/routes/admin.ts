@@ -1,38 +1,11 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Subscriber } from '../../db/subscribers-repo.js';
-import { subscribersToCsv } from '../../domain/subscriber-csv.js';
-import { adminOperations, type ImportMode } from '../admin-operations.js';
+import { adminOperations, IMPORT_BODY_LIMIT, readerView, subscribersCsv, type ImportMode } from '../admin-operations.js';
 import type { AppDeps } from '../deps.js';
 import { hasBearer } from '../respond.js';
 
-/** The largest CSV an import takes (about 50,000 rows). */
-export const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
-
 const STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
 const FREQUENCY = { type: 'string', enum: ['daily', 'weekly'] } as const;
-
-/** Every reader matching a search, as CSV, read a page at a time so that a big list streams. */
-export function subscribersCsv(deps: AppDeps, opts: { search?: string; status?: Subscriber['status'] }): Readable {
-  return Readable.from(
-    (async function* () {
-      let after = 0;
-      for (let first = true; ; first = false) {
-        const page = await deps.repos.subscribers.search({ ...opts, after, limit: 1000 });
-        if (!page.length && !first) return;
-        yield subscribersToCsv(page, first);
-        if (page.length < 1000) return;
-        after = page.at(-1)!.id;
-      }
-    })(),
-  );
-}
-
-/** What the console and the API show of a reader. */
-export function readerView(s: Subscriber) {
-  const { emailHash: _hash, ...rest } = s;
-  return rest;
-}
 
 /** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time). */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {

@@ -1,0 +1,48 @@
+// What every benchmark starts: an embedded Postgres in a fresh folder, optionally a redis-server, and the
+// teardown that stops them. Errors are printed before the teardown: stopping the embedded Postgres may
+// end the process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface BenchServices {
+  dataDir: string;
+  pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+  redisUrl: string | null;
+  /** Processes to stop at the end (workers, sinks): SIGTERM, before the cleanups. */
+  children: ChildProcess[];
+  /** Run in order at the end, after the children; add with unshift to run before the database stops. */
+  cleanups: (() => Promise<void> | void)[];
+}
+
+/** Runs a benchmark with its services, and tears them down however it ends. */
+export async function runBench(name: string, opts: { redis: boolean }, main: (s: BenchServices) => Promise<void>): Promise<void> {
+  const children: ChildProcess[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const dataDir = mkdtempSync(join(tmpdir(), `papermail-bench-${name}-`));
+    chmodSync(dataDir, 0o755);
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const pg = await startEmbeddedPostgres(dataDir);
+    cleanups.unshift(() => pg.stop());
+    let redisUrl: string | null = null;
+    if (opts.redis) {
+      const port = await freePort();
+      children.push(spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+      redisUrl = `redis://127.0.0.1:${port}`;
+      await sleep(300);
+    }
+    await main({ dataDir, pg, redisUrl, children, cleanups });
+  } catch (err) {
+    console.error(err);
+    process.exitCode = 1;
+  } finally {
+    for (const ch of children) ch.kill('SIGTERM');
+    if (children.length) await sleep(1000);
+    for (const c of cleanups) await c();
+  }
+}
