@@ -43,6 +43,7 @@ const urlWithScheme = (schemes: string[]) =>
     }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const num = (fallback: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(fallback);
 /** An IP address, or a CIDR block of one. */
 function isProxyAddress(s: string): boolean {
   const [ip, bits, ...rest] = s.trim().split('/');
@@ -84,6 +85,13 @@ export const envSchema = z.object({
   DIGEST_WINDOW_DAILY: int(2, 1, 60),
   DIGEST_WINDOW_WEEKLY: int(8, 1, 120),
   DIGEST_POOL_HOURS: int(6, 1, 168),
+  // The reader's own ranking (src/domain/ranking.ts): the profile's share against the community rank, Rocchio's
+  // weights for topics, liked and hidden papers, and the half-life of a choice.
+  RANK_PROFILE_WEIGHT: num(0.8, 0, 1),
+  RANK_TOPIC_WEIGHT: num(0.5, 0, 10),
+  RANK_LIKE_WEIGHT: num(1, 0, 10),
+  RANK_DISLIKE_WEIGHT: num(1, 0, 10),
+  RANK_HALF_LIFE_DAYS: num(60, 1, 3650),
   CATCH_UP_HOURS: int(6, 0, 72),
   SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
   INGEST_CRON: cron('0 * * * *'),

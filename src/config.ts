@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { envSchema, LOOPBACK_HOST, type Env } from './config-env.js';
 import { slugOf, type Brand } from './domain/brand.js';
+import type { RankWeights } from './domain/ranking.js';
 
 /** Thrown when the environment holds a value the service cannot run with; names the variable. */
 export class ConfigError extends Error {}
@@ -39,6 +40,8 @@ export interface Config {
     /** A reader due longer ago than this (the service was down) is skipped for that day, with the reason. */
     readonly catchUpHours: number;
     readonly sendEmpty: boolean;
+    /** How a reader's feedback and topics reorder their list (RANK_*). */
+    readonly ranking: RankWeights;
   };
   readonly ingest: {
     readonly cron: string;
@@ -182,6 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       poolHours: e.DIGEST_POOL_HOURS,
       catchUpHours: e.CATCH_UP_HOURS,
       sendEmpty: e.SEND_EMPTY === 'true' || e.SEND_EMPTY === '1',
+      ranking: Object.freeze({
+        profile: e.RANK_PROFILE_WEIGHT,
+        topics: e.RANK_TOPIC_WEIGHT,
+        liked: e.RANK_LIKE_WEIGHT,
+        disliked: e.RANK_DISLIKE_WEIGHT,
+        halfLifeDays: e.RANK_HALF_LIFE_DAYS,
+      }),
     }),
     ingest: Object.freeze({
       cron: e.INGEST_CRON,

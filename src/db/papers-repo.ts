@@ -13,7 +13,7 @@ export interface UpsertResult {
 const paperColumns = sql.raw(
   `id, title, abstract, authors, upvotes, comments, published_at as "publishedAt", featured_on as "featuredOn", links, summary,
    thumbnail, keywords, categories, organization, source, sources, source_rank as "sourceRank",
-   first_seen_at as "firstSeenAt", updated_at as "updatedAt"`,
+   first_seen_at as "firstSeenAt", vector, updated_at as "updatedAt"`,
 );
 // Upvotes, then comments, then the freshest; then the source's own trending order.
 const RANKING = sql.raw(
@@ -94,6 +94,24 @@ export function createPapersRepo(db: Db) {
         select ${paperColumns} from papers ${since}
         order by coalesce(published_at, first_seen_at) desc, id limit ${opts.limit}`);
       return res.rows;
+    },
+
+    /** The text of papers first seen since a moment (the corpus their vectors are computed over), newest first. */
+    async texts(since: Date, limit: number): Promise<{ id: string; title: string; abstract: string; keywords: string[]; hasVector: boolean }[]> {
+      const res = await db.execute<{ id: string; title: string; abstract: string; keywords: string[]; hasVector: boolean }>(sql`
+        select id, title, abstract, keywords, vector is not null as "hasVector" from papers
+        where first_seen_at >= ${since.toISOString()} order by first_seen_at desc, id limit ${limit}`);
+      return res.rows;
+    },
+
+    /** Stores text vectors, in one statement. */
+    async setVectors(vectors: Map<string, Record<string, number>>): Promise<void> {
+      if (!vectors.size) return;
+      const rows = [...vectors].map(([id, vector]) => ({ id, vector }));
+      await db.execute(sql`
+        update papers set vector = v.vector
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id text, vector jsonb)
+        where papers.id = v.id`);
     },
 
     async count(): Promise<number> {

@@ -2,6 +2,7 @@ import type { Db } from './client.js';
 import { emailHash } from '../domain/tokens.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEditionsRepo } from './editions-repo.js';
+import { createFeedbackRepo } from './feedback-repo.js';
 import { createOutboxRepo } from './outbox-repo.js';
 import { createPapersRepo } from './papers-repo.js';
 import { createReadersRepo } from './readers-repo.js';
@@ -18,6 +19,7 @@ export function createRepos(db: Db, secret: string) {
     deliveries: createDeliveriesRepo(db),
     suppressions: createSuppressionsRepo(db),
     outbox: createOutboxRepo(db),
+    feedback: createFeedbackRepo(db),
   };
 }
 

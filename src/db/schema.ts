@@ -9,6 +9,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -117,6 +118,9 @@ export const papers = pgTable(
     // Position in the source's own listing (lower is more trending); breaks ties when upvotes are unknown.
     sourceRank: integer('source_rank'),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    // The paper's text vector (stemmed term -> BM25 weight, L2-normalized) over title, abstract and keywords,
+    // computed at ingest against the recent papers (src/domain/paper-vectors.ts). Null until computed.
+    vector: jsonb('vector').$type<Record<string, number>>(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('papers_first_seen_idx').on(t.firstSeenAt), index('papers_featured_idx').on(t.featuredOn)],
@@ -208,6 +212,24 @@ export const deliveries = pgTable(
     index('deliveries_subscriber_idx').on(t.subscriberId, t.editionId),
     check('deliveries_attempts_check', sql`${t.attempts} >= 0`),
   ],
+);
+
+export const feedbackChoice = pgEnum('feedback_choice', ['more', 'less']);
+
+/** A reader's "More like this" / "Less like this" on a paper: the last choice wins; it tunes their ranking. */
+export const feedback = pgTable(
+  'feedback',
+  {
+    subscriberId: bigint('subscriber_id', { mode: 'number' })
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    paperId: text('paper_id')
+      .notNull()
+      .references(() => papers.id, { onDelete: 'cascade' }),
+    choice: feedbackChoice('choice').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.paperId] }), index('feedback_subscriber_at_idx').on(t.subscriberId, t.at)],
 );
 
 export const suppressions = pgTable('suppressions', {

@@ -164,7 +164,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         where status = 'active' ${ids ? sql`and id = any(${sql.param(ids)}::bigint[])` : sql``}`);
     },
 
-    /** Everything stored about a reader (GDPR Art. 15): the row, consents, and deliveries with their papers. */
+    /** Everything stored about a reader (GDPR Art. 15): the row, consents, deliveries with their papers, and feedback. */
     async export(id: number) {
       const subscriber = await this.byId(id);
       if (!subscriber) return null;
@@ -175,11 +175,14 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         select d.edition_id as "editionId", e.frequency, e.period, d.status, d.paper_ids as "paperIds", d.sent_at as "sentAt",
                d.message_id as "messageId", d.attempts, d.last_response as "lastResponse"
         from deliveries d join editions e on e.id = d.edition_id where d.subscriber_id = ${id} order by d.id`);
-      return { subscriber: reader, consents: consentRows.rows, deliveries: deliveryRows.rows };
+      const feedbackRows = await db.execute(sql`
+        select f.paper_id as "paperId", p.title, f.choice, f.at from feedback f join papers p on p.id = f.paper_id
+        where f.subscriber_id = ${id} order by f.at, f.paper_id`);
+      return { subscriber: reader, consents: consentRows.rows, deliveries: deliveryRows.rows, feedback: feedbackRows.rows };
     },
 
     /**
-     * Erases a reader for good (GDPR Art. 17): the row goes, with its consents and deliveries; only a keyed
+     * Erases a reader for good (GDPR Art. 17): the row goes, with its consents, deliveries and feedback; only a keyed
      * hash of the address stays in suppressions, so a stale job or an old import cannot mail it again.
      */
     async erase(id: number): Promise<boolean> {

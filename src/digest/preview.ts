@@ -1,7 +1,8 @@
 import type { Config, Frequency } from '../config.js';
 import type { Repos } from '../db/repos.js';
 import { localDay } from '../domain/period.js';
-import { readerList } from '../domain/topics.js';
+import { topicVector } from '../domain/paper-vectors.js';
+import { buildProfile, personalList, type Profile } from '../domain/ranking.js';
 import { POOL_SIZE } from '../jobs/build-edition.js';
 import { siteHost } from '../mail/addresses.js';
 import { renderDigest } from './render-digest.js';
@@ -15,7 +16,7 @@ export type PreviewOutcome =
  * never a paper they already had, their local date), rendered without sending or storing anything.
  */
 export async function previewDigest(
-  deps: { repos: Pick<Repos, 'papers' | 'readers' | 'subscribers'>; config: Config },
+  deps: { repos: Pick<Repos, 'papers' | 'readers' | 'subscribers' | 'feedback'>; config: Config },
   opts: { frequency: Frequency; email?: string; now?: Date },
 ): Promise<PreviewOutcome> {
   const { repos, config } = deps;
@@ -25,6 +26,7 @@ export async function previewDigest(
   let size = config.digest.size;
   let received = new Set<string>();
   let zone = config.digest.tz;
+  let profile: Profile | null = null;
   if (opts.email) {
     const reader = await repos.subscribers.byEmail(opts.email);
     if (!reader) return { ok: false, error: `No subscriber ${opts.email}.` };
@@ -32,9 +34,11 @@ export async function previewDigest(
     size = reader.maxPapers ?? size;
     zone = reader.timezone;
     received = (await repos.readers.received([reader.id], pool.map((p) => p.id))).get(reader.id) ?? new Set();
+    const choices = (await repos.feedback.choices([reader.id], new Map())).get(reader.id) ?? [];
+    profile = buildProfile(topicVector(topics), choices, config.digest.ranking, now);
   }
-  const list = readerList(pool, topics, received, size);
-  const rendered = await renderDigest(list, {
+  const list = personalList(pool, topics, received, size, profile, config.digest.ranking);
+  const rendered = await renderDigest(list.map((r) => ({ ...r.paper, because: r.because })), {
     frequency: opts.frequency,
     day: localDay(now, zone),
     siteHost: siteHost(config.publicUrl),

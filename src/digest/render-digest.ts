@@ -1,6 +1,6 @@
 import type { Frequency } from '../config.js';
 import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
-import { SLOT } from '../mail/mime-template.js';
+import { feedbackSlot, SLOT } from '../mail/mime-template.js';
 import { renderMjml, renderText } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';
 import { typeset } from './typography.js';
@@ -20,6 +20,8 @@ export interface DigestPaper {
   links: { hf?: string; arxiv?: string; pdf?: string; github?: string; githubStars?: number; project?: string };
   /** Where the paper was first found; the seed page's papers carry no upvotes and no date of their own. */
   source?: string | null;
+  /** The title of the liked paper that lifted this one in the reader's ranking. */
+  because?: string | null;
 }
 
 /** The source name of the papers bundled from the seed page (seeds/papers.json). */
@@ -112,6 +114,8 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     more: (ctx.web?.more ?? []).map((p) => ({ title: typeset(p.title), url: linksOf(p)[0]?.href ?? '#', meta: authorLine(p.authors) })),
     papers: papers.map((p, i) => {
       const links = linksOf(p);
+      // The reader's feedback links (a slot per place, filled per reader with a token for this paper).
+      const feedback = ctx.web ? null : { more: `${feedbackSlot(i)}?choice=more`, less: `${feedbackSlot(i)}?choice=less` };
       const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];
       const seed = p.source === SEED_SOURCE && !p.upvotes ? 'from the seed page' : '';
       const meta = [...counts, seed, authorLine(p.authors), p.organization ?? ''].filter(Boolean).join(' · ');
@@ -121,7 +125,9 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
         url: links[0]?.href ?? '#',
         meta,
         excerpt: typeset(excerpt(p.summary || p.abstract)),
+        because: p.because ? typeset(excerpt(p.because, 90)) : null,
         links: links.map((x, j) => ({ ...x, last: j === links.length - 1 })),
+        feedback,
       };
     }),
   };

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a link may do; each purpose signs differently, so an unsubscribe token cannot confirm. */
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'data' | 'form';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'data' | 'form' | 'feedback' | 'reading-list';
 
 export interface TokenPayload {
   subscriberId: number;
@@ -11,25 +11,32 @@ export interface TokenPayload {
 }
 
 export interface Tokens {
-  sign(subscriberId: number, purpose: TokenPurpose, issuedAt?: number): string;
-  /** Returns the payload when the token is authentic, of this purpose and younger than maxAgeSeconds. */
-  verify(token: string, purpose: TokenPurpose, maxAgeSeconds?: number): TokenPayload | null;
+  sign(subscriberId: number, purpose: TokenPurpose, issuedAt?: number, scope?: string): string;
+  /**
+   * Returns the payload when the token is authentic, of this purpose (and scope: the paper of a feedback
+   * link) and younger than maxAgeSeconds.
+   */
+  verify(token: string, purpose: TokenPurpose, maxAgeSeconds?: number, scope?: string): TokenPayload | null;
 }
 
 const FORMAT = /^([1-9][0-9]{0,15})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{22})$/;
 
 /**
- * Link tokens: `id.issuedAt.mac`, where mac is 128 bits of HMAC-SHA256(secret, purpose|id|issuedAt).
- * Stateless, so a million links cost nothing to store, and unguessable without SECRET.
+ * Link tokens: `id.issuedAt.mac`, where mac is 128 bits of HMAC-SHA256(secret, purpose|id|issuedAt), with
+ * `|scope` appended when the link is about one thing (a feedback link's paper). Stateless, so a million
+ * links cost nothing to store, and unguessable without SECRET.
  */
 export function createTokens(secret: string, now: () => number = Date.now): Tokens {
-  const mac = (id: number, purpose: TokenPurpose, issuedAt: number) =>
-    createHmac('sha256', secret).update(`${purpose}|${id}|${issuedAt}`).digest().subarray(0, 16);
+  const mac = (id: number, purpose: TokenPurpose, issuedAt: number, scope?: string) =>
+    createHmac('sha256', secret)
+      .update(scope === undefined ? `${purpose}|${id}|${issuedAt}` : `${purpose}|${id}|${issuedAt}|${scope}`)
+      .digest()
+      .subarray(0, 16);
   return {
-    sign(subscriberId, purpose, issuedAt = Math.floor(now() / 1000)) {
-      return `${subscriberId}.${issuedAt.toString(36)}.${mac(subscriberId, purpose, issuedAt).toString('base64url')}`;
+    sign(subscriberId, purpose, issuedAt = Math.floor(now() / 1000), scope) {
+      return `${subscriberId}.${issuedAt.toString(36)}.${mac(subscriberId, purpose, issuedAt, scope).toString('base64url')}`;
     },
-    verify(token, purpose, maxAgeSeconds) {
+    verify(token, purpose, maxAgeSeconds, scope) {
       const m = FORMAT.exec(token);
       if (!m) return null;
       const subscriberId = Number(m[1]);
@@ -37,7 +44,7 @@ export function createTokens(secret: string, now: () => number = Date.now): Toke
       if (!Number.isSafeInteger(subscriberId) || !Number.isSafeInteger(issuedAt)) return null;
       const given = Buffer.from(m[3]!, 'base64url');
       // Only the canonical spelling counts: the last base64 character carries spare bits.
-      if (given.length !== 16 || given.toString('base64url') !== m[3] || !timingSafeEqual(given, mac(subscriberId, purpose, issuedAt))) return null;
+      if (given.length !== 16 || given.toString('base64url') !== m[3] || !timingSafeEqual(given, mac(subscriberId, purpose, issuedAt, scope))) return null;
       const age = Math.floor(now() / 1000) - issuedAt;
       // Dated ahead of our clock (beyond five minutes of skew): not a link we issued.
       if (age < -300 || (maxAgeSeconds !== undefined && age > maxAgeSeconds)) return null;

@@ -31,17 +31,3 @@ export function topicMatcher(topics: string[]): (paper: Matchable) => boolean {
     return patterns.some((re) => re.test(text));
   };
 }
-
-/**
- * One reader's list: the pool, in rank order, filtered by their topics and by what they already
- * received, cut to their size. Pure, so readers with equal inputs get equal lists.
- */
-export function readerList<P extends Matchable & { id: string }>(pool: P[], topics: string[], received: ReadonlySet<string>, size: number): P[] {
-  const matches = topicMatcher(topics);
-  const out: P[] = [];
-  for (const p of pool) {
-    if (out.length >= size) break;
-    if (!received.has(p.id) && matches(p)) out.push(p);
-  }
-  return out;
-}

@@ -18,6 +18,7 @@ import { assetRoutes } from './routes/assets.js';
 import { preferencesRoutes } from './routes/preferences.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { signupRoutes } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(unsubscribeRoutes, deps);
   await app.register(preferencesRoutes, deps);
   await app.register(yourDataRoutes, deps);
+  await app.register(feedbackRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
   await app.register(adminConsoleRoutes, deps);

@@ -8,6 +8,11 @@ const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
 const error = { ...obj({ error: { type: 'string' }, statusCode: { type: 'integer' } }, ['error', 'statusCode']), description: 'A clear message: `{error, statusCode}` for JSON clients, an HTML page for browsers.' };
 const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 const token = { type: 'object', properties: { token: { type: 'string', description: 'The link token from a mail: id.issued.mac' } }, required: ['token'] };
+const feedbackParams = {
+  type: 'object',
+  properties: { paper: { type: 'string', description: 'The paper id, e.g. 2511.12345' }, token: { type: 'string', description: 'The link token, signed for the reader and the paper' } },
+  required: ['paper', 'token'],
+};
 const bearer = [{ bearer: [] as string[] }];
 
 const schedule = {
@@ -86,9 +91,26 @@ export const ROUTE_DOCS: Record<string, Doc> = {
   'POST /preferences/{token}/data-link': { summary: 'Mail the address a link to its data (valid one hour)', tags: ['Your data'], params: token, response: { 200: page('Check your inbox'), 202: obj({ status: { type: 'string' }, message: { type: 'string' } }), 400: error } },
   'POST /unsubscribe/{token}/data-link': { summary: 'The same, for a reader who left', tags: ['Your data'], params: token, response: { 200: page('Check your inbox'), 400: error } },
   'GET /data/{token}': { summary: 'The mailed data page', tags: ['Your data'], params: token, response: { 200: page('Your data'), 400: error, 404: error, 410: error } },
-  'GET /data/{token}/export': { summary: 'Everything stored about the reader (GDPR Art. 15)', tags: ['Your data'], params: token, response: { 200: { description: 'A JSON attachment', ...obj({ exportedAt: { type: 'string' }, subscriber: { type: 'object' }, consents: { type: 'array' }, deliveries: { type: 'array' } }) }, 404: error, 410: error } },
+  'GET /data/{token}/export': { summary: 'Everything stored about the reader (GDPR Art. 15)', tags: ['Your data'], params: token, response: { 200: { description: 'A JSON attachment', ...obj({ exportedAt: { type: 'string' }, subscriber: { type: 'object' }, consents: { type: 'array' }, deliveries: { type: 'array' }, feedback: { type: 'array' } }) }, 404: error, 410: error } },
   'GET /data/{token}/erase': { summary: 'Asks "erase everything?"; changes nothing', tags: ['Your data'], params: token, response: { 200: page('Erase your data?'), 410: error } },
   'POST /data/{token}/erase': { summary: 'Erase the reader for good (GDPR Art. 17)', tags: ['Your data'], params: token, response: { 200: page('Your data is erased'), 404: error, 410: error } },
+  'GET /feedback/{paper}/{token}': {
+    summary: 'A feedback link from a digest: names the paper and the choice, with one button; records nothing',
+    tags: ['Readers'],
+    params: feedbackParams,
+    querystring: { type: 'object', properties: { choice: { type: 'string', enum: ['more', 'less'] } } },
+    response: { 200: { description: 'The page (or JSON: the paper and the current choice)', ...obj({ paper: { type: 'object' }, choice: { type: ['string', 'null'] } }) }, 400: error, 404: error },
+  },
+  'POST /feedback/{paper}/{token}': {
+    summary: 'Record "more like this" or "less like this" on a paper (the last choice wins), or take it back',
+    tags: ['Readers'],
+    params: feedbackParams,
+    body: obj({ choice: { type: 'string', enum: ['more', 'less', 'undo'] } }, ['choice']),
+    response: { 200: { description: 'Noted (or JSON: the paper and the choice now)', ...obj({ paper: { type: 'object' }, choice: { type: ['string', 'null'] } }) }, 400: error, 404: error, 415: error },
+  },
+  'GET /reading-list/{token}': { summary: 'The papers the reader liked, newest first (HTML, or JSON)', tags: ['Readers'], params: token, response: { 200: { description: 'The reading list', ...obj({ papers: { type: 'array' } }) }, 400: error, 404: error } },
+  'GET /reading-list/{token}/bibtex': { summary: 'The reading list as BibTeX', tags: ['Readers'], params: token, response: { 200: { description: 'BibTeX', content: { 'application/x-bibtex': { schema: { type: 'string' } } } }, 400: error, 404: error } },
+  'GET /reading-list/{token}/ris': { summary: 'The reading list as RIS', tags: ['Readers'], params: token, response: { 200: { description: 'RIS', content: { 'application/x-research-info-systems': { schema: { type: 'string' } } } }, 400: error, 404: error } },
   'GET /archive': { summary: 'Past editions', tags: ['Archive'], response: { 200: page('The archive') } },
   'GET /archive.rss': { summary: 'Past editions as RSS 2.0', tags: ['Archive'], response: { 200: { description: 'RSS', content: { 'application/rss+xml': { schema: { type: 'string' } } } } } },
   'GET /archive/{id}': { summary: "An edition's web version", tags: ['Archive'], params: { type: 'object', properties: { id: { type: 'string' } } }, response: { 200: page('The edition'), 404: error } },

@@ -1,10 +1,12 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import type { Assignment, Target } from '../db/readers-repo.js';
-import { readerList } from '../domain/topics.js';
+import { topicVector, type TermVector } from '../domain/paper-vectors.js';
+import { buildProfile, personalList, type Ranked } from '../domain/ranking.js';
 import { renderDigest } from '../digest/render-digest.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
 import { buildMimeTemplate } from '../mail/mime-template.js';
+import { refreshVectors } from '../sources/vectors.js';
 import type { Deps } from './deps.js';
 
 /** How many ranked papers an edition offers; each reader's digest is cut from these. */
@@ -50,9 +52,18 @@ const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchU
 /** Gives every target without a row its list, a page of readers at a time; returns the counts. */
 async function assignReaders(deps: Deps, edition: Edition) {
   const { repos, config } = deps;
-  const pool = await repos.papers.byIds(edition.paperIds);
+  let pool = await repos.papers.byIds(edition.paperIds);
   const poolIds = pool.map((p) => p.id);
   const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
+  // Papers stored without an ingest (by hand, or before vectors existed) get theirs now: rankings need them.
+  if (pool.some((p) => !p.vector)) {
+    await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
+    pool = await repos.papers.byIds(edition.paperIds);
+  }
+  const weights = config.digest.ranking;
+  const now = deps.now();
+  const liked = new Map<string, { title: string; vector: TermVector | null }>();
+  const topicVectors = new Map<string, TermVector>();
   const renders = await repos.editions.renderKeys(edition.id);
   const counts = { readers: 0, queued: 0, skipped: 0, renders: renders.size };
   let after = 0;
@@ -61,6 +72,7 @@ async function assignReaders(deps: Deps, edition: Edition) {
     if (!page.length) break;
     after = page.at(-1)!.id;
     const received = await repos.readers.received(page.map((r) => r.id), poolIds, firstSeen);
+    const choices = weights.profile ? await repos.feedback.choices(page.map((r) => r.id), liked) : new Map();
     const rows: Assignment[] = [];
     for (const reader of page) {
       const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };
@@ -69,20 +81,24 @@ async function assignReaders(deps: Deps, edition: Edition) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'taken', reason: null, ...slot });
         continue;
       }
-      const list = readerList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size);
+      const topicsKey = reader.topics.join('\n');
+      let topics = topicVectors.get(topicsKey);
+      if (!topics) topicVectors.set(topicsKey, (topics = topicVector(reader.topics)));
+      const profile = buildProfile(topics, choices.get(reader.id) ?? [], weights, now);
+      const list = personalList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size, profile, weights);
       if (!list.length && !config.digest.sendEmpty) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), ...slot });
         continue;
       }
-      // One render per distinct list, local date and topic line: the date line and the topics are the reader's own.
-      const topics = reader.topics.length ? reader.topics.join(', ') : '';
-      const key = `${reader.localDate}|${topics ? `${topics}|` : ''}${list.map((p) => p.id).join(',')}`;
+      // One render per distinct list, local date, topic line and "because" lines: each is the reader's own.
+      const topicLine = reader.topics.length ? reader.topics.join(', ') : '';
+      const key = `${reader.localDate}|${topicLine ? `${topicLine}|` : ''}${list.map((r) => (r.because ? `${r.paper.id}^${r.because}` : r.paper.id)).join(',')}`;
       let renderId = renders.get(key);
       if (renderId === undefined) {
         renderId = await renderList(deps, edition, list, key, reader.localDate, reader.topics);
         renders.set(key, renderId);
       }
-      rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((p) => p.id), status: 'queued', reason: null, ...slot });
+      rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((r) => r.paper.id), status: 'queued', reason: null, ...slot });
     }
     const queued = await repos.readers.assign(edition.id, rows);
     if (queued.length) {
@@ -106,9 +122,9 @@ const whyEmpty = (r: Target) =>
   r.topics.length ? `skipped: no new paper matches the topics ${r.topics.join(', ')}` : 'skipped: every candidate paper was already sent to this reader';
 
 /** Renders one paper list (the only MJML render per list) and stores its composed message. */
-async function renderList(deps: Deps, edition: Edition, list: Paper[], key: string, day: string, topics: string[]): Promise<number> {
+async function renderList(deps: Deps, edition: Edition, list: Ranked<Paper>[], key: string, day: string, topics: string[]): Promise<number> {
   const { config } = deps;
-  const rendered = await renderDigest(list, {
+  const rendered = await renderDigest(list.map((r) => ({ ...r.paper, because: r.because })), {
     frequency: edition.frequency,
     day,
     topics,
@@ -127,5 +143,5 @@ async function renderList(deps: Deps, edition: Edition, list: Paper[], key: stri
     },
     listUnsubscribe: true,
   });
-  return deps.repos.editions.addRender(edition.id, { listKey: key, paperIds: list.map((p) => p.id), subject: rendered.subject, mimeTemplate: template.source });
+  return deps.repos.editions.addRender(edition.id, { listKey: key, paperIds: list.map((r) => r.paper.id), subject: rendered.subject, mimeTemplate: template.source });
 }

@@ -1,11 +1,13 @@
 import { describeReport, ingestFeed, type IngestReport } from '../sources/ingest.js';
 import { feedOf } from '../sources/registry.js';
+import { refreshVectors } from '../sources/vectors.js';
 import type { Deps } from './deps.js';
 import type { IngestJob } from './queues.js';
 
 /**
  * Ingests the configured sources one after another. A source that fails is reported and leaves its
- * papers as they were; the job then fails so BullMQ retries it later, after the others were stored.
+ * papers as they were; the job then fails so BullMQ retries it later, after the others were stored. The
+ * recent papers' text vectors are computed afresh after any change.
  */
 export async function runIngest(deps: Deps, job: IngestJob): Promise<IngestReport[]> {
   const entries = job.kind === 'all' ? deps.config.ingest.sources : [job.entry];
@@ -20,6 +22,11 @@ export async function runIngest(deps: Deps, job: IngestJob): Promise<IngestRepor
       failures.push(`${entry}: ${(err as Error).message}`);
       deps.log.warn({ source: entry, err: (err as Error).message }, 'ingest failed; stored papers unchanged');
     }
+  }
+  // New and changed papers get their text vectors, weighed against the recent papers (the ranking reads them).
+  if (reports.some((r) => r.added || r.updated)) {
+    const n = await refreshVectors(deps.repos.papers, deps.now());
+    deps.log.info({ papers: n }, 'paper vectors computed');
   }
   if (failures.length) throw new Error(`ingest failed for ${failures.join('; ')}`);
   return reports;

@@ -12,8 +12,10 @@ export interface Slots {
   preferencesUrl?: string;
   /** The link a transactional mail asks the reader to open (confirm, and the like). */
   actionUrl?: string;
+  /** Per paper of a digest, in list order: the reader's feedback link for it (feedbackSlot(i) in the render). */
+  feedback?: readonly string[];
 }
-type SlotName = keyof Slots;
+type SlotName = Exclude<keyof Slots, 'feedback'>;
 
 /** Placeholders that survive MIME encoding unchanged: lower-case letters only. */
 export const SLOT: Readonly<Record<SlotName, string>> = {
@@ -24,6 +26,14 @@ export const SLOT: Readonly<Record<SlotName, string>> = {
   preferencesUrl: 'https://pmslot.invalid/pmslotpreferencesurl',
   actionUrl: 'https://pmslot.invalid/pmslotactionurl',
 };
+
+const FEEDBACK_SLOT = 'https://pmslot.invalid/pmslotfb';
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+/** The placeholder of paper i's feedback link (i < 676): two letters name the place. */
+export function feedbackSlot(i: number): string {
+  if (!Number.isInteger(i) || i < 0 || i >= LETTERS.length ** 2) throw new Error(`no feedback slot ${i}`);
+  return `${FEEDBACK_SLOT}${LETTERS[Math.floor(i / LETTERS.length)]}${LETTERS[i % LETTERS.length]}`;
+}
 
 export interface MessageSpec {
   from: string;
@@ -42,7 +52,8 @@ export interface MimeTemplate {
   fill(values: Slots): string;
 }
 
-type Segment = string | { slot: SlotName; encoding: 'header' | '7bit' | 'quoted-printable' };
+type Encoding = 'header' | '7bit' | 'quoted-printable';
+type Segment = string | { slot: SlotName; encoding: Encoding } | { slot: 'feedback'; index: number; encoding: Encoding };
 
 // QP may fold a placeholder with a soft line break (=CRLF) anywhere, so match with one allowed between any two characters.
 const slotPattern = (placeholder: string) =>
@@ -51,8 +62,12 @@ const slotPattern = (placeholder: string) =>
     .map((c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
     .join('(?:=\\r\\n)?');
 
+const SOFT = '(?:=\\r\\n)?';
 const ALL = new RegExp(
-  (Object.keys(SLOT) as SlotName[]).map((name) => `(?<${name}>${slotPattern(SLOT[name])})`).join('|'),
+  [
+    ...(Object.keys(SLOT) as SlotName[]).map((name) => `(?<${name}>${slotPattern(SLOT[name])})`),
+    `(?<feedback>${slotPattern(FEEDBACK_SLOT)}${SOFT}(?<fb1>[a-z])${SOFT}(?<fb2>[a-z]))`,
+  ].join('|'),
   'g',
 );
 
@@ -71,8 +86,14 @@ export function compileTemplate(source: string): MimeTemplate {
   const segments: Segment[] = [];
   let last = 0;
   for (const m of source.matchAll(ALL)) {
-    const slot = (Object.keys(m.groups!) as SlotName[]).find((k) => m.groups![k] !== undefined)!;
-    segments.push(source.slice(last, m.index), { slot, encoding: encodingAt(source, m.index, headerEnd) });
+    const g = m.groups!;
+    const encoding = encodingAt(source, m.index, headerEnd);
+    if (g.feedback !== undefined) {
+      segments.push(source.slice(last, m.index), { slot: 'feedback', index: LETTERS.indexOf(g.fb1!) * LETTERS.length + LETTERS.indexOf(g.fb2!), encoding });
+    } else {
+      const slot = (Object.keys(SLOT) as SlotName[]).find((k) => g[k] !== undefined)!;
+      segments.push(source.slice(last, m.index), { slot, encoding });
+    }
     last = m.index + m[0].length;
   }
   segments.push(source.slice(last));
@@ -85,8 +106,8 @@ export function compileTemplate(source: string): MimeTemplate {
           out += s;
           continue;
         }
-        const value = values[s.slot];
-        if (value === undefined) throw new Error(`slot ${s.slot} has no value`);
+        const value = 'index' in s ? values.feedback?.[s.index] : values[s.slot];
+        if (value === undefined) throw new Error(`slot ${s.slot}${'index' in s ? ` ${s.index}` : ''} has no value`);
         if (/[\r\n]/.test(value)) throw new Error(`slot ${s.slot} must not contain a line break`);
         // Soft breaks around the value keep every QP line within 76 characters.
         out += s.encoding === 'quoted-printable' ? `=\r\n${qpWrap(qpEncode(value), 76)}=\r\n` : value;

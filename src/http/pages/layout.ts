@@ -46,6 +46,8 @@ button.secondary{background:#fff;color:var(--accent);border:1px solid var(--acce
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 a{color:var(--accent)}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
+form.inline{display:inline-block;margin:.25rem .25rem .25rem 0}
+ul.papers,ol.papers{padding-left:1.2rem}ul.papers li,ol.papers li{margin:.6rem 0}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:1rem;border-radius:8px;font-size:.85rem}
 `;
 

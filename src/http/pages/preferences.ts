@@ -1,5 +1,7 @@
 import type { Subscriber } from '../../db/subscribers-repo.js';
 import { describeSchedule, WEEKDAYS } from '../../domain/preferences.js';
+import type { MarkedPaper } from '../../db/feedback-repo.js';
+import { markedList } from './feedback.js';
 import { html, page, raw, type Html } from './layout.js';
 
 /**
@@ -17,7 +19,16 @@ const ZONES: readonly string[] = (() => {
 })();
 
 /** The preference center: plain HTML that works without JavaScript; a small script only suggests the time zone. */
-export function preferencesPage(opts: { token: string; reader: Subscriber; defaultSize: number; error?: string; saved?: boolean; values?: Record<string, string> }): string {
+export function preferencesPage(opts: {
+  token: string;
+  reader: Subscriber;
+  defaultSize: number;
+  error?: string;
+  saved?: boolean;
+  values?: Record<string, string>;
+  /** The papers the reader marked from their digests, each with the feedback link its undo posts to. */
+  feedback?: FeedbackLists;
+}): string {
   const r = opts.reader;
   const v = {
     frequency: opts.values?.frequency ?? r.frequency,
@@ -60,9 +71,27 @@ export function preferencesPage(opts: { token: string; reader: Subscriber; defau
     <p><button type="submit">Save preferences</button></p>
   </form>
   <script>${raw(TIMEZONE_SCRIPT)}</script>
+  ${opts.feedback ? feedbackSection(opts.feedback) : ''}
   ${dataLinkForm(`${base}/data-link`)}
 </div>`,
   );
+}
+
+/** The reader's "More like this" and "Less like this" choices, as the preference center lists them. */
+export interface FeedbackLists {
+  liked: { item: MarkedPaper; action: string }[];
+  hidden: { item: MarkedPaper; action: string }[];
+  readingList: string;
+}
+
+function feedbackSection(f: FeedbackLists): Html {
+  return html`<h2>Your ranking</h2>
+  <p class="muted">Press "More like this" or "Less like this" under a paper in a digest: your next digests put papers like it higher or lower. Undo any choice here.</p>
+  <h3>More like these</h3>
+  ${markedList(f.liked, 'None yet.')}
+  <p><a href="${f.readingList}">Your reading list</a>, with BibTeX and RIS export.</p>
+  <h3>Hidden</h3>
+  ${markedList(f.hidden, 'None.')}`;
 }
 
 /** "Email me a link to my data": the only way from an old link to the export and the erasure. */

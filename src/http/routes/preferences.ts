@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchedule, parsePreferences } from '../../domain/preferences.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
-import { preferencesPage, unsubscribedPage } from '../pages/preferences.js';
+import { readingListUrl } from '../../mail/addresses.js';
+import { preferencesPage, unsubscribedPage, type FeedbackLists } from '../pages/preferences.js';
+import { feedbackAction } from '../pages/feedback.js';
 import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
 
 /**
@@ -35,13 +37,20 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
     schedule: describeSchedule(r),
   });
 
+  /** The reader's marked papers for the page, each with the link its undo posts to. */
+  const feedbackOf = async (id: number): Promise<FeedbackLists> => {
+    const marked = await deps.repos.feedback.marked(id);
+    const withAction = (choice: 'more' | 'less') => marked.filter((m) => m.choice === choice).map((item) => ({ item, action: feedbackAction(deps, id, item.paper.id) }));
+    return { liked: withAction('more'), hidden: withAction('less'), readingList: new URL(readingListUrl(deps.config.publicUrl, deps.tokens, id)).pathname };
+  };
+
   app.get<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
     const r = await reader(req, reply, { leftOk: true });
     if (!r) return reply;
     if (wantsJson(req)) return { ...view(r), status: r.status };
     // Someone who left keeps a way to their data (and back in), through this old link.
     if (r.status === 'unsubscribed') return sendHtml(reply, unsubscribedPage(req.params.token, r.email));
-    return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size }));
+    return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, feedback: await feedbackOf(r.id) }));
   });
 
   app.post<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
@@ -52,11 +61,11 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!parsed.ok) {
       if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
       const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').replace(/[\r\n]/g, ' ')]));
-      return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, error: parsed.error, values }), 400);
+      return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, error: parsed.error, values, feedback: await feedbackOf(r.id) }), 400);
     }
     const saved = await deps.repos.subscribers.savePreferences(r.id, parsed.value, consentOf(req, 'preferences-form-v1'));
     if (!saved) return sendError(req, reply, 404, 'There is no active subscription behind this link.', 'No subscription');
     if (wantsJson(req)) return view(saved);
-    return sendHtml(reply, preferencesPage({ token: req.params.token, reader: saved, defaultSize: deps.config.digest.size, saved: true }));
+    return sendHtml(reply, preferencesPage({ token: req.params.token, reader: saved, defaultSize: deps.config.digest.size, saved: true, feedback: await feedbackOf(saved.id) }));
   });
 }

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { describeReport, ingestText } from '../../sources/ingest.js';
 import { feedOf, SOURCE_KINDS, type SourceKind } from '../../sources/registry.js';
+import { refreshVectors } from '../../sources/vectors.js';
 import { createFeedFetcher, openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 import { cliArgs, exitWith } from './args.js';
@@ -37,6 +38,7 @@ await run(async (config) => {
   try {
     const report = await ingestText(rt.repos.papers, source, text, from);
     console.log(describeReport(report));
+    if (report.added || report.updated) console.log(`text vectors computed for ${await refreshVectors(rt.repos.papers, new Date())} recent papers`);
   } catch (err) {
     console.error(`nothing stored: ${(err as Error).message}`);
     ok = false;

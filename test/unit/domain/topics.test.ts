@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTopics, readerList, topicMatcher } from '../../../src/domain/topics.js';
+import { DEFAULT_RANK_WEIGHTS, personalList } from '../../../src/domain/ranking.js';
+import { normalizeTopics, topicMatcher } from '../../../src/domain/topics.js';
 
 const paper = (id: string, title: string, extra: Partial<{ abstract: string; keywords: string[]; categories: string[] }> = {}) => ({
   id,
@@ -36,14 +37,14 @@ describe('reader lists', () => {
   const pool = [paper('a', 'Diffusion one'), paper('b', 'Other'), paper('c', 'Diffusion two'), paper('d', 'Diffusion three'), paper('e', 'More')];
 
   it('keeps the pool order, filters by topic and by what the reader already received, and cuts to size', () => {
-    expect(readerList(pool, ['diffusion'], new Set(), 2).map((p) => p.id)).toEqual(['a', 'c']);
-    expect(readerList(pool, ['diffusion'], new Set(['a']), 2).map((p) => p.id)).toEqual(['c', 'd']);
-    expect(readerList(pool, [], new Set(['a', 'b']), 10).map((p) => p.id)).toEqual(['c', 'd', 'e']);
-    expect(readerList(pool, ['diffusion'], new Set(['a', 'c', 'd']), 10)).toEqual([]);
+    expect(personalList(pool, ['diffusion'], new Set(), 2, null, DEFAULT_RANK_WEIGHTS).map((r) => r.paper.id)).toEqual(['a', 'c']);
+    expect(personalList(pool, ['diffusion'], new Set(['a']), 2, null, DEFAULT_RANK_WEIGHTS).map((r) => r.paper.id)).toEqual(['c', 'd']);
+    expect(personalList(pool, [], new Set(['a', 'b']), 10, null, DEFAULT_RANK_WEIGHTS).map((r) => r.paper.id)).toEqual(['c', 'd', 'e']);
+    expect(personalList(pool, ['diffusion'], new Set(['a', 'c', 'd']), 10, null, DEFAULT_RANK_WEIGHTS)).toEqual([]);
   });
 
   it('gives equal lists to readers with equal topics and history: they share one render', () => {
-    const key = (topics: string[], got: string[]) => readerList(pool, topics, new Set(got), 3).map((p) => p.id).join(',');
+    const key = (topics: string[], got: string[]) => personalList(pool, topics, new Set(got), 3, null, DEFAULT_RANK_WEIGHTS).map((r) => r.paper.id).join(',');
     expect(key(['diffusion'], [])).toBe(key(['Diffusion'], []));
     expect(key(['diffusion'], [])).not.toBe(key(['diffusion'], ['a']));
   });

@@ -1,0 +1,126 @@
+import { cosine, type TermVector } from './paper-vectors.js';
+import { topicMatcher, type Matchable } from './topics.js';
+
+/** How much each signal counts (config: RANK_*). */
+export interface RankWeights {
+  /** Share of the profile's similarity in a paper's score; the rest is the community rank. 0 turns ranking off. */
+  profile: number;
+  /** Rocchio's alpha, beta and gamma: the reader's topics, the papers they liked, the papers they hid. */
+  topics: number;
+  liked: number;
+  disliked: number;
+  /** A choice counts half after this many days. */
+  halfLifeDays: number;
+}
+
+export const DEFAULT_RANK_WEIGHTS: RankWeights = Object.freeze({ profile: 0.8, topics: 0.5, liked: 1, disliked: 1, halfLifeDays: 60 });
+
+/** One choice of the reader's, with the paper's vector. */
+export interface Choice {
+  paperId: string;
+  title: string;
+  choice: 'more' | 'less';
+  at: Date;
+  vector: TermVector | null;
+}
+
+/** What a reader's ranking is made of: a vector, the liked papers that may explain a place, the hidden papers. */
+export interface Profile {
+  vector: TermVector;
+  liked: { title: string; vector: TermVector }[];
+  hidden: ReadonlySet<string>;
+}
+
+/** Similarity to a liked paper above which an entry says "Because you liked". */
+const BECAUSE_MIN = 0.15;
+/** Similarities are scaled by the pool's largest, but never by less than this: faint likeness stays faint. */
+const SIMILARITY_FLOOR = 0.1;
+const DAY = 86_400_000;
+
+function addScaled(into: Record<string, number>, v: TermVector, by: number) {
+  for (const [t, w] of Object.entries(v)) into[t] = (into[t] ?? 0) + w * by;
+}
+
+/**
+ * Rocchio's query update: alpha x topics + beta x mean(liked) - gamma x mean(hidden), each choice weighted
+ * by its age (halving every `halfLifeDays`). The topics anchor what the reader's feedback teaches; on their
+ * own they only filter (a reader without feedback gets their topics' papers in the community's order). Null
+ * when there is nothing to learn from.
+ */
+export function buildProfile(topics: TermVector | null, choices: Choice[], w: RankWeights, now: Date): Profile | null {
+  const withVector = choices.filter((c) => c.vector && Object.keys(c.vector).length);
+  const hidden = new Set(choices.filter((c) => c.choice === 'less').map((c) => c.paperId));
+  if (!withVector.length) return hidden.size ? { vector: {}, liked: [], hidden } : null;
+  const hasTopics = Boolean(topics && Object.keys(topics).length);
+  const vector: Record<string, number> = {};
+  if (hasTopics) addScaled(vector, topics!, w.topics);
+  for (const kind of ['more', 'less'] as const) {
+    const these = withVector.filter((c) => c.choice === kind);
+    if (!these.length) continue;
+    const scale = (kind === 'more' ? w.liked : -w.disliked) / these.length;
+    for (const c of these) addScaled(vector, c.vector!, scale * 0.5 ** (Math.max(0, now.getTime() - c.at.getTime()) / DAY / w.halfLifeDays));
+  }
+  const liked = withVector.filter((c) => c.choice === 'more').map((c) => ({ title: c.title, vector: c.vector! }));
+  return { vector, liked, hidden };
+}
+
+export interface Ranked<P> {
+  paper: P;
+  /** The liked paper's title when the profile lifted this one: "Because you liked: ...". */
+  because: string | null;
+}
+
+/**
+ * Orders candidates (given in community order) by (1 - w) x community + w x similarity to the profile, both
+ * on a 0..1 (similarity -1..1) scale. The default w (0.8) lets a reader's feedback outweigh the crowd: a
+ * paper like the ones they liked rises from the bottom of the pool above an unrelated top paper. Papers the reader hid never come back. Pure and deterministic: equal
+ * inputs give equal lists, so readers with the same profile share a render. With no profile, the order is
+ * the community's.
+ */
+export function rank<P extends { id: string; vector?: TermVector | null }>(candidates: P[], profile: Profile | null, w: RankWeights): Ranked<P>[] {
+  const kept = profile ? candidates.filter((p) => !profile.hidden.has(p.id)) : candidates;
+  if (!profile || !w.profile || !Object.keys(profile.vector).length) return kept.map((paper) => ({ paper, because: null }));
+  const sims = kept.map((p) => (p.vector ? cosine(profile.vector, p.vector) : 0));
+  // Likeness and unlikeness are scaled apart: a strongly disliked neighbour must not make the liked ones look faint.
+  const up = Math.max(SIMILARITY_FLOOR, ...sims);
+  const down = Math.max(SIMILARITY_FLOOR, ...sims.map((x) => -x));
+  const n = kept.length;
+  const scored = kept.map((paper, i) => ({
+    paper,
+    i,
+    score: (1 - w.profile) * (n > 1 ? 1 - i / (n - 1) : 1) + w.profile * (sims[i]! >= 0 ? sims[i]! / up : sims[i]! / down),
+  }));
+  scored.sort((a, b) => b.score - a.score || a.i - b.i);
+  return scored.map((s, place) => ({ paper: s.paper, because: place < s.i ? becauseOf(s.paper, profile) : null }));
+}
+
+/** The liked paper this one is most like, when it is like one enough. */
+function becauseOf(p: { vector?: TermVector | null }, profile: Profile): string | null {
+  if (!p.vector) return null;
+  let best: { title: string; sim: number } | null = null;
+  for (const l of profile.liked) {
+    const sim = cosine(p.vector, l.vector);
+    if (sim >= BECAUSE_MIN && (!best || sim > best.sim)) best = { title: l.title, sim };
+  }
+  return best?.title ?? null;
+}
+
+/**
+ * One reader's list: the pool's papers that match their topics and that they never received, ordered by
+ * their ranking (the community's order when they have no profile), cut to their size.
+ */
+export function personalList<P extends Matchable & { id: string; vector?: TermVector | null }>(
+  pool: P[],
+  topics: string[],
+  received: ReadonlySet<string>,
+  size: number,
+  profile: Profile | null,
+  w: RankWeights,
+): Ranked<P>[] {
+  const matches = topicMatcher(topics);
+  return rank(
+    pool.filter((p) => !received.has(p.id) && matches(p)),
+    profile,
+    w,
+  ).slice(0, size);
+}

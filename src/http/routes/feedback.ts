@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FeedbackChoice } from '../../db/feedback-repo.js';
+import { toBibtex, toRis } from '../../domain/citations.js';
+import { readingListUrl } from '../../mail/addresses.js';
+import type { AppDeps } from '../deps.js';
+import { CHOICE_WORDS, choiceForm, readingListBody } from '../pages/feedback.js';
+import { html, messagePage, page } from '../pages/layout.js';
+import { rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
+
+type FeedbackRequest = FastifyRequest<{ Params: { paper: string; token: string }; Querystring: { choice?: unknown } }>;
+
+const CHOICES = ['more', 'less'] as const;
+const isChoice = (v: unknown): v is FeedbackChoice => CHOICES.includes(v as FeedbackChoice);
+// A paper id as papermail stores them: printable, short.
+const PAPER_ID = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * "More like this" / "Less like this" from a digest, and the reader's reading list. A feedback link's GET
+ * (what a mail scanner fetches) only shows the paper and the choice with one button; the POST records it.
+ * The token is signed for the reader and the paper, so a link can only speak for its own paper.
+ */
+export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
+  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+  /** The reader and the paper behind a feedback link, or null once an answer was sent. */
+  const target = async (req: FeedbackRequest, reply: FastifyReply) => {
+    noStore(reply);
+    const { paper: paperId, token } = req.params;
+    const valid = PAPER_ID.test(paperId) ? deps.tokens.verify(token, 'feedback', undefined, paperId) : null;
+    if (!valid) {
+      await sendError(req, reply, 400, 'This feedback link is not valid. Check that you copied all of it.', 'Invalid link');
+      return null;
+    }
+    const [subscriber, [paper]] = await Promise.all([deps.repos.subscribers.byId(valid.subscriberId), deps.repos.papers.byIds([paperId])]);
+    if (!subscriber || !paper) {
+      await sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
+      return null;
+    }
+    return { subscriber, paper, action: `/feedback/${encodeURIComponent(paperId)}/${token}` };
+  };
+
+  const links = (subscriberId: number) =>
+    html`<p class="muted"><a href="${new URL(readingListUrl(deps.config.publicUrl, deps.tokens, subscriberId)).pathname}">Your reading list</a> · <a href="/preferences/${deps.tokens.sign(subscriberId, 'preferences')}">Your preferences</a></p>`;
+
+  app.get('/feedback/:paper/:token', async (req: FeedbackRequest, reply) => {
+    const choice = req.query.choice;
+    if (choice !== undefined && !isChoice(choice)) return sendError(req, reply, 400, 'A feedback link says "more" or "less".');
+    const t = await target(req, reply);
+    if (!t) return reply;
+    const current = await deps.repos.feedback.choiceOf(t.subscriber.id, t.paper.id);
+    if (wantsJson(req)) return { paper: { id: t.paper.id, title: t.paper.title }, choice: current };
+    const asked = choice ?? null;
+    const already = asked !== null && current === asked;
+    const title = asked ? `${CHOICE_WORDS[asked].ask}?` : 'Your feedback';
+    const buttons = asked
+      ? already
+        ? html`<p>Already noted: ${CHOICE_WORDS[asked].done}</p>${choiceForm(t.action, 'undo', 'Undo', true)}`
+        : html`${choiceForm(t.action, asked, `Yes, ${CHOICE_WORDS[asked].ask.toLowerCase()}`)}`
+      : html`${choiceForm(t.action, 'more', CHOICE_WORDS.more.ask)} ${choiceForm(t.action, 'less', CHOICE_WORDS.less.ask, true)}`;
+    return sendHtml(
+      reply,
+      messagePage(title, html`<p>On <strong>${t.paper.title}</strong>, for ${t.subscriber.email}.</p>`, html`${buttons}${links(t.subscriber.id)}`),
+    );
+  });
+
+  app.post('/feedback/:paper/:token', async (req: FeedbackRequest, reply) => {
+    if (rejectUnlessFormOrJson(req, reply)) return reply;
+    const choice = (req.body as { choice?: unknown } | undefined)?.choice;
+    if (!isChoice(choice) && choice !== 'undo') return sendError(req, reply, 400, 'Choose "more", "less" or "undo".');
+    const t = await target(req, reply);
+    if (!t) return reply;
+    if (choice === 'undo') await deps.repos.feedback.remove(t.subscriber.id, t.paper.id);
+    else if (!(await deps.repos.feedback.record(t.subscriber.id, t.paper.id, choice, new Date())))
+      return sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
+    if (wantsJson(req)) return { paper: { id: t.paper.id, title: t.paper.title }, choice: choice === 'undo' ? null : choice };
+    return sendHtml(
+      reply,
+      choice === 'undo'
+        ? messagePage('Taken back', html`<p>Your choice on <strong>${t.paper.title}</strong> is gone.</p>`, html`${choiceForm(t.action, 'more', CHOICE_WORDS.more.ask, true)} ${choiceForm(t.action, 'less', CHOICE_WORDS.less.ask, true)}${links(t.subscriber.id)}`)
+        : messagePage('Thanks, noted', html`<p>${CHOICE_WORDS[choice].done}</p><p><strong>${t.paper.title}</strong></p>`, html`${choiceForm(t.action, 'undo', 'Undo', true)}${links(t.subscriber.id)}`),
+    );
+  });
+
+  /** The reader behind a reading-list link, with their liked papers; null once an answer was sent. */
+  const readingList = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    noStore(reply);
+    const valid = deps.tokens.verify(req.params.token, 'reading-list');
+    if (!valid) {
+      await sendError(req, reply, 400, 'This reading-list link is not valid. Check that you copied all of it.', 'Invalid link');
+      return null;
+    }
+    if (!(await deps.repos.subscribers.byId(valid.subscriberId))) {
+      await sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
+      return null;
+    }
+    return deps.repos.feedback.marked(valid.subscriberId, 'more');
+  };
+  const citable = (items: Awaited<ReturnType<typeof deps.repos.feedback.marked>>) => items.map((i) => i.paper);
+
+  app.get<{ Params: { token: string } }>('/reading-list/:token', async (req, reply) => {
+    const items = await readingList(req, reply);
+    if (!items) return reply;
+    if (wantsJson(req)) return { papers: items.map((i) => ({ id: i.paper.id, title: i.paper.title, authors: i.paper.authors, likedAt: i.at.toISOString() })) };
+    return sendHtml(reply, page('Your reading list', readingListBody(items, `/reading-list/${req.params.token}`)));
+  });
+
+  app.get<{ Params: { token: string } }>('/reading-list/:token/bibtex', async (req, reply) => {
+    const items = await readingList(req, reply);
+    if (!items) return reply;
+    return reply.type('application/x-bibtex; charset=utf-8').header('content-disposition', 'attachment; filename="reading-list.bib"').send(toBibtex(citable(items)));
+  });
+
+  app.get<{ Params: { token: string } }>('/reading-list/:token/ris', async (req, reply) => {
+    const items = await readingList(req, reply);
+    if (!items) return reply;
+    return reply.type('application/x-research-info-systems; charset=utf-8').header('content-disposition', 'attachment; filename="reading-list.ris"').send(toRis(citable(items)));
+  });
+}
+

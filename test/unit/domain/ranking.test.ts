@@ -1,0 +1,83 @@
+// The reader's own ranking with fixed vectors: a liked paper's near neighbour rises, a hidden one's sinks,
+// the reasons are named, and with no profile the order is the community's.
+import { describe, expect, it } from 'vitest';
+import { cosine, terms, topicVector, vectorize } from '../../../src/domain/paper-vectors.js';
+import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, rank, type Choice } from '../../../src/domain/ranking.js';
+
+const NOW = new Date('2026-11-30T08:00:00Z');
+const v = (entries: Record<string, number>) => entries;
+// Community order: a (top) ... f. b and e are about diffusion; c and f about finance; a and d about robots.
+const pool = [
+  { id: 'a', title: 'Robot arms', abstract: '', vector: v({ robot: 1 }) },
+  { id: 'b', title: 'Diffusion for images', abstract: '', vector: v({ diffusion: 0.8, image: 0.6 }) },
+  { id: 'c', title: 'Stock prices', abstract: '', vector: v({ stock: 0.8, finance: 0.6 }) },
+  { id: 'd', title: 'Robot legs', abstract: '', vector: v({ robot: 0.9, leg: 0.44 }) },
+  { id: 'e', title: 'Video diffusion', abstract: '', vector: v({ diffusion: 0.9, video: 0.44 }) },
+  { id: 'f', title: 'Finance agents', abstract: '', vector: v({ finance: 0.9, agent: 0.44 }) },
+];
+const choice = (paperId: string, c: 'more' | 'less', vector: Record<string, number>, daysAgo = 1): Choice => ({
+  paperId,
+  title: `Paper ${paperId}`,
+  choice: c,
+  at: new Date(NOW.getTime() - daysAgo * 86_400_000),
+  vector,
+});
+const ids = (list: { paper: { id: string } }[]) => list.map((r) => r.paper.id);
+
+describe('ranking', () => {
+  it('with no profile keeps the community order, and names no reason', () => {
+    expect(buildProfile(null, [], DEFAULT_RANK_WEIGHTS, NOW)).toBeNull();
+    const list = rank(pool, null, DEFAULT_RANK_WEIGHTS);
+    expect(ids(list)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(list.every((r) => r.because === null)).toBe(true);
+    expect(ids(personalList(pool, [], new Set(), 10, null, DEFAULT_RANK_WEIGHTS))).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
+  it("lifts a liked paper's neighbours, sinks a hidden one's, and says why", () => {
+    const profile = buildProfile(null, [choice('x', 'more', v({ diffusion: 1 })), choice('y', 'less', v({ finance: 1 }))], DEFAULT_RANK_WEIGHTS, NOW);
+    const list = rank(pool, profile, DEFAULT_RANK_WEIGHTS);
+    const order = ids(list);
+    expect(order.slice(0, 2).sort()).toEqual(['b', 'e']);
+    expect(order.slice(-2).sort()).toEqual(['c', 'f']);
+    expect(list.find((r) => r.paper.id === 'e')!.because).toBe('Paper x');
+    // A paper that did not rise owes nothing to the profile.
+    expect(list.find((r) => r.paper.id === 'a')!.because).toBeNull();
+  });
+
+  it('never brings back a paper the reader hid, and lets old choices fade', () => {
+    const hidden = buildProfile(null, [choice('b', 'less', v({ diffusion: 0.8, image: 0.6 }))], DEFAULT_RANK_WEIGHTS, NOW);
+    expect(ids(rank(pool, hidden, DEFAULT_RANK_WEIGHTS))).not.toContain('b');
+    const fresh = buildProfile(null, [choice('x', 'more', v({ diffusion: 1 }), 1)], DEFAULT_RANK_WEIGHTS, NOW)!;
+    const old = buildProfile(null, [choice('x', 'more', v({ diffusion: 1 }), 365)], DEFAULT_RANK_WEIGHTS, NOW)!;
+    expect(old.vector.diffusion!).toBeLessThan(fresh.vector.diffusion! / 50);
+  });
+
+  it('orders equal inputs equally (one render per distinct list), and turns off with a zero weight', () => {
+    const p = () => buildProfile(topicVector(['diffusion']), [choice('x', 'more', v({ robot: 1 }))], DEFAULT_RANK_WEIGHTS, NOW);
+    expect(ids(rank(pool, p(), DEFAULT_RANK_WEIGHTS))).toEqual(ids(rank(pool, p(), DEFAULT_RANK_WEIGHTS)));
+    expect(ids(rank(pool, p(), { ...DEFAULT_RANK_WEIGHTS, profile: 0 }))).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+});
+
+describe('paper vectors (wink-nlp BM25)', () => {
+  it('stems, drops stop words, and makes papers on one subject closer than papers on two', () => {
+    expect(terms('The diffusion models are denoising images')).toEqual(['diffus', 'model', 'denois', 'imag']);
+    const vectors = vectorize([
+      { id: '1', title: 'Denoising diffusion models for image synthesis', abstract: 'We train a diffusion model that generates images.' },
+      { id: '2', title: 'Latent diffusion for high-resolution images', abstract: 'Diffusion in a latent space makes image synthesis cheap.' },
+      { id: '3', title: 'Forecasting stock returns with transformers', abstract: 'Financial time series and market returns.' },
+    ]);
+    expect(Object.values(vectors.get('1')!).reduce((s, w) => s + w * w, 0)).toBeCloseTo(1, 2);
+    expect(cosine(vectors.get('1')!, vectors.get('2')!)).toBeGreaterThan(0.1);
+    expect(cosine(vectors.get('1')!, vectors.get('3')!)).toBe(0);
+    expect(topicVector(['Diffusion models'])).toHaveProperty('diffus');
+  });
+});
+
+describe('topics in the profile', () => {
+  it('filter alone, and anchor the profile once there is feedback', () => {
+    expect(buildProfile(topicVector(['robot']), [], DEFAULT_RANK_WEIGHTS, NOW)).toBeNull();
+    const anchored = buildProfile(topicVector(['robot']), [choice('x', 'more', v({ diffusion: 1 }))], DEFAULT_RANK_WEIGHTS, NOW)!;
+    expect(Object.keys(anchored.vector).sort()).toEqual(['diffusion', 'robot']);
+  });
+});
