@@ -12,7 +12,7 @@ import { enc, forgedToken, invalidEmail, jsonValue, MARK_FOUND, nasty, text } fr
 let stack: Stack;
 let sent = 0;
 const statuses = new Map<number, number>();
-const ROWS = ['subscribers', 'consents', 'deliveries', 'outbox', 'editions', 'suppressions', 'rate_limits', 'bounce_events'];
+const ROWS = ['subscribers', 'consents', 'deliveries', 'outbox', 'editions', 'suppressions', 'rate_limits', 'bounce_events', 'feedback'];
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123';
 const counts = async () => {
   const out: Record<string, number> = {};
@@ -32,7 +32,8 @@ beforeAll(async () => {
   const left = id + 1;
   const leftToken = tokens.sign(left, 'unsubscribe');
   expect((await stack.http(`/unsubscribe/${leftToken}`, { method: 'POST' })).status).toBe(200);
-  const purposes: TokenPurpose[] = ['confirm', 'unsubscribe', 'preferences', 'data'];
+  const purposes: TokenPurpose[] = ['confirm', 'unsubscribe', 'preferences', 'data', 'reading-list'];
+  const paper = (await stack.served.runtime.database.pool.query(`select id from papers order by id limit 1`)).rows[0].id as string;
   const longAgo = Math.floor(Date.now() / 1000) - 30 * 24 * 3600;
   const future = Math.floor(Date.now() / 1000) + 24 * 3600;
   const forged = (purpose: TokenPurpose) =>
@@ -51,6 +52,12 @@ beforeAll(async () => {
     at('unsubscribe', (t) => `/unsubscribe/${t}`, (t) => `/unsubscribe/${t}/data-link`),
     at('preferences', (t) => `/preferences/${t}`, (t) => `/preferences/${t}/data-link`, (t) => `/preferences/${t}/export`),
     at('data', (t) => `/data/${t}`, (t) => `/data/${t}/export`, (t) => `/data/${t}/erase`),
+    at('reading-list', (t) => `/reading-list/${t}`, (t) => `/reading-list/${t}/bibtex`, (t) => `/reading-list/${t}/ris`),
+    // Feedback tokens are signed for a paper too: forged ones on the right paper, real ones on another paper or on junk.
+    fc
+      .tuple(forgedToken(tokens.sign(id, 'feedback', undefined, paper), [tokens.sign(id, 'feedback'), tokens.sign(id, 'preferences'), stranger.sign(id, 'feedback', undefined, paper)]), fc.constantFrom('?choice=more', '?choice=less', ''))
+      .map(([t, q]) => ({ path: `/feedback/${enc(paper)}/${enc(t)}${q}`, purpose: 'feedback' as TokenPurpose })),
+    fc.oneof(nasty, fc.constantFrom('2601.99999', '..', '%2F')).map((other) => ({ path: `/feedback/${enc(other)}/${enc(tokens.sign(id, 'feedback', undefined, paper))}`, purpose: 'feedback' as TokenPurpose })),
   );
   // Settle the mail of the two readers (two confirmations, one welcome: the other left first) before counting.
   await stack.sink.waitFor((m) => m.length >= 3);
@@ -60,7 +67,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'] as const;
-const FIELDS = ['email', 'frequency', 'topics', 'website', 'form_ts', 'altcha', 'max_papers', 'send_hour', 'timezone', '__proto__', 'constructor[prototype][x]', 'topics[]'];
+const FIELDS = ['email', 'frequency', 'topics', 'website', 'form_ts', 'altcha', 'max_papers', 'send_hour', 'timezone', 'choice', '__proto__', 'constructor[prototype][x]', 'topics[]'];
 const field = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: text });
 /** Field values; an "email" is never a usable address, so no generated signup may store anything. */
 const pairs = fc.array(fc.tuple(field, text), { maxLength: 6 }).chain((ps) => fc.tuple(fc.constant(ps), invalidEmail, fc.boolean()));
