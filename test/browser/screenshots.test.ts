@@ -51,8 +51,15 @@ describe.skipIf(!available)('screenshots of every page and mail', () => {
   it('lays out every page at 375 and 1280 px, and every mail at 375 and 600 px, without horizontal overflow', async () => {
     const email = 'looker@example.org';
     const { editionId: id, links, data } = await readerWithEveryMail(stack, email);
+    // A "more like this" from the digest (the page, then its button), so that the reading list has an entry.
+    const digest = stack.sink.to(email).find((m) => /^Trending papers/.test(m.parsed.subject ?? ''))!;
+    const feedback = /https:\/\/papermail\.test(\/feedback\/\S+)\?choice=more/.exec(digest.parsed.text ?? '')![1]!;
+    await stack.http(feedback, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=more' });
+    const readingList = /href="(\/reading-list\/[^"]+)"/.exec(await (await stack.http(links.preferences)).text())![1]!;
     const pages: Record<string, string> = {
       signup: '/',
+      feedback: `${feedback}?choice=less`,
+      'reading-list': readingList,
       archive: '/archive',
       edition: `/archive/${id}`,
       preferences: links.preferences,

@@ -6,8 +6,8 @@ import { html, type Html } from './layout.js';
 
 /** What a choice says, on its button and after it. */
 export const CHOICE_WORDS = {
-  more: { ask: 'More like this', done: 'You will see more papers like this one.' },
-  less: { ask: 'Less like this', done: 'Papers like this one will rank lower in your digests, and this one will not come back.' },
+  more: { ask: 'More like this', will: 'Your next digests will rank papers like this one higher, and it goes on your reading list.', done: 'You will see more papers like this one.' },
+  less: { ask: 'Less like this', will: 'Your next digests will rank papers like this one lower.', done: 'Papers like this one will rank lower in your digests.' },
 } as const;
 
 const paperLink = (p: MarkedPaper['paper']): Html => {

@@ -55,7 +55,7 @@ export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
     const buttons = asked
       ? already
         ? html`<p>Already noted: ${CHOICE_WORDS[asked].done}</p>${choiceForm(t.action, 'undo', 'Undo', true)}`
-        : html`${choiceForm(t.action, asked, `Yes, ${CHOICE_WORDS[asked].ask.toLowerCase()}`)}`
+        : html`<p>${CHOICE_WORDS[asked].will}</p>${choiceForm(t.action, asked, `Yes, ${CHOICE_WORDS[asked].ask.toLowerCase()}`)}`
       : html`${choiceForm(t.action, 'more', CHOICE_WORDS.more.ask)} ${choiceForm(t.action, 'less', CHOICE_WORDS.less.ask, true)}`;
     return sendHtml(
       reply,
