@@ -4,8 +4,9 @@
 // Prints figures and a correctness check; asserts nothing (test/bench/fanout.test.ts runs a small one).
 //
 //   npm run bench:fanout -- [--subscribers 100000] [--workers 1] [--redis] [--personal] [--dkim] [--json]
-// --personal  topics on 30 % of readers (1-3 of 200 terms from the pool's own words) and a history of
-//             0-20 earlier papers per reader, so that distinct lists are many
+// --personal  topics on 30 % of readers (1-3 of 200 terms from the pool's own words), a history of 0-20
+//             earlier papers per reader, and "more/less like this" on 1-4 of them from 30 % of readers
+//             (their own ranking), so that distinct lists are many
 // --dkim      signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +19,9 @@ import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { seedPapers } from '../src/db/seed.js';
 import { createRepos } from '../src/db/repos.js';
+import type { ReaderView } from '../src/db/schema.js';
+import { createTokens } from '../src/domain/tokens.js';
+import { createDigestComposer } from '../src/jobs/compose-digest.js';
 import { createProducer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
 import { POOL_SIZE } from '../src/jobs/build-edition.js';
@@ -127,7 +131,19 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
              coalesce((select jsonb_agg(x) from (select x from unnest(${sql.param(ids)}::text[]) x order by md5(x || s.id) limit abs(hashtext('h' || s.id)) % 21) h), '[]'::jsonb),
              'bench-history', now()
       from subscribers s`);
-    say(`personal: topics on ${Math.round(0.3 * 100)} % of readers from ${vocabulary.length} terms, a history of 0-20 of the ${ids.length} pool papers each`);
+    // Feedback on 30 % of readers (another draw): 1-4 of the papers in their history, one in four "less like this".
+    await database.db.execute(sql`
+      insert into feedback (subscriber_id, paper_id, choice, at)
+      select d.subscriber_id, x.paper, (case when x.n % 4 = 0 then 'less' else 'more' end)::feedback_choice, now() - make_interval(days => x.n::int)
+      from deliveries d
+      cross join lateral (
+        select e.value #>> '{}' as paper, e.n from jsonb_array_elements(d.paper_ids) with ordinality as e(value, n)
+        limit 1 + abs(hashtext('f' || d.subscriber_id)) % 4) x
+      where d.edition_id = ${past.rows[0]!.id} and abs(hashtext('fb' || d.subscriber_id)) % 10 < 3`);
+    const liked = await database.db.execute<{ readers: number }>(sql`select count(distinct subscriber_id)::int as readers from feedback`);
+    say(
+      `personal: topics on 30 % of readers from ${vocabulary.length} terms, a history of 0-20 of the ${ids.length} pool papers each, feedback from ${liked.rows[0]!.readers} readers (${((liked.rows[0]!.readers / N) * 100).toFixed(0)} %)`,
+    );
   }
   say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -171,13 +187,19 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
 
   const edition = (await repos.editions.byId(id))!;
   const stats = (await repos.editions.stats(id))!;
-  const q = await database.db.execute<{ rows: number; readers: number; sent: number; lists: number; size: number; assigned: number }>(sql`
+  const q = await database.db.execute<{ rows: number; readers: number; sent: number; lists: number; assigned: number }>(sql`
     select count(*)::int as rows, count(distinct subscriber_id)::int as readers, count(*) filter (where status = 'sent')::int as sent,
            count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists,
-           (select max(length(mime_template)) from edition_renders where edition_id = ${id})::int as size,
            extract(epoch from max(created_at) - ${new Date(edition.createdAt).toISOString()}::timestamptz)::float8 as assigned
     from deliveries where edition_id = ${id}`);
-  const c = q.rows[0]!;
+  // The digest's size on the wire: one message composed as the workers compose it, for a longest list.
+  const sample = await database.db.execute<{ id: number; subscriberId: number; email: string; renderId: number; paperIds: string[]; view: ReaderView | null }>(sql`
+    select d.id, d.subscriber_id as "subscriberId", s.email, d.render_id as "renderId", d.paper_ids as "paperIds", d.view
+    from deliveries d join subscribers s on s.id = d.subscriber_id
+    where d.edition_id = ${id} and d.status = 'sent' order by jsonb_array_length(d.paper_ids) desc, d.id limit 1`);
+  const compose = createDigestComposer({ template: repos.editions.template, tokens: createTokens(config.secret), publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
+  const message = sample.rows[0] ? await compose(id, { ...sample.rows[0], attempts: 1, sendable: true, resumedAt: 0 }, new Date()) : null;
+  const c = { ...q.rows[0]!, size: message ? Buffer.byteLength(message.raw) : 0 };
   const rate = stats.sent / seconds;
 
   // The ceiling, in the same run and into the same sink: the digest's size, as many messages (20,000 at
@@ -225,7 +247,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   say(`fan-out: ${stats.sent} messages in ${seconds.toFixed(1)} s = ${result.rate} msg/s (trigger to the last row sent)`);
   say(`ceiling: smtp-source → smtp-sink, ${messages} messages of ${bytes} bytes over ${sessions} sessions = ${result.ceiling} msg/s`);
   say(`ratio=${result.ratio}`);
-  say(`assignment: every reader assigned ${result.assignedSeconds} s after the trigger; renders: ${stats.renders}, distinct lists: ${c.lists}, skipped (empty list): ${stats.skipped}`);
+  say(`assignment: every reader assigned ${result.assignedSeconds} s after the trigger; renders: ${stats.renders} (MJML: 2 each, the digest in parts), distinct lists: ${c.lists}, skipped (empty list): ${stats.skipped}`);
   rss.forEach((r, i) => say(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));
   say(`Postgres CPU: ${pgCpu.toFixed(1)} s = ${(result.postgresCpuShare * 100).toFixed(0)} % of the machine's ${availableParallelism()} cores over the fan-out`);
   say(`check: ${c.rows} rows for ${c.readers} readers, ${stats.sent} sent, ${stats.failed} failed, sink received ${sinkCount}: ${ok ? 'every reader exactly once' : 'MISMATCH'}`);

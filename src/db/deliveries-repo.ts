@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import type { ReaderView } from './schema.js';
 
 /** A delivery this worker now owns, with what is needed to send it. */
 export type ClaimedDelivery = {
@@ -8,8 +9,12 @@ export type ClaimedDelivery = {
   email: string;
   /** Attempts including this one. */
   attempts: number;
-  /** The render (paper list) this reader gets. */
+  /** The edition's render (its digest in parts) this reader's message is assembled from. */
   renderId: number | null;
+  /** The reader's list, in order. */
+  paperIds: string[];
+  /** Their day, topics and reasons (null on rows assigned before digests were assembled from parts). */
+  view: ReaderView | null;
   /** False when the reader left, paused or was suppressed after the delivery was queued. */
   sendable: boolean;
   /** When the edition was last resumed (epoch ms, 0 if never): a fresh breaker after each resume. */
@@ -91,7 +96,7 @@ export function createDeliveriesRepo(db: Db) {
             order by id limit ${limit}
             for update skip locked)
           and s.id = d.subscriber_id and e.id = d.edition_id
-        returning d.id, d.subscriber_id as "subscriberId", s.email, d.attempts, d.render_id as "renderId",
+        returning d.id, d.subscriber_id as "subscriberId", s.email, d.attempts, d.render_id as "renderId", d.paper_ids as "paperIds", d.view,
           coalesce((extract(epoch from e.resumed_at) * 1000)::bigint, 0) as "resumedAt",
           (s.status = 'active' and s.frequency <> 'paused'
            and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)) as sendable`);

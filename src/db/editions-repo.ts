@@ -153,10 +153,9 @@ export function createEditionsRepo(db: Db) {
     },
 
     /** The composed message of one render. */
-    async template(renderId: number): Promise<{ source: string; paperIds: string[] } | null> {
-      const res = await db.execute<{ source: string; paperIds: string[] }>(sql`
-        select mime_template as source, paper_ids as "paperIds" from edition_renders where id = ${renderId}`);
-      return res.rows[0] ?? null;
+    async template(renderId: number): Promise<string | null> {
+      const res = await db.execute<{ t: string }>(sql`select mime_template as t from edition_renders where id = ${renderId}`);
+      return res.rows[0]?.t ?? null;
     },
 
     /** Marks an edition that found nothing to send. */

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
 import type { Db } from './client.js';
+import type { ReaderView } from './schema.js';
 
 /** A reader an edition may go to, with what decides their list and which of their days it is. */
 export type Target = {
@@ -30,6 +31,8 @@ export interface Assignment {
   slot: string;
   dueAt: Date;
   scheduled: boolean;
+  /** What the reader's digest adds to the list (their day, topics and reasons); null for rows that send nothing. */
+  view: ReaderView | null;
 }
 
 /** Who an edition targets, as stored on it: see editions.audience_at and editions.due_at. */
@@ -174,11 +177,12 @@ export function createReadersRepo(db: Db) {
         with v as (
           select * from unnest(${col((r) => r.subscriberId)}::bigint[], ${col((r) => r.renderId)}::bigint[], ${col((r) => JSON.stringify(r.paperIds))}::text[],
                                ${col((r) => (r.status === 'taken' ? 'skipped' : r.status))}::text[], ${col((r) => r.reason)}::text[], ${col((r) => r.slot)}::text[],
-                               ${col((r) => r.dueAt.toISOString())}::timestamptz[], ${col((r) => r.scheduled)}::boolean[], ${col((r) => r.status !== 'taken')}::boolean[])
-            as v(subscriber_id, render_id, paper_ids, status, reason, slot, due_at, scheduled, inserts)
+                               ${col((r) => r.dueAt.toISOString())}::timestamptz[], ${col((r) => r.scheduled)}::boolean[], ${col((r) => r.status !== 'taken')}::boolean[],
+                               ${col((r) => (r.view ? JSON.stringify(r.view) : null))}::text[])
+            as v(subscriber_id, render_id, paper_ids, status, reason, slot, due_at, scheduled, inserts, view)
         ), ins as (
-          insert into deliveries (edition_id, subscriber_id, render_id, paper_ids, status, last_response, slot, due_at)
-          select ${editionId}, v.subscriber_id, v.render_id, v.paper_ids::jsonb, v.status::delivery_status, v.reason, v.slot, v.due_at
+          insert into deliveries (edition_id, subscriber_id, render_id, paper_ids, status, last_response, slot, due_at, view)
+          select ${editionId}, v.subscriber_id, v.render_id, v.paper_ids::jsonb, v.status::delivery_status, v.reason, v.slot, v.due_at, v.view::jsonb
           from v where v.inserts
           on conflict (subscriber_id, slot) do nothing
           returning id, status

@@ -176,6 +176,14 @@ export const editionRenders = pgTable(
   (t) => [uniqueIndex('edition_renders_list_key').on(t.editionId, t.listKey)],
 );
 
+/** What a reader's digest adds to their list: their local day, their topics, and why a paper ranks high. */
+export interface ReaderView {
+  day: string;
+  topics?: string[];
+  /** Paper id -> the title of the liked paper that lifted it. */
+  because?: Record<string, string>;
+}
+
 export const deliveries = pgTable(
   'deliveries',
   {
@@ -205,6 +213,9 @@ export const deliveries = pgTable(
     slot: text('slot').notNull(),
     // The instant the reader was due (their local send time), or the operator's send time.
     dueAt: timestamp('due_at', { withTimezone: true }),
+    // What the reader's digest adds to their list (src/digest/digest-message.ts ReaderView): their local day,
+    // their topics, and why a paper ranks high for them. Their message is assembled from the edition's parts.
+    view: jsonb('view').$type<ReaderView>(),
   },
   (t) => [
     uniqueIndex('deliveries_subscriber_slot_key').on(t.subscriberId, t.slot),

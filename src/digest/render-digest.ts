@@ -1,6 +1,6 @@
 import type { Frequency } from '../config.js';
 import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
-import { feedbackSlot, SLOT } from '../mail/mime-template.js';
+import { SLOT, VIEW } from '../mail/mime-template.js';
 import { renderMjml, renderText } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';
 import { typeset } from './typography.js';
@@ -81,7 +81,7 @@ const dateLabel = (day: string) =>
   new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 /** The digest's first line: what the papers are, and by what they are ranked, without claiming upvotes nobody gave. */
-function introOf(papers: DigestPaper[], frequency: Frequency): string {
+function introOf(papers: ListPaper[], frequency: Frequency): string {
   if (!papers.length) return 'No new trending papers since your last digest. See you next time.';
   const n = `${papers.length} ${papers.length === 1 ? 'paper' : 'papers'}`;
   const week = frequency === 'weekly' ? ' of the week' : '';
@@ -90,20 +90,36 @@ function introOf(papers: DigestPaper[], frequency: Frequency): string {
   return `${n}${week}, as their source lists them (no upvotes yet).`;
 }
 
-/** Builds the view both the MJML and the text template read. Pure. */
-export function digestView(papers: DigestPaper[], ctx: DigestContext) {
-  const frequencyLabel = ctx.frequency;
-  const label = dateLabel(ctx.day);
+/** What a list's words depend on, per paper. */
+export type ListPaper = Pick<DigestPaper, 'title' | 'upvotes' | 'source'>;
+
+/** The words of a digest that depend on its list and the reader's day: subject, preview line, intro, date. */
+export function listWords(papers: ListPaper[], frequency: Frequency, day: string) {
+  const label = dateLabel(day);
   const subject = papers.length ? `Trending papers, ${label}: ${typeset(papers[0]!.title)}` : `Trending papers, ${label}: nothing new`;
   return {
     subject: subject.length > 140 ? `${subject.slice(0, 137)}…` : subject,
     preview: papers.slice(1, 3).map((p) => p.title).join(' · '),
-    frequencyLabel,
     dateLabel: label,
+    intro: introOf(papers, frequency),
+  };
+}
+
+/** The line that says a list is filtered by the reader's topics. */
+export const topicLineOf = (topics: string[] | undefined) => (topics?.length ? `Filtered to your topics: ${topics.join(', ')}.` : null);
+
+/** The "Because you liked" title as a digest shows it: typeset, cut short. */
+export const becauseLine = (title: string) => typeset(excerpt(title, 90));
+
+/** Builds the view both the MJML and the text template read. Pure. */
+export function digestView(papers: DigestPaper[], ctx: DigestContext) {
+  const frequencyLabel = ctx.frequency;
+  return {
+    ...listWords(papers, ctx.frequency, ctx.day),
+    frequencyLabel,
     siteHost: ctx.siteHost,
     ...brandView(ctx.brand ?? DEFAULT_BRAND),
-    intro: introOf(papers, ctx.frequency),
-    topicLine: ctx.topics?.length ? `Filtered to your topics: ${ctx.topics.join(', ')}.` : null,
+    topicLine: topicLineOf(ctx.topics),
     unsubscribeUrl: SLOT.unsubscribeUrl,
     preferencesUrl: SLOT.preferencesUrl,
     webUrl: ctx.web ? null : (ctx.webUrl ?? null),
@@ -114,8 +130,8 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
     more: (ctx.web?.more ?? []).map((p) => ({ title: typeset(p.title), url: linksOf(p)[0]?.href ?? '#', meta: authorLine(p.authors) })),
     papers: papers.map((p, i) => {
       const links = linksOf(p);
-      // The reader's feedback links (a slot per place, filled per reader with a token for this paper).
-      const feedback = ctx.web ? null : { more: `${feedbackSlot(i)}?choice=more`, less: `${feedbackSlot(i)}?choice=less` };
+      // The reader's feedback links: a mark filled per reader, in each entry, with a token for its paper.
+      const feedback = ctx.web ? null : { more: `${VIEW.feedback}?choice=more`, less: `${VIEW.feedback}?choice=less` };
       const counts = [p.upvotes ? `▲ ${p.upvotes}` : '', p.comments ? `${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}` : ''];
       const seed = p.source === SEED_SOURCE && !p.upvotes ? 'from the seed page' : '';
       const meta = [...counts, seed, authorLine(p.authors), p.organization ?? ''].filter(Boolean).join(' · ');
@@ -125,7 +141,7 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
         url: links[0]?.href ?? '#',
         meta,
         excerpt: typeset(excerpt(p.summary || p.abstract)),
-        because: p.because ? typeset(excerpt(p.because, 90)) : null,
+        because: p.because ? becauseLine(p.because) : null,
         links: links.map((x, j) => ({ ...x, last: j === links.length - 1 })),
         feedback,
       };

@@ -76,19 +76,37 @@ export async function useTemplateOverrides(root: string): Promise<string[]> {
 }
 
 // Mustache's default also escapes "/" and "=", which would break URLs and the per-reader slots.
-const escapeHtml = (v: unknown) =>
+export const escapeHtml = (v: unknown) =>
   String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Renders templates/NAME.mjml with a view, then MJML to HTML: the expensive step, done once per message kind. */
-export async function renderMjml(name: string, view: object): Promise<string> {
+/** The marks around each entry of a `{{#papers}}` section when a digest is rendered in blocks (digest-parts.ts). */
+export const BLOCK_START = 'pmvblockstart';
+export const BLOCK_END = 'pmvblockend';
+
+/** A template with each entry of its `{{#papers}}` section between the block marks (mj-raw in MJML). */
+function withBlockMarks(source: string, name: string, mjml: boolean): string {
+  const open = source.split('{{#papers}}').length - 1;
+  const close = source.split('{{/papers}}').length - 1;
+  if (open !== 1 || close !== 1) throw new Error(`${name}: a digest template needs exactly one {{#papers}} … {{/papers}} section (it has ${open} and ${close})`);
+  const [start, end] = mjml ? [`<mj-raw>${BLOCK_START}</mj-raw>`, `<mj-raw>${BLOCK_END}</mj-raw>`] : [BLOCK_START, BLOCK_END];
+  return source.replace('{{#papers}}', `{{#papers}}${start}`).replace('{{/papers}}', `${end}{{/papers}}`);
+}
+
+/**
+ * Renders templates/NAME.mjml with a view, then MJML to HTML: the expensive step, done once per message kind
+ * (a digest: once per edition, in blocks, when `blocks` is set).
+ */
+export async function renderMjml(name: string, view: object, opts: { blocks?: boolean } = {}): Promise<string> {
   const partials = { head: loadTemplate('partials/head.mjml'), preheader: loadTemplate('partials/preheader.mjml') };
-  const source = Mustache.render(loadTemplate(`${name}.mjml`), view, partials, { escape: escapeHtml });
+  const template = opts.blocks ? withBlockMarks(loadTemplate(`${name}.mjml`), `${name}.mjml`, true) : loadTemplate(`${name}.mjml`);
+  const source = Mustache.render(template, view, partials, { escape: escapeHtml });
   const out = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
   return out.html;
 }
 
 /** Renders templates/NAME.txt, the plain-text part, without HTML escaping. */
-export function renderText(name: string, view: object): string {
-  const text = Mustache.render(loadTemplate(`${name}.txt`), view, {}, { escape: (v: unknown) => String(v) });
+export function renderText(name: string, view: object, opts: { blocks?: boolean } = {}): string {
+  const template = opts.blocks ? withBlockMarks(loadTemplate(`${name}.txt`), `${name}.txt`, false) : loadTemplate(`${name}.txt`);
+  const text = Mustache.render(template, view, {}, { escape: (v: unknown) => String(v) });
   return text.replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }

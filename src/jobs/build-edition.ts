@@ -2,10 +2,10 @@ import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import type { Assignment, Target } from '../db/readers-repo.js';
 import { topicVector, type TermVector } from '../domain/paper-vectors.js';
-import { buildProfile, personalList, type Ranked } from '../domain/ranking.js';
-import { renderDigest } from '../digest/render-digest.js';
+import { buildProfile, personalList } from '../domain/ranking.js';
+import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
+import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
-import { buildMimeTemplate } from '../mail/mime-template.js';
 import { refreshVectors } from '../sources/vectors.js';
 import type { Deps } from './deps.js';
 
@@ -64,8 +64,9 @@ async function assignReaders(deps: Deps, edition: Edition) {
   const now = deps.now();
   const liked = new Map<string, { title: string; vector: TermVector | null }>();
   const topicVectors = new Map<string, TermVector>();
-  const renders = await repos.editions.renderKeys(edition.id);
-  const counts = { readers: 0, queued: 0, skipped: 0, renders: renders.size };
+  // The edition's digest, rendered once in parts; every reader's message is assembled from them when it is sent.
+  const renderId = await renderParts(deps, edition, pool);
+  const counts = { readers: 0, queued: 0, skipped: 0 };
   let after = 0;
   for (;;) {
     const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps));
@@ -78,7 +79,7 @@ async function assignReaders(deps: Deps, edition: Edition) {
       const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };
       // Already sent this day (or week) by an operator's send: no second row, the schedule moves on.
       if (reader.taken) {
-        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'taken', reason: null, ...slot });
+        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'taken', reason: null, view: null, ...slot });
         continue;
       }
       const topicsKey = reader.topics.join('\n');
@@ -87,18 +88,17 @@ async function assignReaders(deps: Deps, edition: Edition) {
       const profile = buildProfile(topics, choices.get(reader.id) ?? [], weights, now);
       const list = personalList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size, profile, weights);
       if (!list.length && !config.digest.sendEmpty) {
-        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), ...slot });
+        rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), view: null, ...slot });
         continue;
       }
-      // One render per distinct list, local date, topic line and "because" lines: each is the reader's own.
-      const topicLine = reader.topics.length ? reader.topics.join(', ') : '';
-      const key = `${reader.localDate}|${topicLine ? `${topicLine}|` : ''}${list.map((r) => (r.because ? `${r.paper.id}^${r.because}` : r.paper.id)).join(',')}`;
-      let renderId = renders.get(key);
-      if (renderId === undefined) {
-        renderId = await renderList(deps, edition, list, key, reader.localDate, reader.topics);
-        renders.set(key, renderId);
-      }
-      rows.push({ subscriberId: reader.id, renderId, paperIds: list.map((r) => r.paper.id), status: 'queued', reason: null, ...slot });
+      const because = list.filter((r) => r.because);
+      const view = {
+        day: reader.localDate,
+        ...(reader.topics.length ? { topics: reader.topics } : {}),
+        ...(because.length ? { because: Object.fromEntries(because.map((r) => [r.paper.id, r.because!])) } : {}),
+      };
+      const paperIds = list.map((r) => r.paper.id);
+      rows.push({ subscriberId: reader.id, renderId, paperIds, status: 'queued', reason: null, view, ...slot });
     }
     const queued = await repos.readers.assign(edition.id, rows);
     if (queued.length) {
@@ -114,34 +114,36 @@ async function assignReaders(deps: Deps, edition: Edition) {
     counts.queued += rows.filter((r) => r.status === 'queued').length;
     counts.skipped += rows.filter((r) => r.status !== 'queued').length;
   }
-  counts.renders = renders.size;
   return counts;
 }
 
 const whyEmpty = (r: Target) =>
   r.topics.length ? `skipped: no new paper matches the topics ${r.topics.join(', ')}` : 'skipped: every candidate paper was already sent to this reader';
 
-/** Renders one paper list (the only MJML render per list) and stores its composed message. */
-async function renderList(deps: Deps, edition: Edition, list: Ranked<Paper>[], key: string, day: string, topics: string[]): Promise<number> {
-  const { config } = deps;
-  const rendered = await renderDigest(list.map((r) => ({ ...r.paper, because: r.because })), {
+/**
+ * Renders the edition's pool once, in parts (two MJML renders, whatever the number of readers or lists), with
+ * the message frame, and stores them as the edition's one render; concurrent builders share the first one.
+ */
+async function renderParts(deps: Deps, edition: Edition, pool: Paper[]): Promise<number> {
+  const { config, repos } = deps;
+  const existing = (await repos.editions.renderKeys(edition.id)).get(PARTS_KEY);
+  if (existing !== undefined) return existing;
+  const parts = await renderDigestParts(pool, {
     frequency: edition.frequency,
-    day,
-    topics,
     siteHost: siteHost(config.publicUrl),
     webUrl: `${config.publicUrl}/archive/${edition.id}`,
     brand: config.brand,
   });
-  const template = await buildMimeTemplate({
+  const frame = await buildDigestFrame({
     from: config.mailFrom,
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
     headers: {
       'List-Id': listId(edition.frequency, senderDomain(config.mailFrom), config.brand),
       'Feedback-ID': feedbackId(edition.frequency, 'digest', senderDomain(config.mailFrom), config.brand.slug),
     },
-    listUnsubscribe: true,
   });
-  return deps.repos.editions.addRender(edition.id, { listKey: key, paperIds: list.map((r) => r.paper.id), subject: rendered.subject, mimeTemplate: template.source });
+  const stored: StoredDigest = { frequency: edition.frequency, frame, parts };
+  return repos.editions.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
 }
+
+/** The list key of an edition's digest in parts (older editions have one render per list). */
+const PARTS_KEY = 'parts:v1';

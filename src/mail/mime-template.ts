@@ -12,10 +12,8 @@ export interface Slots {
   preferencesUrl?: string;
   /** The link a transactional mail asks the reader to open (confirm, and the like). */
   actionUrl?: string;
-  /** Per paper of a digest, in list order: the reader's feedback link for it (feedbackSlot(i) in the render). */
-  feedback?: readonly string[];
 }
-type SlotName = Exclude<keyof Slots, 'feedback'>;
+type SlotName = keyof Slots;
 
 /** Placeholders that survive MIME encoding unchanged: lower-case letters only. */
 export const SLOT: Readonly<Record<SlotName, string>> = {
@@ -27,13 +25,27 @@ export const SLOT: Readonly<Record<SlotName, string>> = {
   actionUrl: 'https://pmslot.invalid/pmslotactionurl',
 };
 
-const FEEDBACK_SLOT = 'https://pmslot.invalid/pmslotfb';
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-/** The placeholder of paper i's feedback link (i < 676): two letters name the place. */
-export function feedbackSlot(i: number): string {
-  if (!Number.isInteger(i) || i < 0 || i >= LETTERS.length ** 2) throw new Error(`no feedback slot ${i}`);
-  return `${FEEDBACK_SLOT}${LETTERS[Math.floor(i / LETTERS.length)]}${LETTERS[i % LETTERS.length]}`;
-}
+/**
+ * The marks of a digest's per-reader words (src/digest/digest-parts.ts), also lower-case letters only.
+ * `subject` is the Subject header in the frame and the HTML title in the body; `textBody` and `htmlBody`
+ * take the reader's assembled, already encoded, bodies; `feedback` is the link of the entry it sits in.
+ */
+export const VIEW = {
+  subject: 'pmvsubject',
+  preview: 'pmvpreview',
+  dateLabel: 'pmvdatelabel',
+  intro: 'pmvintro',
+  topicLine: 'pmvtopicline',
+  rank: 'pmvrank',
+  because: 'pmvbecause',
+  feedback: 'https://pmslot.invalid/pmvfeedback',
+  textBody: 'pmvtextbody',
+  htmlBody: 'pmvhtmlbody',
+} as const;
+export type ViewName = keyof typeof VIEW;
+type Name = SlotName | ViewName;
+/** Values whose text is inserted as given: encoded bodies, and a Subject header already encoded and folded. */
+const RAW: ReadonlySet<Name> = new Set<Name>(['textBody', 'htmlBody']);
 
 export interface MessageSpec {
   from: string;
@@ -44,16 +56,19 @@ export interface MessageSpec {
   headers?: Record<string, string>;
   /** Adds List-Unsubscribe (with the reader's URL) and RFC 8058 List-Unsubscribe-Post. */
   listUnsubscribe?: boolean;
+  /** Both parts quoted-printable even when their text is plain ASCII (a frame whose bodies come later). */
+  quotedPrintable?: boolean;
 }
 
 /** A message composed once; `fill` makes one reader's raw RFC 5322 message by substitution. */
 export interface MimeTemplate {
   readonly source: string;
-  fill(values: Slots): string;
+  fill(values: Slots & Partial<Record<ViewName, string>>): string;
 }
 
 type Encoding = 'header' | '7bit' | 'quoted-printable';
-type Segment = string | { slot: SlotName; encoding: Encoding } | { slot: 'feedback'; index: number; encoding: Encoding };
+/** Fixed text, or a place for a value and how the value is encoded there. */
+export type Segment = string | { slot: Name; encoding: Encoding };
 
 // QP may fold a placeholder with a soft line break (=CRLF) anywhere, so match with one allowed between any two characters.
 const slotPattern = (placeholder: string) =>
@@ -62,16 +77,13 @@ const slotPattern = (placeholder: string) =>
     .map((c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
     .join('(?:=\\r\\n)?');
 
-const SOFT = '(?:=\\r\\n)?';
+const MARKS: Record<Name, string> = { ...SLOT, ...VIEW };
 const ALL = new RegExp(
-  [
-    ...(Object.keys(SLOT) as SlotName[]).map((name) => `(?<${name}>${slotPattern(SLOT[name])})`),
-    `(?<feedback>${slotPattern(FEEDBACK_SLOT)}${SOFT}(?<fb1>[a-z])${SOFT}(?<fb2>[a-z]))`,
-  ].join('|'),
+  (Object.keys(MARKS) as Name[]).map((name) => `(?<${name}>${slotPattern(MARKS[name])})`).join('|'),
   'g',
 );
 
-function encodingAt(source: string, index: number, headerEnd: number): 'header' | '7bit' | 'quoted-printable' {
+function encodingAt(source: string, index: number, headerEnd: number): Encoding {
   if (index < headerEnd) return 'header';
   const before = source.slice(0, index);
   const matches = [...before.matchAll(/^Content-Transfer-Encoding:\s*([\w-]+)/gim)];
@@ -80,41 +92,61 @@ function encodingAt(source: string, index: number, headerEnd: number): 'header' 
   throw new Error(`a slot sits in a ${enc} part, where it cannot be substituted`);
 }
 
-/** Splits composed message text into fixed text and slots. */
-export function compileTemplate(source: string): MimeTemplate {
-  const headerEnd = source.indexOf('\r\n\r\n');
+/** Splits text into fixed text and slots; `encodingOf` says how a value is encoded where its slot sits. */
+function segmentsOf(source: string, encodingOf: (index: number) => Encoding): Segment[] {
   const segments: Segment[] = [];
   let last = 0;
   for (const m of source.matchAll(ALL)) {
-    const g = m.groups!;
-    const encoding = encodingAt(source, m.index, headerEnd);
-    if (g.feedback !== undefined) {
-      segments.push(source.slice(last, m.index), { slot: 'feedback', index: LETTERS.indexOf(g.fb1!) * LETTERS.length + LETTERS.indexOf(g.fb2!), encoding });
-    } else {
-      const slot = (Object.keys(SLOT) as SlotName[]).find((k) => g[k] !== undefined)!;
-      segments.push(source.slice(last, m.index), { slot, encoding });
-    }
+    const slot = (Object.keys(MARKS) as Name[]).find((k) => m.groups![k] !== undefined)!;
+    segments.push(source.slice(last, m.index), { slot, encoding: encodingOf(m.index) });
     last = m.index + m[0].length;
   }
   segments.push(source.slice(last));
-  return {
-    source,
-    fill(values) {
-      let out = '';
-      for (const s of segments) {
-        if (typeof s === 'string') {
-          out += s;
-          continue;
-        }
-        const value = 'index' in s ? values.feedback?.[s.index] : values[s.slot];
-        if (value === undefined) throw new Error(`slot ${s.slot}${'index' in s ? ` ${s.index}` : ''} has no value`);
-        if (/[\r\n]/.test(value)) throw new Error(`slot ${s.slot} must not contain a line break`);
-        // Soft breaks around the value keep every QP line within 76 characters.
-        out += s.encoding === 'quoted-printable' ? `=\r\n${qpWrap(qpEncode(value), 76)}=\r\n` : value;
-      }
-      return out;
-    },
-  };
+  return segments.filter((s) => s !== '');
+}
+
+/** A stretch of quoted-printable body (a digest's block, already encoded), split into fixed text and slots. */
+export function compileFragment(encoded: string): Segment[] {
+  return segmentsOf(encoded, () => 'quoted-printable');
+}
+
+/** Encodes body text as quoted-printable with CRLF line ends: a fragment that may be joined to others. */
+export function encodeFragment(text: string): string {
+  return qpWrap(qpEncode(text), 76).replace(/\r?\n/g, '\r\n');
+}
+
+/** Writes segments with their values; a value missing, or with a line break where none may be, throws. */
+export function fillSegments(segments: readonly Segment[], values: Partial<Record<Name, string>>): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'string') {
+      out += s;
+      continue;
+    }
+    const value = values[s.slot];
+    if (value === undefined) throw new Error(`slot ${s.slot} has no value`);
+    if (RAW.has(s.slot)) {
+      out += value;
+      continue;
+    }
+    // An encoded, folded Subject: every line break is a fold (CRLF, then a space).
+    if (s.slot === 'subject' && s.encoding === 'header') {
+      if (/\r(?!\n )|(?<!\r)\n|\n(?! )/.test(value)) throw new Error('slot subject must be folded with CRLF and a space only');
+      out += value;
+      continue;
+    }
+    if (/[\r\n]/.test(value)) throw new Error(`slot ${s.slot} must not contain a line break`);
+    // Soft breaks around the value keep every QP line within 76 characters.
+    out += s.encoding === 'quoted-printable' ? `=\r\n${qpWrap(qpEncode(value), 76)}=\r\n` : value;
+  }
+  return out;
+}
+
+/** Splits composed message text into fixed text and slots. */
+export function compileTemplate(source: string): MimeTemplate {
+  const headerEnd = source.indexOf('\r\n\r\n');
+  const segments = segmentsOf(source, (index) => encodingAt(source, index, headerEnd));
+  return { source, fill: (values) => fillSegments(segments, values) };
 }
 
 /** Composes the message once with nodemailer, with placeholders where each reader's values go. */
@@ -123,8 +155,8 @@ export async function buildMimeTemplate(spec: MessageSpec): Promise<MimeTemplate
     from: spec.from,
     to: SLOT.to,
     subject: spec.subject,
-    text: spec.text,
-    html: spec.html,
+    text: spec.quotedPrintable ? { content: spec.text, contentTransferEncoding: 'quoted-printable' } : spec.text,
+    html: spec.quotedPrintable ? { content: spec.html, contentTransferEncoding: 'quoted-printable' } : spec.html,
     messageId: `<${SLOT.messageId}>`,
     headers: spec.listUnsubscribe
       ? { ...spec.headers, 'List-Unsubscribe': `<${SLOT.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }

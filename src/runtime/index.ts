@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { maskAddresses } from '../domain/redact.js';
 import { jobFields } from '../jobs/job-context.js';
+import { checkDigestParts } from '../digest/digest-parts.js';
 import { useTemplateOverrides } from '../digest/templates.js';
 import { pacedMailer } from '../mail/paced-mailer.js';
 import { createSendPace } from './send-pace.js';
@@ -116,7 +117,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 export async function createRuntime(base: Config, opts: { sendsMail: boolean; seed: boolean; now?: () => Date }): Promise<Runtime> {
   const log = createLogger(base.logLevel);
   // A broken override stops the start here, naming its file and line, before anything is opened.
-  if (base.templatesDir) log.info({ templates: await useTemplateOverrides(base.templatesDir) }, `templates from ${base.templatesDir}`);
+  if (base.templatesDir) {
+    log.info({ templates: await useTemplateOverrides(base.templatesDir) }, `templates from ${base.templatesDir}`);
+    await checkDigestParts();
+  }
   const { config, generatedAdminToken } = await resolveSecrets(base);
   const now = opts.now ?? (() => new Date());
   const closers: (() => Promise<unknown>)[] = [];

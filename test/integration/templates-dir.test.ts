@@ -45,6 +45,14 @@ describe('TEMPLATES_DIR', () => {
     expect(r.stderr).toContain(`${join(dir, 'digset.mjml')}: not a template papermail has`);
   });
 
+  it('refuses a digest text template that lists the papers twice, so that it cannot be rendered in parts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'papermail-tpl-parts-'));
+    writeFileSync(join(dir, 'digest.txt'), `${builtIn('digest.txt')}\n{{#papers}}{{title}}{{/papers}}\n`);
+    const r = startWith(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('the digest cannot be rendered in parts: digest.txt: a digest template needs exactly one {{#papers}}');
+  });
+
   it("uses an operator's digest template for every digest", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'papermail-tpl-good-'));
     cpSync(join(root, 'templates'), dir, { recursive: true });

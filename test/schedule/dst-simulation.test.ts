@@ -104,7 +104,7 @@ async function freshPapers(at: Date) {
   await rt.database.db.execute(sql`update papers set first_seen_at = ${at.toISOString()} where id = any(${sql.param(batch.map((p) => p.id))}::text[])`);
 }
 
-type Row = { email: string; slot: string; status: string; dueAt: Date; subject: string | null; assignedAt: Date };
+type Row = { email: string; slot: string; status: string; dueAt: Date; day: string | null; assignedAt: Date };
 /** Ticks every 5 minutes from `from` to `to`, except while the worker is "down"; returns each new delivery with the tick that made it. */
 async function simulate(from: Date, to: Date, down?: [Date, Date]): Promise<Row[]> {
   await rt.repos.subscribers.reschedule(null, from);
@@ -116,19 +116,18 @@ async function simulate(from: Date, to: Date, down?: [Date, Date]): Promise<Row[
     if (down && t >= down[0].getTime() && t < down[1].getTime()) continue;
     await deliverDue(rt.deps);
     const fresh = await rt.database.pool.query(
-      `select d.id, s.email, d.slot, d.status, d.due_at, r.subject from deliveries d join subscribers s on s.id = d.subscriber_id
-       left join edition_renders r on r.id = d.render_id where d.id > $1 order by d.id`,
+      `select d.id, s.email, d.slot, d.status, d.due_at, d.view->>'day' as day from deliveries d join subscribers s on s.id = d.subscriber_id
+       where d.id > $1 order by d.id`,
       [lastId],
     );
     for (const f of fresh.rows) {
       lastId = Math.max(lastId, Number(f.id));
-      rows.push({ email: f.email, slot: f.slot, status: f.status, dueAt: new Date(f.due_at), subject: f.subject, assignedAt: clock });
+      rows.push({ email: f.email, slot: f.slot, status: f.status, dueAt: new Date(f.due_at), day: f.day, assignedAt: clock });
     }
   }
   return rows;
 }
 
-const dateLabel = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 function check(rows: Row[], from: Date, to: Date, late: (r: Reader, at: Date) => number = () => FIVE_MIN) {
   for (const r of READERS) {
@@ -145,9 +144,9 @@ function check(rows: Row[], from: Date, to: Date, late: (r: Reader, at: Date) =>
       const delay = got.assignedAt.getTime() - e.at.getTime();
       expect(delay, `${r.email} on ${e.date}`).toBeGreaterThanOrEqual(0);
       expect(delay, `${r.email} on ${e.date}`).toBeLessThan(late(r, e.at));
-      // Dated with the reader's own date, in the slot and in the subject.
+      // Dated with the reader's own date, in the slot and in the day their digest's subject and date line are made from.
       expect(got.slot).toBe(r.frequency === 'weekly' ? got.slot : `daily:${e.date}`);
-      expect(got.subject).toContain(dateLabel(e.date));
+      expect(got.day).toBe(e.date);
     }
   }
 }

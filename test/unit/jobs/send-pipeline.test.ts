@@ -30,7 +30,7 @@ function fakeStore(n: number) {
       if (paused) return [];
       const picked = rows.filter((r) => r.status === 'queued' && r.id >= from && r.id <= to).slice(0, limit);
       for (const r of picked) Object.assign(r, { status: 'sending', token, attempts: r.attempts + 1 });
-      return picked.map((r): ClaimedDelivery => ({ id: r.id, subscriberId: r.id, email: r.email, attempts: r.attempts, renderId: 1, sendable: true, resumedAt: 0 }));
+      return picked.map((r): ClaimedDelivery => ({ id: r.id, subscriberId: r.id, email: r.email, attempts: r.attempts, renderId: 1, paperIds: [], view: null, sendable: true, resumedAt: 0 }));
     },
     async extendLease() {
       return 0;

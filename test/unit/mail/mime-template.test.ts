@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMimeTemplate, compileTemplate, feedbackSlot, SLOT } from '../../../src/mail/mime-template.js';
+import { buildMimeTemplate, compileTemplate, SLOT } from '../../../src/mail/mime-template.js';
 
 const values = (n: number) => ({
   to: `reader${n}@example.org`,
@@ -56,25 +56,5 @@ describe('prebuilt MIME with per-reader slots', () => {
     const m = await simpleParser(t.fill({ to: 'a@example.org', messageId: 'c.1@papermail.test', date: 'Sun, 29 Nov 2026 08:00:00 +0000', actionUrl: 'https://papermail.test/confirm/1.x.y' }));
     expect(m.headerLines.some((h) => h.key === 'list-unsubscribe')).toBe(false);
     expect(m.text).toContain('Confirm: https://papermail.test/confirm/1.x.y');
-  });
-
-  it("fills each paper's feedback slot with its own link, wherever quoted-printable folds it", async () => {
-    const papers = Array.from({ length: 30 }, (_, i) => i);
-    const t = await buildMimeTemplate({
-      ...spec,
-      html: `<html><body>${papers.map((i) => `<p>${'x'.repeat(i)}<a href="${feedbackSlot(i)}?choice=more">More</a> <a href="${feedbackSlot(i)}?choice=less">Less</a></p>`).join('')}<a href="${SLOT.unsubscribeUrl}">U</a></body></html>`,
-      text: `${papers.map((i) => `${'y'.repeat(i)} More like this: ${feedbackSlot(i)}?choice=more`).join('\n')}\nUnsubscribe: ${SLOT.unsubscribeUrl}\n`,
-    });
-    const feedback = papers.map((i) => `https://papermail.test/feedback/2511.${String(10000 + i)}/7.tq0.${'Ab_-'.repeat(5)}c${i % 10}`);
-    const raw = t.fill({ ...values(1), feedback });
-    expect(raw).not.toContain('pmslot');
-    const m = await simpleParser(raw);
-    for (const i of papers) {
-      expect(m.html).toContain(`href="${feedback[i]}?choice=more"`);
-      expect(m.html).toContain(`href="${feedback[i]}?choice=less"`);
-      expect(m.text).toContain(`More like this: ${feedback[i]}?choice=more`);
-    }
-    expect(() => t.fill({ ...values(1), feedback: feedback.slice(0, 29) })).toThrow(/feedback 29 has no value/);
-    expect(() => feedbackSlot(676)).toThrow();
   });
 });

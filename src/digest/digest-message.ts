@@ -1,0 +1,81 @@
+import type { Frequency } from '../config.js';
+import type { ReaderView } from '../db/schema.js';
+import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { buildMimeTemplate, compileFragment, compileTemplate, encodeFragment, fillSegments, VIEW, type Segment, type Slots } from '../mail/mime-template.js';
+import type { DigestParts, KindParts } from './digest-parts.js';
+import { becauseLine, listWords, topicLineOf } from './render-digest.js';
+import { escapeHtml } from './templates.js';
+
+/** An edition's digest as stored (edition_renders.mime_template, JSON): the message frame and the parts. */
+export interface StoredDigest {
+  frequency: Frequency;
+  /** The composed message with the Subject, the text body and the HTML body as marks (VIEW). */
+  frame: string;
+  parts: DigestParts;
+}
+
+export type { ReaderView };
+
+/** Composes the frame once per edition with nodemailer: headers, parts and encodings, with marks for the rest. */
+export async function buildDigestFrame(spec: { from: string; headers: Record<string, string> }): Promise<string> {
+  const t = await buildMimeTemplate({ from: spec.from, subject: VIEW.subject, text: VIEW.textBody, html: VIEW.htmlBody, headers: spec.headers, listUnsubscribe: true, quotedPrintable: true });
+  return t.source;
+}
+
+/** The Subject header's value as nodemailer writes it: RFC 2047 words where needed, folded at 76. */
+function subjectHeader(subject: string): string {
+  const encoded = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(subject) ? encodeWord(subject, 'Q', 52) : (encodeWords as (v: string, e: 'Q', m: number, all: boolean) => string)(subject, 'Q', 52, true);
+  return foldLines(`Subject: ${encoded}`, 76).slice('Subject: '.length);
+}
+
+type Compiled = { head: { plain: Segment[]; topics: Segment[] }; blocks: Map<string, { plain: Segment[]; because: Segment[] }>; tail: Segment[] };
+const compileKind = (k: KindParts): Compiled => ({
+  head: { plain: compileFragment(encodeFragment(k.head.plain)), topics: compileFragment(encodeFragment(k.head.topics)) },
+  blocks: new Map(Object.entries(k.blocks).map(([id, b]) => [id, { plain: compileFragment(encodeFragment(b.plain)), because: compileFragment(encodeFragment(b.because)) }])),
+  tail: compileFragment(encodeFragment(k.tail)),
+});
+
+/** Builds one reader's digest from an edition's stored parts; per reader only substitution and joining. */
+export interface DigestAssembler {
+  /** The raw message for a list; `feedback[i]` is the reader's link for `paperIds[i]`. Throws on a paper the parts lack. */
+  fill(paperIds: string[], view: ReaderView, values: Slots & { feedback: string[] }): string;
+}
+
+/** Encodes each part once (quoted-printable, marks kept), so that a reader's message is joined, never re-encoded. */
+export function compileDigest(stored: StoredDigest): DigestAssembler {
+  const frame = compileTemplate(stored.frame);
+  const kinds = { html: compileKind(stored.parts.html), text: compileKind(stored.parts.text) };
+  const body = (kind: 'html' | 'text', paperIds: string[], view: ReaderView, words: Record<string, string>, values: Slots & { feedback: string[] }) => {
+    const c = kinds[kind];
+    const esc = kind === 'html' ? escapeHtml : (v: string) => v;
+    const shared = { preferencesUrl: values.preferencesUrl, unsubscribeUrl: values.unsubscribeUrl };
+    const head = fillSegments(view.topics?.length ? c.head.topics : c.head.plain, {
+      ...shared,
+      subject: esc(words.subject!),
+      preview: esc(words.preview!),
+      dateLabel: esc(words.dateLabel!),
+      intro: esc(words.intro!),
+      topicLine: esc(topicLineOf(view.topics) ?? ''),
+    });
+    // A soft line break joins parts: each QP line stays within 76 characters.
+    let out = `${head}=\r\n`;
+    paperIds.forEach((id, i) => {
+      const block = c.blocks.get(id)!;
+      const because = view.because?.[id];
+      out += `${fillSegments(because ? block.because : block.plain, { ...shared, rank: String(i + 1), because: because ? esc(becauseLine(because)) : '', feedback: values.feedback[i]! })}=\r\n`;
+    });
+    return out + fillSegments(c.tail, shared);
+  };
+  return {
+    fill(paperIds, view, values) {
+      const papers = paperIds.map((id) => {
+        const p = stored.parts.papers[id];
+        if (!p || !kinds.html.blocks.has(id)) throw new Error(`paper ${id} is not in the edition's rendered pool`);
+        return p;
+      });
+      const words = listWords(papers, stored.frequency, view.day);
+      const { feedback: _links, ...slots } = values;
+      return frame.fill({ ...slots, subject: subjectHeader(words.subject), textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
+    },
+  };
+}
