@@ -1,8 +1,7 @@
 import type { Config, Frequency } from '../config.js';
 import type { Repos } from '../db/repos.js';
 import { localDay } from '../domain/period.js';
-import { topicVector } from '../domain/paper-vectors.js';
-import { buildProfile, personalList, type Profile } from '../domain/ranking.js';
+import { buildProfile, personalList, topicAnchor, type Profile } from '../domain/ranking.js';
 import { POOL_SIZE } from '../jobs/build-edition.js';
 import { siteHost } from '../mail/addresses.js';
 import { renderDigest } from './render-digest.js';
@@ -35,7 +34,7 @@ export async function previewDigest(
     zone = reader.timezone;
     received = (await repos.readers.received([reader.id], pool.map((p) => p.id))).get(reader.id) ?? new Set();
     const choices = (await repos.feedback.choices([reader.id], new Map())).get(reader.id) ?? [];
-    profile = buildProfile(topicVector(topics), choices, config.digest.ranking, now);
+    profile = buildProfile(topicAnchor(topics, pool), choices, config.digest.ranking, now);
   }
   const list = personalList(pool, topics, received, size, profile, config.digest.ranking);
   const rendered = await renderDigest(list.map((r) => ({ ...r.paper, because: r.because })), {

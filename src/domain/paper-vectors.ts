@@ -57,13 +57,6 @@ export function vectorize(papers: VectorText[]): Map<string, TermVector> {
   return out;
 }
 
-/** A reader's topics as a vector in the same term space (each topic's stems, equally weighted). */
-export function topicVector(topics: string[]): TermVector {
-  const bow: Record<string, number> = {};
-  for (const t of topics) for (const term of terms(t)) bow[term] = 1;
-  return trim(bow);
-}
-
 /** The cosine of two sparse vectors. */
 export function cosine(a: TermVector, b: TermVector): number {
   let dot = 0;

@@ -31,6 +31,21 @@ export interface Profile {
   hidden: ReadonlySet<string>;
 }
 
+/**
+ * A reader's topics as a vector: the centroid of the pool papers their topics match (pseudo-relevance
+ * feedback, in the papers' own term space). Null when they have no topics or nothing matches.
+ */
+export function topicAnchor(topics: string[], pool: (Matchable & { vector?: TermVector | null })[]): TermVector | null {
+  if (!topics.length) return null;
+  const matches = topicMatcher(topics);
+  const hits = pool.filter((p) => p.vector && matches(p));
+  if (!hits.length) return null;
+  const sum: Record<string, number> = {};
+  for (const p of hits) addScaled(sum, p.vector!, 1 / hits.length);
+  const norm = Math.sqrt(Object.values(sum).reduce((s, w) => s + w * w, 0)) || 1;
+  return Object.fromEntries(Object.entries(sum).map(([t, w]) => [t, w / norm]));
+}
+
 /** Similarity to a liked paper above which an entry says "Because you liked". */
 const BECAUSE_MIN = 0.15;
 /** Similarities are scaled by the pool's largest, but never by less than this: faint likeness stays faint. */

@@ -1,8 +1,8 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import type { Assignment, Target } from '../db/readers-repo.js';
-import { topicVector, type TermVector } from '../domain/paper-vectors.js';
-import { buildProfile, personalList } from '../domain/ranking.js';
+import type { TermVector } from '../domain/paper-vectors.js';
+import { buildProfile, personalList, topicAnchor } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
@@ -63,7 +63,7 @@ async function assignReaders(deps: Deps, edition: Edition) {
   const weights = config.digest.ranking;
   const now = deps.now();
   const liked = new Map<string, { title: string; vector: TermVector | null }>();
-  const topicVectors = new Map<string, TermVector>();
+  const topicVectors = new Map<string, TermVector | null>();
   // The edition's digest, rendered once in parts; every reader's message is assembled from them when it is sent.
   const renderId = await renderParts(deps, edition, pool);
   const counts = { readers: 0, queued: 0, skipped: 0 };
@@ -82,10 +82,15 @@ async function assignReaders(deps: Deps, edition: Edition) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'taken', reason: null, view: null, ...slot });
         continue;
       }
-      const topicsKey = reader.topics.join('\n');
-      let topics = topicVectors.get(topicsKey);
-      if (!topics) topicVectors.set(topicsKey, (topics = topicVector(reader.topics)));
-      const profile = buildProfile(topics, choices.get(reader.id) ?? [], weights, now);
+      const mine = choices.get(reader.id) ?? [];
+      // The topics anchor a profile only when there is feedback to anchor.
+      let topics: TermVector | null = null;
+      if (mine.length && reader.topics.length) {
+        const key = reader.topics.join('\n');
+        if (!topicVectors.has(key)) topicVectors.set(key, topicAnchor(reader.topics, pool));
+        topics = topicVectors.get(key)!;
+      }
+      const profile = buildProfile(topics, mine, weights, now);
       const list = personalList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size, profile, weights);
       if (!list.length && !config.digest.sendEmpty) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), view: null, ...slot });

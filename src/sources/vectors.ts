@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import type { PapersRepo } from '../db/papers-repo.js';
-import { vectorize } from '../domain/paper-vectors.js';
+import type { TermVector, VectorText } from '../domain/paper-vectors.js';
 
 /** The corpus a paper's vector is weighed against: the papers first seen in the last 30 days, at most 5,000. */
 const CORPUS_DAYS = 30;
@@ -18,7 +19,22 @@ export async function refreshVectors(
   const since = Math.min(now.getTime() - CORPUS_DAYS * 86_400_000, opts.since?.getTime() ?? Infinity);
   const corpus = await papers.texts(new Date(since), CORPUS_MAX);
   if (!corpus.length || (opts.onlyMissing && corpus.every((p) => p.hasVector))) return 0;
-  const vectors = vectorize(corpus);
+  const vectors = await vectorizeApart(corpus);
   await papers.setVectors(vectors);
   return vectors.size;
+}
+
+/** vectorize() in a worker thread that ends with the job, so that its language model does not stay resident. */
+function vectorizeApart(papers: VectorText[]): Promise<Map<string, TermVector>> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(new URL('./vectorize-thread.mjs', import.meta.url), {
+      workerData: { papers: papers.map(({ id, title, abstract, keywords }) => ({ id, title, abstract, keywords })) },
+      // Node's own flags only (the heap limits are the process's): the .mjs entry loads TypeScript through tsx.
+      execArgv: [],
+    });
+    let result: Map<string, TermVector> | null = null;
+    thread.once('message', (entries: [string, TermVector][]) => (result = new Map(entries)));
+    thread.once('error', reject);
+    thread.once('exit', (code) => (result ? resolve(result) : reject(new Error(`the vectorizing thread exited with ${code} and no result`))));
+  });
 }

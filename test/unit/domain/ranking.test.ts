@@ -1,8 +1,8 @@
 // The reader's own ranking with fixed vectors: a liked paper's near neighbour rises, a hidden one's sinks,
 // the reasons are named, and with no profile the order is the community's.
 import { describe, expect, it } from 'vitest';
-import { cosine, terms, topicVector, vectorize } from '../../../src/domain/paper-vectors.js';
-import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, rank, type Choice } from '../../../src/domain/ranking.js';
+import { cosine, terms, vectorize } from '../../../src/domain/paper-vectors.js';
+import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, rank, topicAnchor, type Choice } from '../../../src/domain/ranking.js';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const v = (entries: Record<string, number>) => entries;
@@ -53,7 +53,7 @@ describe('ranking', () => {
   });
 
   it('orders equal inputs equally (one render per distinct list), and turns off with a zero weight', () => {
-    const p = () => buildProfile(topicVector(['diffusion']), [choice('x', 'more', v({ robot: 1 }))], DEFAULT_RANK_WEIGHTS, NOW);
+    const p = () => buildProfile(topicAnchor(['diffusion'], pool), [choice('x', 'more', v({ robot: 1 }))], DEFAULT_RANK_WEIGHTS, NOW);
     expect(ids(rank(pool, p(), DEFAULT_RANK_WEIGHTS))).toEqual(ids(rank(pool, p(), DEFAULT_RANK_WEIGHTS)));
     expect(ids(rank(pool, p(), { ...DEFAULT_RANK_WEIGHTS, profile: 0 }))).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
@@ -70,14 +70,17 @@ describe('paper vectors (wink-nlp BM25)', () => {
     expect(Object.values(vectors.get('1')!).reduce((s, w) => s + w * w, 0)).toBeCloseTo(1, 2);
     expect(cosine(vectors.get('1')!, vectors.get('2')!)).toBeGreaterThan(0.1);
     expect(cosine(vectors.get('1')!, vectors.get('3')!)).toBe(0);
-    expect(topicVector(['Diffusion models'])).toHaveProperty('diffus');
   });
 });
 
 describe('topics in the profile', () => {
-  it('filter alone, and anchor the profile once there is feedback', () => {
-    expect(buildProfile(topicVector(['robot']), [], DEFAULT_RANK_WEIGHTS, NOW)).toBeNull();
-    const anchored = buildProfile(topicVector(['robot']), [choice('x', 'more', v({ diffusion: 1 }))], DEFAULT_RANK_WEIGHTS, NOW)!;
-    expect(Object.keys(anchored.vector).sort()).toEqual(['diffusion', 'robot']);
+  it('are the centroid of the pool papers they match, and anchor the profile once there is feedback', () => {
+    const robots = topicAnchor(['robot'], pool)!;
+    expect(Object.keys(robots).sort()).toEqual(['leg', 'robot']);
+    expect(topicAnchor(['origami'], pool)).toBeNull();
+    expect(topicAnchor([], pool)).toBeNull();
+    expect(buildProfile(robots, [], DEFAULT_RANK_WEIGHTS, NOW)).toBeNull();
+    const anchored = buildProfile(robots, [choice('x', 'more', v({ diffusion: 1 }))], DEFAULT_RANK_WEIGHTS, NOW)!;
+    expect(Object.keys(anchored.vector).sort()).toEqual(['diffusion', 'leg', 'robot']);
   });
 });
