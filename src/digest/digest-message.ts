@@ -45,16 +45,17 @@ export interface DigestAssembler {
 export function compileDigest(stored: StoredDigest): DigestAssembler {
   const frame = compileTemplate(stored.frame);
   const kinds = { html: compileKind(stored.parts.html), text: compileKind(stored.parts.text) };
-  const body = (kind: 'html' | 'text', paperIds: string[], view: ReaderView, words: Record<string, string>, values: Slots & { feedback: string[] }) => {
+  const wordsOf = new Map<string, ReturnType<typeof listWords>>();
+  const body = (kind: 'html' | 'text', paperIds: string[], view: ReaderView, words: ReturnType<typeof listWords>, values: Slots & { feedback: string[] }) => {
     const c = kinds[kind];
     const esc = kind === 'html' ? escapeHtml : (v: string) => v;
     const shared = { preferencesUrl: values.preferencesUrl, unsubscribeUrl: values.unsubscribeUrl };
     const head = fillSegments(view.topics?.length ? c.head.topics : c.head.plain, {
       ...shared,
-      subject: esc(words.subject!),
-      preview: esc(words.preview!),
-      dateLabel: esc(words.dateLabel!),
-      intro: esc(words.intro!),
+      subject: esc(words.subject),
+      preview: esc(words.preview),
+      dateLabel: esc(words.dateLabel),
+      intro: esc(words.intro),
       topicLine: esc(topicLineOf(view.topics) ?? ''),
     });
     // A soft line break joins parts: each QP line stays within 76 characters.
@@ -73,7 +74,14 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
         if (!p || !kinds.html.blocks.has(id)) throw new Error(`paper ${id} is not in the edition's rendered pool`);
         return p;
       });
-      const words = listWords(papers, stored.frequency, view.day);
+      // Readers with the same list and day share their words (typesetting and dates are not free).
+      const key = `${view.day}|${paperIds.join(',')}`;
+      let words = wordsOf.get(key);
+      if (!words) {
+        words = listWords(papers, stored.frequency, view.day);
+        wordsOf.set(key, words);
+        if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
+      }
       const { feedback: _links, ...slots } = values;
       return frame.fill({ ...slots, subject: subjectHeader(words.subject), textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
     },

@@ -77,8 +77,8 @@ function linksOf(p: DigestPaper): { label: string; href: string }[] {
 /** What every template reads of the brand: the name, the accent colour, the logo and the footer lines. */
 export const brandView = (b: Brand) => ({ newsletter: b.name, accent: b.accent, logoUrl: b.logoUrl, footerText: b.footer, postalAddress: b.postalAddress });
 
-const dateLabel = (day: string) =>
-  new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const DATE_LABEL = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dateLabel = (day: string) => DATE_LABEL.format(new Date(`${day}T12:00:00Z`));
 
 /** The digest's first line: what the papers are, and by what they are ranked, without claiming upvotes nobody gave. */
 function introOf(papers: ListPaper[], frequency: Frequency): string {

@@ -115,6 +115,11 @@ export function encodeFragment(text: string): string {
   return qpWrap(qpEncode(text), 76).replace(/\r?\n/g, '\r\n');
 }
 
+// Printable ASCII other than "=" (no space: trailing ones would need encoding) is its own quoted-printable
+// encoding (RFC 2045, 6.7 rule 2): links, places and tokens skip the encoder; anything else goes through it.
+const QP_LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
+const quotedPrintable = (value: string) => (QP_LITERAL.test(value) ? (value.length <= 75 ? value : qpWrap(value, 76)) : qpWrap(qpEncode(value), 76));
+
 /** Writes segments with their values; a value missing, or with a line break where none may be, throws. */
 export function fillSegments(segments: readonly Segment[], values: Partial<Record<Name, string>>): string {
   let out = '';
@@ -137,7 +142,7 @@ export function fillSegments(segments: readonly Segment[], values: Partial<Recor
     }
     if (/[\r\n]/.test(value)) throw new Error(`slot ${s.slot} must not contain a line break`);
     // Soft breaks around the value keep every QP line within 76 characters.
-    out += s.encoding === 'quoted-printable' ? `=\r\n${qpWrap(qpEncode(value), 76)}=\r\n` : value;
+    out += s.encoding === 'quoted-printable' ? `=\r\n${quotedPrintable(value)}=\r\n` : value;
   }
   return out;
 }
