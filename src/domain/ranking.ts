@@ -1,4 +1,4 @@
-import { cosine, type TermVector } from './paper-vectors.js';
+import { cosine, TERMS_PER_PAPER, type TermVector } from './term-vectors.js';
 import { topicMatcher, type Matchable } from './topics.js';
 
 /** How much each signal counts (config: RANK_*). */
@@ -42,8 +42,12 @@ export function topicAnchor(topics: string[], pool: (Matchable & { vector?: Term
   if (!hits.length) return null;
   const sum: Record<string, number> = {};
   for (const p of hits) addScaled(sum, p.vector!, 1 / hits.length);
-  const norm = Math.sqrt(Object.values(sum).reduce((s, w) => s + w * w, 0)) || 1;
-  return Object.fromEntries(Object.entries(sum).map(([t, w]) => [t, w / norm]));
+  // The heaviest terms only, as for a paper: a broad topic's centroid would otherwise hold thousands.
+  const top = Object.entries(sum)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, TERMS_PER_PAPER);
+  const norm = Math.sqrt(top.reduce((s, [, w]) => s + w * w, 0)) || 1;
+  return Object.fromEntries(top.map(([t, w]) => [t, w / norm]));
 }
 
 /** Similarity to a liked paper above which an entry says "Because you liked". */

@@ -1,7 +1,7 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import type { Assignment, Target } from '../db/readers-repo.js';
-import type { TermVector } from '../domain/paper-vectors.js';
+import type { TermVector } from '../domain/term-vectors.js';
 import { buildProfile, personalList, topicAnchor } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { PapersRepo } from '../db/papers-repo.js';
-import type { TermVector, VectorText } from '../domain/paper-vectors.js';
+import type { VectorText } from '../domain/paper-vectors.js';
+import type { TermVector } from '../domain/term-vectors.js';
 
 /** The corpus a paper's vector is weighed against: the papers first seen in the last 30 days, at most 5,000. */
 const CORPUS_DAYS = 30;

@@ -1,7 +1,8 @@
 // The reader's own ranking with fixed vectors: a liked paper's near neighbour rises, a hidden one's sinks,
 // the reasons are named, and with no profile the order is the community's.
 import { describe, expect, it } from 'vitest';
-import { cosine, terms, vectorize } from '../../../src/domain/paper-vectors.js';
+import { terms, vectorize } from '../../../src/domain/paper-vectors.js';
+import { cosine } from '../../../src/domain/term-vectors.js';
 import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, rank, topicAnchor, type Choice } from '../../../src/domain/ranking.js';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
