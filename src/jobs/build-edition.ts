@@ -55,11 +55,6 @@ async function assignReaders(deps: Deps, edition: Edition) {
   let pool = await repos.papers.byIds(edition.paperIds);
   const poolIds = pool.map((p) => p.id);
   const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
-  // Papers stored without an ingest (by hand, or before vectors existed) get theirs now: rankings need them.
-  if (pool.some((p) => !p.vector)) {
-    await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
-    pool = await repos.papers.byIds(edition.paperIds);
-  }
   const weights = config.digest.ranking;
   const now = deps.now();
   const liked = new Map<string, { title: string; vector: TermVector | null }>();
@@ -73,7 +68,14 @@ async function assignReaders(deps: Deps, edition: Edition) {
     if (!page.length) break;
     after = page.at(-1)!.id;
     const received = await repos.readers.received(page.map((r) => r.id), poolIds, firstSeen);
-    const choices = weights.profile ? await repos.feedback.choices(page.map((r) => r.id), liked) : new Map();
+    let choices = weights.profile ? await repos.feedback.choices(page.map((r) => r.id), liked) : new Map();
+    // Papers stored without an ingest (by hand, or before vectors existed) get theirs once a reader's ranking needs them.
+    if (choices.size && pool.some((p) => !p.vector)) {
+      await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
+      pool = await repos.papers.byIds(edition.paperIds);
+      liked.clear();
+      choices = await repos.feedback.choices(page.map((r) => r.id), liked);
+    }
     const rows: Assignment[] = [];
     for (const reader of page) {
       const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };

@@ -99,6 +99,11 @@ describe(`ingest on BullMQ/${kind}`, () => {
     };
     expect(await runOnce()).toBe('completed');
     expect(await paperCount()).toBe(before + 3);
+    // The scheduled ingest gives the new papers their text vectors (the readers' rankings read them).
+    const vectors = await stack.served.runtime.database.db.execute<{ id: string; terms: number }>(sql`
+      select id, (select count(*) from jsonb_object_keys(vector))::int as terms from papers where id like '2605.%' order by id`);
+    expect(vectors.rows).toHaveLength(3);
+    expect(vectors.rows.every((r) => r.terms > 3)).toBe(true);
     const hits = feeds.requests.filter((r) => r.path.startsWith('/api/daily_papers'));
     expect(hits.length).toBeGreaterThanOrEqual(3);
     expect(hits.every((r) => /^papermail\//.test(r.userAgent ?? ''))).toBe(true);
