@@ -235,8 +235,9 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
   const api: Served = await serve(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { api: true, worker: false, quiet: true });
   const db: Database = connectDatabase(dbUrl, { max: 4 });
   const workers: WorkerProcess[] = [];
-  // Rows an earlier kill left held (still within their lease) are that kill's, not the next one's.
-  const countedAtKills = new Set<string>();
+  // What the sink had received per address at the previous kill: a row still held by an earlier dead worker is
+  // not open again, but one re-sent since (and held again) is.
+  let countsAtLastKill = new Map<string, number>();
   const rig = {
     pg,
     redis,
@@ -265,8 +266,8 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
       await new Promise((r) => setTimeout(r, 300));
       const held = await db.db.execute<{ email: string }>(sql`
         select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where d.status = 'sending'`);
-      const open = held.rows.filter((r) => !countedAtKills.has(r.email) && (onWire.has(r.email) || sink.counts.has(r.email)));
-      for (const r of open) countedAtKills.add(r.email);
+      const open = held.rows.filter((r) => onWire.has(r.email) || (sink.counts.get(r.email) ?? 0) > (countsAtLastKill.get(r.email) ?? 0));
+      countsAtLastKill = new Map(sink.counts);
       return open.length;
     },
     async admin(path: string, body?: unknown) {
@@ -286,7 +287,7 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
       sink.setDelay(0);
       sink.setRcptRule(null);
       sink.setDropDuringData(null);
-      countedAtKills.clear();
+      countsAtLastKill = new Map();
     },
     /** Inserts `n` confirmed readers in one statement, named `${prefix}${i}@example.org`. */
     async addReaders(prefix: string, n: number) {
