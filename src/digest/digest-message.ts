@@ -45,8 +45,9 @@ export interface DigestAssembler {
 export function compileDigest(stored: StoredDigest): DigestAssembler {
   const frame = compileTemplate(stored.frame);
   const kinds = { html: compileKind(stored.parts.html), text: compileKind(stored.parts.text) };
-  const wordsOf = new Map<string, ReturnType<typeof listWords>>();
-  const body = (kind: 'html' | 'text', paperIds: string[], view: ReaderView, words: ReturnType<typeof listWords>, values: Slots & { feedback: string[] }) => {
+  type Words = ReturnType<typeof listWords> & { subjectHeader: string };
+  const wordsOf = new Map<string, Words>();
+  const body = (kind: 'html' | 'text', paperIds: string[], view: ReaderView, words: Words, values: Slots & { feedback: string[] }) => {
     const c = kinds[kind];
     const esc = kind === 'html' ? escapeHtml : (v: string) => v;
     const shared = { preferencesUrl: values.preferencesUrl, unsubscribeUrl: values.unsubscribeUrl };
@@ -74,16 +75,17 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
         if (!p || !kinds.html.blocks.has(id)) throw new Error(`paper ${id} is not in the edition's rendered pool`);
         return p;
       });
-      // Readers with the same list and day share their words (typesetting and dates are not free).
+      // Readers with the same list and day share their words (typesetting, dates and RFC 2047 are not free).
       const key = `${view.day}|${paperIds.join(',')}`;
       let words = wordsOf.get(key);
       if (!words) {
-        words = listWords(papers, stored.frequency, view.day);
+        const w = listWords(papers, stored.frequency, view.day);
+        words = { ...w, subjectHeader: subjectHeader(w.subject) };
         wordsOf.set(key, words);
         if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
       }
       const { feedback: _links, ...slots } = values;
-      return frame.fill({ ...slots, subject: subjectHeader(words.subject), textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
+      return frame.fill({ ...slots, subject: words.subjectHeader, textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
     },
   };
 }
