@@ -24,31 +24,32 @@ export function normalizeTopics(topics: string[]): string[] {
  */
 export function topicMatcher(topics: string[]): (paper: Matchable) => boolean {
   if (!topics.length) return () => true;
-  const key = topics.join('\n');
-  let matcher = matchers.get(key);
+  const each = topics.map(oneTopic);
+  return (paper) => each.some((m) => m(paper));
+}
+
+// An edition matches a million readers against the same fifty papers: each paper's text is joined once, each
+// topic compiled once, and each (topic, paper) pair decided once. Readers share topics far more than topic sets.
+const texts = new WeakMap<Matchable, string>();
+const topicCache = new Map<string, (paper: Matchable) => boolean>();
+function oneTopic(topic: string): (paper: Matchable) => boolean {
+  const key = topic.toLowerCase();
+  let matcher = topicCache.get(key);
   if (!matcher) {
     // Word boundaries that also work around dots and hyphens in topics like "cs.LG" or "text-to-image".
-    const patterns = topics.map((t) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(t.toLowerCase()).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}])`, 'iu'));
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${escape(key).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}])`, 'iu');
     const seen = new WeakMap<Matchable, boolean>();
     matcher = (paper) => {
       let hit = seen.get(paper);
-      if (hit === undefined) {
-        const text = textOf(paper);
-        hit = patterns.some((re) => re.test(text));
-        seen.set(paper, hit);
-      }
+      if (hit === undefined) seen.set(paper, (hit = re.test(textOf(paper))));
       return hit;
     };
-    matchers.set(key, matcher);
-    if (matchers.size > 10_000) matchers.delete(matchers.keys().next().value!);
+    topicCache.set(key, matcher);
+    if (topicCache.size > 10_000) topicCache.delete(topicCache.keys().next().value!);
   }
   return matcher;
 }
 
-// An edition matches a million readers against the same fifty papers: each paper's text is joined once, each
-// set of topics compiled once, and each (topics, paper) pair decided once.
-const texts = new WeakMap<Matchable, string>();
-const matchers = new Map<string, (paper: Matchable) => boolean>();
 function textOf(paper: Matchable): string {
   let text = texts.get(paper);
   if (text === undefined) {
