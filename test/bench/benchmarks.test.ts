@@ -10,7 +10,7 @@ const tsx = (script: string, args: string[]) => run(process.execPath, ['--import
 
 describe('benchmarks, small', () => {
   it('bench:fanout sends 300 personal digests from two workers on Redis exactly once, and measures the ceiling', async () => {
-    const { stdout } = await tsx('bench/fanout.ts', ['--subscribers', '300', '--workers', '2', '--redis', '--personal', '--json']);
+    const { stdout } = await tsx('bench/fanout.ts', ['--subscribers', '300', '--workers', '2', '--redis', '--personal', '--json', '--ceiling-min', '2000']);
     const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown> & { workerRssMB: unknown[] };
     expect(r).toMatchObject({ subscribers: 300, workers: 2, queue: 'redis', personal: true, failed: 0, exactlyOnce: true });
     expect(Number(r.sent) + Number(r.skipped)).toBe(300);
