@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { DEFAULT_RANK_WEIGHTS } from './domain/ranking.js';
 
 // The environment's shape, one validator per variable, each with its default and a message that names what
 // is expected. src/config.ts turns the parsed result into Config.
@@ -87,11 +88,11 @@ export const envSchema = z.object({
   DIGEST_POOL_HOURS: int(6, 1, 168),
   // The reader's own ranking (src/domain/ranking.ts): the profile's share against the community rank, Rocchio's
   // weights for topics, liked and hidden papers, and the half-life of a choice.
-  RANK_PROFILE_WEIGHT: num(0.8, 0, 1),
-  RANK_TOPIC_WEIGHT: num(0.5, 0, 10),
-  RANK_LIKE_WEIGHT: num(1, 0, 10),
-  RANK_DISLIKE_WEIGHT: num(1, 0, 10),
-  RANK_HALF_LIFE_DAYS: num(60, 1, 3650),
+  RANK_PROFILE_WEIGHT: num(DEFAULT_RANK_WEIGHTS.profile, 0, 1),
+  RANK_TOPIC_WEIGHT: num(DEFAULT_RANK_WEIGHTS.topics, 0, 10),
+  RANK_LIKE_WEIGHT: num(DEFAULT_RANK_WEIGHTS.liked, 0, 10),
+  RANK_DISLIKE_WEIGHT: num(DEFAULT_RANK_WEIGHTS.disliked, 0, 10),
+  RANK_HALF_LIFE_DAYS: num(DEFAULT_RANK_WEIGHTS.halfLifeDays, 1, 3650),
   CATCH_UP_HOURS: int(6, 0, 72),
   SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
   INGEST_CRON: cron('0 * * * *'),

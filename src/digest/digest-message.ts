@@ -45,26 +45,37 @@ export interface DigestAssembler {
 export function compileDigest(stored: StoredDigest): DigestAssembler {
   const frame = compileTemplate(stored.frame);
   const kinds = { html: compileKind(stored.parts.html), text: compileKind(stored.parts.text) };
-  type Words = ReturnType<typeof listWords> & { subjectHeader: string };
+  type Kind = 'html' | 'text';
+  const escapes: Record<Kind, (v: string) => string> = { html: escapeHtml, text: (v) => v };
+  // A list's words, escaped for each part, and its encoded Subject: made once per list and day, not per reader.
+  type Words = { subjectHeader: string } & Record<Kind, Record<'subject' | 'preview' | 'dateLabel' | 'intro', string>>;
   const wordsOf = new Map<string, Words>();
-  const body = (kind: 'html' | 'text', paperIds: string[], view: ReaderView, words: Words, values: Slots & { feedback: string[] }) => {
+  // "Because you liked" lines, typeset and escaped once per liked title.
+  const reasons = new Map<string, Record<Kind, string>>();
+  const reasonOf = (title: string) => {
+    let r = reasons.get(title);
+    if (!r) {
+      const line = becauseLine(title);
+      r = { html: escapeHtml(line), text: line };
+      reasons.set(title, r);
+      if (reasons.size > 1024) reasons.delete(reasons.keys().next().value!);
+    }
+    return r;
+  };
+  const body = (kind: Kind, paperIds: string[], view: ReaderView, words: Words, values: Slots & { feedback: string[] }) => {
     const c = kinds[kind];
-    const esc = kind === 'html' ? escapeHtml : (v: string) => v;
     const shared = { preferencesUrl: values.preferencesUrl, unsubscribeUrl: values.unsubscribeUrl };
     const head = fillSegments(view.topics?.length ? c.head.topics : c.head.plain, {
       ...shared,
-      subject: esc(words.subject),
-      preview: esc(words.preview),
-      dateLabel: esc(words.dateLabel),
-      intro: esc(words.intro),
-      topicLine: esc(topicLineOf(view.topics) ?? ''),
+      ...words[kind],
+      topicLine: escapes[kind](topicLineOf(view.topics) ?? ''),
     });
     // A soft line break joins parts: each QP line stays within 76 characters.
     let out = `${head}=\r\n`;
     paperIds.forEach((id, i) => {
       const block = c.blocks.get(id)!;
       const because = view.because?.[id];
-      out += `${fillSegments(because ? block.because : block.plain, { ...shared, rank: String(i + 1), because: because ? esc(becauseLine(because)) : '', feedback: values.feedback[i]! })}=\r\n`;
+      out += `${fillSegments(because ? block.because : block.plain, { ...shared, rank: String(i + 1), because: because ? reasonOf(because)[kind] : '', feedback: values.feedback[i]! })}=\r\n`;
     });
     return out + fillSegments(c.tail, shared);
   };
@@ -80,7 +91,8 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
       let words = wordsOf.get(key);
       if (!words) {
         const w = listWords(papers, stored.frequency, view.day);
-        words = { ...w, subjectHeader: subjectHeader(w.subject) };
+        const of = (esc: (v: string) => string) => ({ subject: esc(w.subject), preview: esc(w.preview), dateLabel: esc(w.dateLabel), intro: esc(w.intro) });
+        words = { subjectHeader: subjectHeader(w.subject), html: of(escapes.html), text: of(escapes.text) };
         wordsOf.set(key, words);
         if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
       }
