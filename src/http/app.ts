@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { redactUrl } from '../domain/redact.js';
-import { openapiOptions } from './openapi.js';
+import { openapiOptions, undocumented } from './openapi.js';
 import { configureSite } from './pages/layout.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import type { AppDeps } from './deps.js';
@@ -74,7 +74,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(helmet, SECURITY_HEADERS);
   // The API description from every route, at /openapi.json, and a reference UI at /docs (served from here).
-  await app.register(swagger, openapiOptions(VERSION));
+  await app.register(swagger, openapiOptions(VERSION, deps.config.brand.name));
+  // Every route is described: one added without its ROUTE_DOCS entry stops the start (and so every test).
+  const routes: { method: string | string[]; url: string }[] = [];
+  app.addHook('onRoute', (r) => void routes.push({ method: r.method, url: r.url }));
+  app.addHook('onReady', async () => {
+    const missing = undocumented(routes);
+    if (missing.length) throw new Error(`routes without an API description in src/http/openapi.ts: ${missing.join(', ')}`);
+  });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,4 +1,5 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { SESSION_COOKIE } from './admin-session.js';
 
 // The API description (OpenAPI 3, @fastify/swagger, served at /openapi.json and /docs). Validation stays
 // where it is (the routes' own schemas and src/domain, whose messages a person understands); this table
@@ -14,6 +15,14 @@ const feedbackParams = {
   required: ['paper', 'token'],
 };
 const bearer = [{ bearer: [] as string[] }];
+const session = [{ session: [] as string[] }];
+const seeOther = { description: 'See other: the next page (or the sign-in page without a session)' };
+const qs = (properties: Record<string, unknown>) => ({ type: 'object', properties });
+const notice = qs({ notice: { type: 'string', description: 'A message shown once after a form' } });
+const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] };
+const readerSearch = qs({ search: { type: 'string' }, status: { type: 'string', enum: ['pending', 'active', 'unsubscribed', 'suppressed'] }, after: { type: 'integer' } });
+/** A console form (application/x-www-form-urlencoded) with its CSRF token. */
+const form = (properties: Record<string, unknown>, required: string[] = []) => ({ ...obj({ ...properties, _csrf: { type: 'string', description: "The console page's CSRF token" } }, [...required, '_csrf']), description: 'application/x-www-form-urlencoded' });
 
 const schedule = {
   timezone: { type: 'string', description: 'IANA time zone, e.g. Asia/Tokyo' },
@@ -142,6 +151,34 @@ export const ROUTE_DOCS: Record<string, Doc> = {
   'GET /api/admin/papers': { summary: 'The catalogue, newest first', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: obj({ id: { type: 'string' }, title: { type: 'string' } }) }, 401: error } },
   'GET /api/admin/suppressions': { summary: 'Addresses never mailed again, with reason and source', tags: ['Admin'], security: bearer, response: { 200: { type: 'array', items: obj({ email: { type: 'string' }, reason: { type: 'string' }, source: { type: 'string' }, detail: { type: ['string', 'null'] }, createdAt: { type: 'string' } }) }, 401: error } },
   'DELETE /api/admin/suppressions/{email}': { summary: 'Lift a suppression that was a mistake', tags: ['Admin'], security: bearer, response: { 200: obj({ lifted: { type: 'string' } }), 401: error, 404: error } },
+  // The admin console: HTML pages and forms for a browser signed in with the admin token. Its forms carry a
+  // CSRF token (_csrf) and must come from this site; the JSON admin API above does the same things.
+  'GET /admin/sign-in': { summary: 'The console sign-in form', tags: ['Admin console'], response: { 200: page('Sign in'), 303: seeOther } },
+  'POST /admin/sign-in': { summary: 'Sign in with the admin token: sets the session cookie (10 tries a minute)', tags: ['Admin console'], body: form({ token: { type: 'string', description: 'ADMIN_TOKEN' } }, ['token']), response: { 303: seeOther, 401: page('Wrong token'), 403: error, 429: error } },
+  'POST /admin/sign-out': { summary: 'End the session', tags: ['Admin console'], security: session, body: form({}), response: { 303: seeOther, 403: error } },
+  'GET /admin': { summary: 'Overview: readers by status, catalogue size, latest editions', tags: ['Admin console'], security: session, querystring: notice, response: { 200: page('Overview'), 303: seeOther } },
+  'GET /admin/editions': { summary: 'Editions, newest first (keyset: before=id)', tags: ['Admin console'], security: session, querystring: qs({ before: { type: 'integer' } }), response: { 200: page('Editions'), 303: seeOther } },
+  'POST /admin/editions': { summary: "Send the period's edition now (force=true: an extra one)", tags: ['Admin console'], security: session, body: form({ frequency: { type: 'string', enum: ['daily', 'weekly'] }, force: { type: 'string', enum: ['true', 'false'] } }, ['frequency']), response: { 303: seeOther, 400: error, 403: error } },
+  'GET /admin/editions/{id}': { summary: 'An edition: status, pool, counts with a live progress bar, failures grouped by SMTP answer', tags: ['Admin console'], security: session, params: idParam, querystring: notice, response: { 200: page('The edition'), 303: seeOther, 404: error } },
+  'GET /admin/editions/{id}/progress': { summary: "An edition's counts, polled by its page's progress bar", tags: ['Admin console'], security: session, params: idParam, response: { 200: editionStats, 303: seeOther, 404: error } },
+  'POST /admin/editions/{id}/resume': { summary: 'Resume a paused edition', tags: ['Admin console'], security: session, params: idParam, body: form({}), response: { 303: seeOther, 403: error, 404: error } },
+  'POST /admin/editions/{id}/resend-failed': { summary: "Queue an edition's failed rows again", tags: ['Admin console'], security: session, params: idParam, body: form({}), response: { 303: seeOther, 403: error, 404: error } },
+  'GET /admin/preview': { summary: 'The next digest (for one reader with email=), as HTML; nothing is stored', tags: ['Admin console'], security: session, querystring: qs({ frequency: { type: 'string', enum: ['daily', 'weekly'] }, email: { type: 'string' } }), response: { 200: page('The digest'), 303: seeOther, 404: error } },
+  'GET /admin/subscribers': { summary: 'Readers searched by address and status (keyset: after=id)', tags: ['Admin console'], security: session, querystring: readerSearch, response: { 200: page('Subscribers'), 303: seeOther } },
+  'GET /admin/subscribers.csv': { summary: 'Readers as CSV (the same search)', tags: ['Admin console'], security: session, querystring: readerSearch, response: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 303: seeOther } },
+  'GET /admin/subscribers/{id}': { summary: 'A reader: status, preferences, consents and deliveries', tags: ['Admin console'], security: session, params: idParam, response: { 200: page('The subscriber'), 303: seeOther, 404: error } },
+  'GET /admin/import': { summary: 'The CSV import form', tags: ['Admin console'], security: session, response: { 200: page('Import'), 303: seeOther } },
+  'POST /admin/subscribers/import': {
+    summary: 'Import readers from a CSV file (double opt-in, or consent recorded as given); bad rows are reported by line',
+    tags: ['Admin console'],
+    security: session,
+    body: { type: 'object', description: 'multipart/form-data', properties: { file: { type: 'string', format: 'binary' }, mode: { type: 'string', enum: ['double-opt-in', 'consented'] }, consent: { type: 'string' }, _csrf: { type: 'string' } }, required: ['file'] },
+    response: { 200: page('The import report'), 400: page('Nothing imported: the reason'), 403: error },
+  },
+  'GET /admin/suppressions': { summary: 'Suppressed addresses, searched (keyset: before=email)', tags: ['Admin console'], security: session, querystring: qs({ search: { type: 'string' }, before: { type: 'string' }, notice: { type: 'string' } }), response: { 200: page('Suppressions'), 303: seeOther } },
+  'POST /admin/suppressions/lift': { summary: 'Lift a suppression', tags: ['Admin console'], security: session, body: form({ email: { type: 'string' } }, ['email']), response: { 303: seeOther, 403: error } },
+  'GET /admin/papers': { summary: 'The catalogue: sources and when each paper was first seen', tags: ['Admin console'], security: session, querystring: notice, response: { 200: page('Papers'), 303: seeOther } },
+  'POST /admin/ingest': { summary: 'Fetch every paper source now', tags: ['Admin console'], security: session, body: form({}), response: { 303: seeOther, 403: error } },
   'POST /api/webhooks/bounces': {
     summary: 'Bounces and complaints after the SMTP answer (WEBHOOK_SECRET)',
     tags: ['Webhooks'],
@@ -158,33 +195,51 @@ export const ROUTE_DOCS: Record<string, Doc> = {
   },
 };
 
-/** @fastify/swagger's options: OpenAPI 3, each route described from ROUTE_DOCS; scripts and the dev inbox hidden. */
-export function openapiOptions(version: string): FastifyDynamicSwaggerOptions {
+/** Routes that are not part of the API: scripts, the dev inbox, the description itself, bull-board's UI. */
+const INTERNAL = /^\/(assets|dev|docs|openapi\.json|admin\/queues)(\/|$)/;
+
+/** The ROUTE_DOCS key of a route, or null for an internal route or a HEAD that Fastify adds to a GET. */
+export function routeDocKey(method: string | string[], url: string): string | null {
+  const verb = ([] as string[]).concat(method).find((m) => m !== 'HEAD');
+  if (!verb || INTERNAL.test(url)) return null;
+  return `${verb} ${url.replace(/:(\w+)/g, '{$1}')}`;
+}
+
+/** The routes that would reach /openapi.json without a description; buildApp refuses to start with any. */
+export function undocumented(routes: { method: string | string[]; url: string }[]): string[] {
+  return routes.flatMap((r) => {
+    const key = routeDocKey(r.method, r.url);
+    return key && !ROUTE_DOCS[key] ? [key] : [];
+  });
+}
+
+/** @fastify/swagger's options: OpenAPI 3, each route described from ROUTE_DOCS; internal routes hidden. */
+export function openapiOptions(version: string, title: string): FastifyDynamicSwaggerOptions {
   return {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'papermail', version, description: 'Self-hosted newsletter of trending research papers: the reader pages, the admin API and the webhooks.' },
+      info: { title: `${title} API`, version, description: 'Self-hosted newsletter of trending research papers: the reader pages, the admin console and API, and the webhooks.' },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (admin API) or METRICS_TOKEN (/metrics)' },
           webhookSecret: { type: 'apiKey', in: 'header', name: 'X-Webhook-Secret' },
           basic: { type: 'http', scheme: 'basic', description: 'Any user, WEBHOOK_SECRET as the password' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The console session (HttpOnly, SameSite=Strict), set by POST /admin/sign-in' },
         },
       },
     },
     transform: ({ schema, url, route }) => {
-      const methods = ([] as string[]).concat(route.method);
-      const doc = ROUTE_DOCS[`${methods.find((m) => m !== 'HEAD')} ${url.replace(/:(\w+)/g, '{$1}')}`];
-      const hidden = !doc || /^\/(assets|dev|docs|openapi|admin)/.test(url);
-      if (hidden) return { schema: { ...schema, hide: true } as typeof schema, url };
+      const key = routeDocKey(route.method, url);
+      const doc = key ? ROUTE_DOCS[key] : undefined;
+      if (!doc) return { schema: { ...schema, hide: true } as typeof schema, url };
       const { body, querystring, params, response, security, ...rest } = doc;
       return {
         url,
         schema: {
           ...schema,
           ...rest,
-          ...(body ? { body } : {}),
-          ...(querystring ? { querystring } : {}),
+          ...(body && !schema?.body ? { body } : {}),
+          ...(querystring && !schema?.querystring ? { querystring } : {}),
           ...(params && !schema?.params ? { params } : {}),
           response,
           ...(security ? { security } : {}),

@@ -27,7 +27,25 @@ describe('OpenAPI', () => {
       if (['POST /subscribe', 'POST /preferences/{token}', 'POST /api/webhooks/bounces'].includes(key)) expect(op.requestBody, key).toBeTruthy();
     }
     // Internal routes are not part of the API.
-    expect(Object.keys(doc.paths).filter((p) => /^\/(assets|dev|docs)/.test(p))).toEqual([]);
+    expect(Object.keys(doc.paths).filter((p) => /^\/(assets|dev|docs|admin\/queues)/.test(p))).toEqual([]);
+    // The console is described too: its forms name their CSRF field and its pages the session cookie.
+    const consoleOps = operations.filter(([k]) => / \/admin(\/|$)/.test(k));
+    expect(consoleOps.length).toBeGreaterThanOrEqual(20);
+    for (const [key, op] of consoleOps.filter(([k]) => k.startsWith('POST') && !k.includes('import'))) expect(JSON.stringify(op.requestBody), key).toContain('_csrf');
+  });
+
+  it('matches the routes the server answers: every registered route is described or internal', async () => {
+    const app = stack.served.app!;
+    const listed = app.printRoutes({ commonPrefix: false });
+    expect(listed).toContain('/admin/editions');
+    const { undocumented } = await import('../../src/http/openapi.js');
+    expect(undocumented([{ method: 'GET', url: '/admin/new-page' }])).toEqual(['GET /admin/new-page']);
+    expect(undocumented([{ method: ['GET', 'HEAD'], url: '/admin/queues/api/queues' }, { method: 'GET', url: '/assets/signup.js' }])).toEqual([]);
+    // Each documented operation is a route this server has.
+    const res = await stack.http('/openapi.json');
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const method of Object.keys(ops)) expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
   });
 
   it('serves the reference UI at /docs', async () => {
