@@ -82,7 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const missing = undocumented(routes);
     if (missing.length) throw new Error(`routes without an API description in src/http/openapi.ts: ${missing.join(', ')}`);
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
+  // BaseLayout: the reference without Swagger's top bar (its logo is an image without alt text).
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false, uiConfig: { layout: 'BaseLayout' }, theme: { title: `${deps.config.brand.name} API` } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -82,7 +82,29 @@ describe.skipIf(!available)('screenshots of every page and mail', () => {
       'admin-suppressions': '/admin/suppressions',
       'admin-papers': '/admin/papers',
     };
+    // The pages a button leads to, as the server answered each POST; shown at their own address below.
+    const post = async (path: string, body: string) => {
+      const res = await stack.http(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      expect(res.status, path).toBeLessThan(400);
+      return res.text();
+    };
+    const answers: Record<string, { path: string; html: string }> = {
+      'check-your-inbox': { path: '/subscribe', html: await post('/subscribe', `email=${encodeURIComponent('n3w.reader@example.org')}&frequency=weekly`) },
+      'feedback-noted': { path: feedback, html: await post(feedback, 'choice=more') },
+      'preferences-saved': { path: links.preferences, html: await post(links.preferences, 'frequency=daily&topics=diffusion&max_papers=8') },
+      'data-link-sent': { path: `${links.preferences}/data-link`, html: await post(`${links.preferences}/data-link`, '') },
+      confirmed: { path: links.confirm, html: await post(links.confirm, '') },
+    };
     const problems: string[] = [];
+    /** Lays out one page (at its own address, so its styles and scripts load as they do for a reader). */
+    const look = async (page: Page, name: string, width: number, path: string, html?: string) => {
+      if (html !== undefined) await page.route(`${stack.base}${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }), { times: 1 });
+      await page.goto(`${stack.base}${path}`);
+      const r = await inspect(page);
+      if (r.overflow > 0) problems.push(`${name} at ${width}px overflows by ${r.overflow}px`);
+      if (r.noAlt.length) problems.push(`${name}: images without alt: ${r.noAlt.join(', ')}`);
+      await page.screenshot({ path: `${OUT}page-${name}-${width}.png`, fullPage: true });
+    };
     for (const width of [375, 1280]) {
       const ctx = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await ctx.newPage();
@@ -91,13 +113,23 @@ describe.skipIf(!available)('screenshots of every page and mail', () => {
       await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(/\/admin$/);
-      for (const [name, path] of Object.entries({ ...pages, ...consolePages })) {
-        await page.goto(`${stack.base}${path}`);
-        const r = await inspect(page);
-        if (r.overflow > 0) problems.push(`${name} at ${width}px overflows by ${r.overflow}px`);
-        if (r.noAlt.length) problems.push(`${name}: images without alt: ${r.noAlt.join(', ')}`);
-        await page.screenshot({ path: `${OUT}page-${name}-${width}.png`, fullPage: true });
-      }
+      for (const [name, path] of Object.entries({ ...pages, ...consolePages })) await look(page, name, width, path);
+      for (const [name, { path, html }] of Object.entries(answers)) await look(page, name, width, path, html);
+      await look(page, 'admin-preview', width, `/admin/preview?email=${encodeURIComponent(email)}`);
+      await look(page, 'api-docs', width, '/docs/');
+      await ctx.close();
+    }
+    // Last, the pages that end a subscription: unsubscribed (and that link opened again), then erased.
+    const leaving: Record<string, { path: string; html?: string }> = {
+      unsubscribed: { path: links.unsubscribe, html: await post(links.unsubscribe, '') },
+      'unsubscribe-again': { path: links.unsubscribe, html: await (await stack.http(links.unsubscribe)).text() },
+    };
+    const erased = await post(`${data}/erase`, '');
+    leaving.erased = { path: `${data}/erase`, html: erased };
+    for (const width of [375, 1280]) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await ctx.newPage();
+      for (const [name, { path, html }] of Object.entries(leaving)) await look(page, name, width, path, html);
       await ctx.close();
     }
     const mails = stack.sink.to(email);

@@ -1,7 +1,7 @@
 // The newsletter is the operator's: with NEWSLETTER_NAME and friends set, no page or mail says "papermail",
 // the accent, logo, footer and postal address show, and the List-Id carries the name once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readerWithEveryMail, startStack, type Stack } from '../helpers/stack.js';
+import { ADMIN_TOKEN, readerWithEveryMail, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 const BRAND = {
@@ -16,6 +16,26 @@ const visible = (html: string) => html.replace(/<style[\s\S]*?<\/style>/g, '').r
 // The test stack's PUBLIC_URL is https://papermail.test: that host is the operator's choice, not the brand.
 const PAPERMAIL = /papermail(?!\.test)/i;
 
+/** Signs in to the console as a browser would (its CSRF cookie and field, the same Origin); returns the cookies. */
+async function consoleCookies(stack: Stack): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) jar.set(c.split('=')[0]!, c.split(';')[0]!);
+  };
+  const form = await stack.http('/admin/sign-in');
+  keep(form);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const cookie = () => [...jar.values()].join('; ');
+  const res = await stack.http('/admin/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: stack.base, cookie: cookie() },
+    body: new URLSearchParams({ token: ADMIN_TOKEN, _csrf: csrf }).toString(),
+  });
+  expect(res.status).toBe(303);
+  keep(res);
+  return cookie();
+}
+
 beforeAll(async () => {
   stack = await startStack('postgres', BRAND);
 });
@@ -29,7 +49,26 @@ describe('branding', () => {
     const pages: Record<string, string> = {};
     for (const path of ['/', '/archive', `/archive/${id}`, links.preferences, links.unsubscribe, data, `${data}/erase`, '/nowhere', links.confirm])
       pages[path] = await (await stack.http(path)).text();
-    pages['POST /subscribe'] = await (await stack.http('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=other%40example.net' })).text();
+    const post = async (path: string, body: string) => (await stack.http(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })).text();
+    pages['POST /subscribe'] = await post('/subscribe', 'email=other%40example.net');
+    // The feedback page, its answer, and the reading list it fills.
+    const digestText = stack.sink.to(email).find((m) => /^Trending papers/.test(m.parsed.subject ?? ''))!.parsed.text!;
+    const feedback = /https:\/\/papermail\.test(\/feedback\/\S+)\?choice=more/.exec(digestText)![1]!;
+    pages[`${feedback}?choice=more`] = await (await stack.http(`${feedback}?choice=more`)).text();
+    pages[`POST ${feedback}`] = await post(feedback, 'choice=more');
+    const readingList = /href="(\/reading-list\/[^"]+)"/.exec(pages[links.preferences]!)![1]!;
+    pages[readingList] = await (await stack.http(readingList)).text();
+    // The console, signed in: every page an operator opens.
+    const cookie = await consoleCookies(stack);
+    for (const path of ['/admin/sign-in', '/admin', '/admin/editions', `/admin/editions/${id}`, '/admin/subscribers', '/admin/subscribers/1', '/admin/import', '/admin/suppressions', '/admin/papers']) {
+      const res = await stack.http(path, { headers: path === '/admin/sign-in' ? {} : { cookie } });
+      expect(res.status, path).toBe(200);
+      pages[path] = await res.text();
+    }
+    // The pages after a button: confirmed, unsubscribed.
+    pages[`POST ${links.confirm}`] = await post(links.confirm, '');
+    pages[`POST ${links.unsubscribe}`] = await post(links.unsubscribe, '');
+    pages[`${links.unsubscribe} (after)`] = await (await stack.http(links.unsubscribe)).text();
     for (const [path, html] of Object.entries(pages)) {
       expect(html, path).not.toMatch(PAPERMAIL);
       if (path !== `/archive/${id}`) {
@@ -40,6 +79,11 @@ describe('branding', () => {
         expect(visible(html), path).toContain(BRAND.FOOTER_TEXT);
       }
     }
+    const apiDoc = (await (await stack.http('/openapi.json')).json()) as { info: { title: string } };
+    expect(apiDoc.info.title).toBe('Papers Weekly API');
+    const docsUi = await stack.http('/docs/', { redirect: 'follow' });
+    expect(docsUi.status).toBe(200);
+    expect(await docsUi.text()).not.toMatch(PAPERMAIL);
     const rss = await (await stack.http('/archive.rss')).text();
     expect(rss).not.toMatch(PAPERMAIL);
     expect(rss).toContain('Papers Weekly');
@@ -51,6 +95,9 @@ describe('branding', () => {
     for (const m of mails) {
       const body = `${m.parsed.subject}\n${m.parsed.text}\n${visible(String(m.parsed.html))}`;
       expect(body, m.parsed.subject).not.toMatch(PAPERMAIL);
+      // Nor in any header (From, List-Id, Feedback-ID, Message-ID) or the raw source.
+      // (quoted-printable soft line breaks joined, so that a host cut at the end of a line is seen whole)
+      expect(m.raw.toString('utf8').replace(/=\r\n/g, ''), m.parsed.subject).not.toMatch(PAPERMAIL);
     }
     const digest = mails.find((m) => /Trending papers/.test(m.parsed.subject ?? ''))!;
     expect(digest.parsed.text).toContain(BRAND.POSTAL_ADDRESS);
