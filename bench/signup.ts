@@ -1,5 +1,5 @@
-// Signup under load: autocannon drives POST /subscribe (JSON, a new valid address each time) against the
-// API on embedded Postgres, and GET /health the same way in the same run as the ceiling. Prints the ratio,
+// Signup under load: autocannon, in a process of its own, drives POST /subscribe (JSON, a new valid address
+// each time) against the API on embedded Postgres, and GET /health the same way in the same run as the ceiling. Prints the ratio,
 // p50 and p99, and checks afterwards one row and one queued confirmation per accepted signup.
 //
 //   npm run bench:signup -- [--signups 5000] [--seconds 10] [--connections 20] [--redis]
@@ -7,7 +7,11 @@
 // The per-IP limits are lifted for the run (one client sends everything); the per-inbox throttle,
 // the outbox and the queue are the production ones.
 import { parseArgs } from 'node:util';
-import autocannon, { type Result } from 'autocannon';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Result } from 'autocannon';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { serve } from '../src/runtime/serve.js';
@@ -16,6 +20,10 @@ import { runBench, sleep, type BenchServices } from './services.js';
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, signups: { type: 'string', default: '5000' }, connections: { type: 'string', default: '20' }, redis: { type: 'boolean', default: false } },
 });
+
+type LoadResult = Pick<Result, 'requests' | 'latency' | '2xx' | 'non2xx' | 'errors'>;
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main({ dataDir, pg, redisUrl }: BenchServices) {
   const served = await serve(
@@ -43,26 +51,19 @@ async function main({ dataDir, pg, redisUrl }: BenchServices) {
     const base = served.address!;
     const common = { url: base, connections: Number(args.connections), duration: Number(args.seconds) };
 
-    let n = 0;
+    // Each load runs in a process of its own (bench/load.ts), as real clients do.
+    const load = async (opts: Record<string, unknown>): Promise<LoadResult> => {
+      const out = await run(process.execPath, ['--import', 'tsx', join(root, 'bench/load.ts'), JSON.stringify({ ...common, ...opts })], { cwd: root, maxBuffer: 1 << 20 });
+      return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as LoadResult;
+    };
     // Warm up both paths, then the ceiling, then signup.
-    await autocannon({ ...common, duration: 2, url: `${base}/health` });
-    const health: Result = await autocannon({ ...common, url: `${base}/health` });
-    const { duration: _d, ...fixed } = common;
-    const signup: Result = await autocannon({
-      ...fixed,
-      amount: Number(args.signups),
-      requests: [
-        {
-          method: 'POST',
-          path: '/subscribe',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `load${++n}-${process.pid}@bench.example.org`, frequency: 'daily' }) }),
-        },
-      ],
-    });
+    await load({ url: `${base}/health`, duration: 2 });
+    const health = await load({ url: `${base}/health` });
+    const signup = await load({ amount: Number(args.signups), duration: undefined, signup: String(process.pid) });
     const accepted = signup['2xx'];
-    await sleep(2000); // the outbox relay hands the last confirmations to the queue
     const db = served.runtime.database.db;
+    // The outbox relay hands the last confirmations to the queue: wait until it has (at most 30 s).
+    for (let i = 0; i < 300 && (await served.runtime.repos.outbox.pending()) > 0; i++) await sleep(100);
     const rows = Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from subscribers where email like 'load%'`)).rows[0]!.n);
     const outbox = Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from outbox where kind = 'confirm'`)).rows[0]!.n);
     const counts = await served.runtime.producer.queues.transactional.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');

@@ -12,29 +12,25 @@ export type OutboxRow = {
 export function createOutboxRepo(db: Db) {
   return {
     /**
-     * Relays up to `limit` rows, oldest first, each through `send`; a row leaves the outbox only once
-     * `send` resolved. Stops at the first failure (the queue is down) and says how many rows it relayed.
-     * Rows are locked while relayed, so several processes may relay at once without sending twice.
+     * Relays up to `limit` rows, oldest first, in one call of `send`; they leave the outbox only once `send`
+     * resolved. When it fails (the queue is down) they stay, each counted as an attempt. Rows are locked
+     * while relayed, so several processes may relay at once without sending twice.
      */
-    async relay(send: (row: OutboxRow) => Promise<void>, limit = 100): Promise<{ relayed: number; failed: boolean }> {
+    async relay(send: (rows: OutboxRow[]) => Promise<void>, limit = 100): Promise<{ relayed: number; failed: boolean }> {
       return db.transaction(async (tx) => {
         const rows = await tx.execute<OutboxRow>(sql`
           select id, kind, subscriber_id as "subscriberId", job_id as "jobId" from outbox
           order by id limit ${limit} for update skip locked`);
-        const done: number[] = [];
-        let failed = false;
-        for (const row of rows.rows) {
-          try {
-            await send(row);
-            done.push(Number(row.id));
-          } catch {
-            failed = true;
-            await tx.execute(sql`update outbox set attempts = attempts + 1 where id = ${row.id}`);
-            break;
-          }
+        if (!rows.rows.length) return { relayed: 0, failed: false };
+        const ids = rows.rows.map((r) => Number(r.id));
+        try {
+          await send(rows.rows);
+        } catch {
+          await tx.execute(sql`update outbox set attempts = attempts + 1 where id = any(${sql.param(ids)}::bigint[])`);
+          return { relayed: 0, failed: true };
         }
-        if (done.length) await tx.execute(sql`delete from outbox where id = any(${sql.param(done)}::bigint[])`);
-        return { relayed: done.length, failed };
+        await tx.execute(sql`delete from outbox where id = any(${sql.param(ids)}::bigint[])`);
+        return { relayed: ids.length, failed: false };
       });
     },
 

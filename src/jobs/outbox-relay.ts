@@ -1,9 +1,9 @@
 import type { OutboxRow } from '../db/outbox-repo.js';
 import type { Logger } from './deps.js';
 
-/** The narrow port the relay needs: take owed rows and hand each to the queue. */
+/** The narrow port the relay needs: take owed rows and hand them to the queue. */
 export interface OutboxPort {
-  relay(send: (row: OutboxRow) => Promise<void>, limit?: number): Promise<{ relayed: number; failed: boolean }>;
+  relay(send: (rows: OutboxRow[]) => Promise<void>, limit?: number): Promise<{ relayed: number; failed: boolean }>;
 }
 
 export interface OutboxRelay {
@@ -14,9 +14,10 @@ export interface OutboxRelay {
 
 /**
  * Moves owed mail from the outbox to the queue: at once when kicked, and every `intervalMs` for what a
- * down queue left behind. Queue job ids come from the rows, so a row relayed twice is one job.
+ * down queue left behind. Rows go in batches (one queue call each); queue job ids come from the rows,
+ * so a row relayed twice is one job.
  */
-export function startOutboxRelay(outbox: OutboxPort, enqueue: (row: OutboxRow) => Promise<void>, log: Logger, intervalMs = 1000): OutboxRelay {
+export function startOutboxRelay(outbox: OutboxPort, enqueue: (rows: OutboxRow[]) => Promise<void>, log: Logger, intervalMs = 1000): OutboxRelay {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;

@@ -33,7 +33,8 @@ export interface Producer {
   /** Re-sends a range later; `key` makes repeated calls for the same retry collapse into one job. */
   sendLater(editionId: number, range: [number, number], delayMs: number, key: string): Promise<void>;
   /** Adds a transactional mail under a stable job id: relaying it twice adds it once. */
-  sendTransactional(job: TransactionalJob, jobId: string): Promise<void>;
+  /** Queues transactional mails, each under its own job id (a job id already queued is not queued twice). */
+  sendTransactional(jobs: { job: TransactionalJob; jobId: string }[]): Promise<void>;
   /** Fetches every source now (an operator's request), beside the schedule. */
   ingestNow(key: string): Promise<void>;
   readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob>; ingest: Queue<IngestJob> };
@@ -74,8 +75,8 @@ export function createProducer(backend: QueueBackend, timeoutMs = ENQUEUE_TIMEOU
       ),
     sendLater: (editionId, [from, to], delayMs, key) =>
       timed(send.add('send', { editionId, from, to }, { ...keep, ...retrying, delay: Math.max(0, delayMs), jobId: `send-${editionId}-${from}-${to}-${key}` })),
-    sendTransactional: (job, jobId) =>
-      timed(transactional.add(job.kind, job, { ...keep, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, jobId })),
+    sendTransactional: async (jobs) =>
+      void (await timed(transactional.addBulk(jobs.map(({ job, jobId }) => ({ name: job.kind, data: job, opts: { ...keep, attempts: 8, backoff: { type: 'exponential' as const, delay: 2000 }, jobId } }))))),
     ingestNow: (key) => timed(ingest.add('ingest', { kind: 'all' }, { ...keep, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, jobId: `ingest-now-${key}` })),
   };
 }

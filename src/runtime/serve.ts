@@ -45,7 +45,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
   const closers: (() => Promise<void>)[] = [];
   const relay = startOutboxRelay(
     rt.repos.outbox,
-    (row) => rt.producer.sendTransactional({ kind: row.kind, subscriberId: row.subscriberId }, row.jobId),
+    (rows) => rt.producer.sendTransactional(rows.map((row) => ({ job: { kind: row.kind, subscriberId: row.subscriberId }, jobId: row.jobId }))),
     log,
   );
   relay.kick();
