@@ -47,6 +47,7 @@ export interface Runtime {
   /** Folder of the dev catcher's messages when SMTP_URL is unset. */
   inboxDir: string | null;
   generatedAdminToken: string | null;
+  generatedMetricsToken: string | null;
   embedded: { postgres: boolean; queue: boolean; mail: boolean };
   close(): Promise<void>;
 }
@@ -121,7 +122,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     log.info({ templates: await useTemplateOverrides(base.templatesDir) }, `templates from ${base.templatesDir}`);
     await checkDigestParts();
   }
-  const { config, generatedAdminToken } = await resolveSecrets(base);
+  const { config, generatedAdminToken, generatedMetricsToken } = await resolveSecrets(base);
   const now = opts.now ?? (() => new Date());
   const closers: (() => Promise<unknown>)[] = [];
   let closing = false;
@@ -215,6 +216,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       deps,
       inboxDir,
       generatedAdminToken,
+      generatedMetricsToken,
       embedded: { postgres: Boolean(embedded), queue: !config.redisUrl, mail: !config.smtpUrl },
       close: async () => {
         closing = true;

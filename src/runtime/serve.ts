@@ -99,6 +99,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       '',
       `papermail is running (${[roles.api && 'API', roles.worker && 'worker and scheduler'].filter(Boolean).join(', ')})`,
       `  Signup page:  ${config.publicUrl}/`,
+      roles.api ? `  Console:      ${config.publicUrl}/admin   (sign in with the admin token)` : '',
       rt.inboxDir
         ? config.devInbox
           ? `  Dev inbox:    ${config.publicUrl}/dev/inbox   (SMTP_URL unset: mail is caught, not sent)`
@@ -111,6 +112,7 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       rt.generatedAdminToken
         ? `  Try:          curl -X POST -H 'Authorization: Bearer ${rt.generatedAdminToken}' -H 'Content-Type: application/json' -d '{"frequency":"daily"}' ${config.publicUrl}/api/admin/editions`
         : '',
+      rt.generatedMetricsToken ? `  Metrics:      curl -H 'Authorization: Bearer ${rt.generatedMetricsToken}' ${config.publicUrl}/metrics   (generated; METRICS_TOKEN sets one)` : '',
       '',
     ];
     if (!roles.quiet) console.log(lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n'));

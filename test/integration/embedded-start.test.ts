@@ -55,6 +55,16 @@ describe('npm start on embedded defaults', () => {
     expect(out).toContain(`Dev inbox:    ${base}/dev/inbox`);
     const token = /Admin token:\s+(\S+)/.exec(out)![1];
     expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).adminToken).toBe(token);
+    expect(out).toContain(`Console:      ${base}/admin`);
+  });
+
+  it('serves /metrics on a fresh install with the generated token it prints, and refuses it without', async () => {
+    const token = /Metrics:\s+curl -H 'Authorization: Bearer (\S+)'/.exec(out)![1]!;
+    expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).metricsToken).toBe(token);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^# TYPE papermail_subscribers gauge$/m);
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
   });
 
   it('subscribes, confirms through the dev inbox, and delivers a digest of 10 seed papers there', async () => {
