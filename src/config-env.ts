@@ -67,6 +67,9 @@ export const envSchema = z.object({
     .refine((v) => v === undefined || /^(true|false|\d{1,2})$/.test(v) || v.split(',').every(isProxyAddress), 'must be false, true, a hop count such as 1, or proxy addresses or CIDRs such as "10.0.0.0/8,127.0.0.1"'),
   PUBLIC_URL: urlWithScheme(['http:', 'https:']).optional(),
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
+  // Set when DATABASE_URL goes through a transaction-mode pooler (PgBouncer): what needs a session of its own
+  // (the migrations' lock, the Postgres queue's LISTEN) connects here, and no statement is prepared by name.
+  DATABASE_DIRECT_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
   SMTP_URL: urlWithScheme(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z

@@ -19,6 +19,8 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   readonly publicUrl: string;
   readonly databaseUrl: string | null;
+  /** A direct connection beside a pooled DATABASE_URL (PgBouncer in transaction mode); null when DATABASE_URL is direct. */
+  readonly databaseDirectUrl: string | null;
   readonly redisUrl: string | null;
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
@@ -155,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length)
       throw new ConfigError(`Invalid configuration:\n  ${missing.map((k) => `${k}: required in production mode (DATABASE_URL, REDIS_URL and SMTP_URL are set)`).join('\n  ')}`);
   }
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_DIRECT_URL: goes with DATABASE_URL (the pooled connection it stands beside)');
   if (e.REDIS_CLUSTER && !e.REDIS_URL) throw new ConfigError('Invalid configuration:\n  REDIS_CLUSTER: needs REDIS_URL (one node of the cluster)');
   if (e.REDIS_CLUSTER && e.QUEUE_PREFIX && !e.QUEUE_PREFIX.startsWith('{'))
     throw new ConfigError(`Invalid configuration:\n  QUEUE_PREFIX: with REDIS_CLUSTER it must be a hash tag, e.g. {${e.QUEUE_PREFIX}}, so that each queue's keys share one slot`);
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devInbox: !e.SMTP_URL && (e.DEV_INBOX === undefined ? LOOPBACK_HOST.test(host) : e.DEV_INBOX === 'true' || e.DEV_INBOX === '1'),
     publicUrl,
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM.trim(),

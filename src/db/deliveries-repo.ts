@@ -76,7 +76,8 @@ const RECORD = {
   locking: { name: 'record-deliveries-locking', text: recordSql(true) },
 };
 
-export function createDeliveriesRepo(db: Db) {
+export function createDeliveriesRepo(db: Db, opts: { namedStatements: boolean } = { namedStatements: true }) {
+  const record = opts.namedStatements ? RECORD : { plain: { text: RECORD.plain.text }, locking: { text: RECORD.locking.text } };
   return {
     /**
      * Atomically takes up to `limit` due deliveries of a range under a new claim token: queued ones,
@@ -115,9 +116,10 @@ export function createDeliveriesRepo(db: Db) {
       // A batch with failures is ordered against a pause of its edition (FOR SHARE against the pause's row
       // lock): either the pause's undo sees these failures, or these failures see the pause.
       const failures = results.some((r) => r.status === 'failed' || r.status === 'retry');
-      // A named statement: parsed once per connection and planned generically, it runs many times a second.
+      // A named statement: parsed once per connection and planned generically, it runs many times a second
+      // (unnamed behind a transaction-mode pooler).
       await db.$client.query({
-        ...(failures ? RECORD.locking : RECORD.plain),
+        ...(failures ? record.locking : record.plain),
         values: [
           results.map((r) => r.id),
           results.map((r) => r.token),

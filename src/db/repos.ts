@@ -10,13 +10,17 @@ import { createSubscribersRepo } from './subscribers-repo.js';
 import { createSuppressionsRepo } from './suppressions-repo.js';
 
 /** One repository per aggregate over a drizzle client; SECRET keys the address hashes. */
-export function createRepos(db: Db, secret: string) {
+/**
+ * Every repository on one database. `namedStatements: false` when the connection goes through a
+ * transaction-mode pooler, where a statement prepared on one server connection is unknown on the next.
+ */
+export function createRepos(db: Db, secret: string, opts: { namedStatements?: boolean } = {}) {
   return {
     subscribers: createSubscribersRepo(db, (email) => emailHash(secret, email)),
     readers: createReadersRepo(db),
     papers: createPapersRepo(db),
     editions: createEditionsRepo(db),
-    deliveries: createDeliveriesRepo(db),
+    deliveries: createDeliveriesRepo(db, { namedStatements: opts.namedStatements ?? true }),
     suppressions: createSuppressionsRepo(db),
     outbox: createOutboxRepo(db),
     feedback: createFeedbackRepo(db),

@@ -56,7 +56,15 @@ export interface Runtime {
 export async function openDatabase(config: Config, log: (m: string) => void): Promise<{ database: Database; embedded: EmbeddedDatabase | null }> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, log);
   const database = connectDatabase(config.databaseUrl ?? embedded!.url, { max: 10 });
-  await migrateDatabase(database.pool);
+  if (config.databaseDirectUrl) {
+    // Behind a transaction-mode pooler the migrations' session lock needs a connection of its own.
+    const direct = connectDatabase(config.databaseDirectUrl, { max: 1 });
+    try {
+      await migrateDatabase(direct.pool);
+    } finally {
+      await direct.close();
+    }
+  } else await migrateDatabase(database.pool);
   return { database, embedded };
 }
 
@@ -76,7 +84,7 @@ export async function openCliRuntime(config: Config, log: (m: string) => void = 
   const { database, embedded } = await openDatabase(config, log);
   return {
     database,
-    repos: createRepos(database.db, config.secret ?? 'cli-without-secret-hashes-nothing-it-compares'),
+    repos: createRepos(database.db, config.secret ?? 'cli-without-secret-hashes-nothing-it-compares', { namedStatements: !config.databaseDirectUrl }),
     fetcher: createFeedFetcher(config),
     close: async () => {
       await database.close();
@@ -133,11 +141,11 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     const onQueueError = (err: Error) => void (closing ? undefined : log.warn({ err: err.message }, 'queue connection error'));
     const backend = config.redisUrl
       ? createRedisBackend(config.redisUrl, config.queuePrefix, onQueueError, config.redisCluster)
-      : createPgQueueBackend(database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix.replace(/[{}]/g, ''), onQueueError);
+      : createPgQueueBackend(config.databaseDirectUrl ?? database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix.replace(/[{}]/g, ''), onQueueError);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
     const metrics = createMetrics({ pool: database.pool, queues: producer.queues as unknown as Record<string, import('bullmq').Queue> });
-    const repos = createRepos(database.db, config.secret);
+    const repos = createRepos(database.db, config.secret, { namedStatements: !config.databaseDirectUrl });
     const limits = createRateLimits(database.pool, config.secret, { mailboxPerDay: config.signup.mailboxPerDay, confirmsPerHour: config.signup.confirmsPerHour });
     const tokens = createTokens(config.secret, () => now().getTime());
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');

@@ -31,8 +31,10 @@ export interface Stack {
  * Starts papermail through its real entry point (`serve`) on a fresh database, the chosen queue
  * backend and an in-process SMTP sink. Production-shaped config: every service external.
  */
-export async function startStack(kind: BackendKind, extraEnv: Record<string, string> = {}): Promise<Stack> {
+/** `extraEnv` may be computed from the test database's URL (e.g. to reach it through a pooler). */
+export async function startStack(kind: BackendKind, given: Record<string, string> | ((databaseUrl: string) => Record<string, string>) = {}): Promise<Stack> {
   const db = await createTestDatabase();
+  const extraEnv = typeof given === 'function' ? given(db.url) : given;
   const sink = await startSmtpSink();
   const redisUrl = inject('redisUrl');
   if (kind === 'redis' && !redisUrl) throw new Error('redis-server is required for this test');
