@@ -138,6 +138,11 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     const { database, embedded } = await openDatabase(config, (m) => log.info(m));
     if (embedded) closers.unshift(() => embedded.stop());
     closers.unshift(() => database.close());
+    // rate-limiter-flexible prepares its statements by name: behind a transaction-mode pooler its counters
+    // (signup limits, the send pace) take a small direct pool of their own.
+    const direct = config.databaseDirectUrl ? connectDatabase(config.databaseDirectUrl, { max: 4 }) : null;
+    if (direct) closers.unshift(() => direct.close());
+    const counterPool = direct?.pool ?? database.pool;
     const onQueueError = (err: Error) => void (closing ? undefined : log.warn({ err: err.message }, 'queue connection error'));
     const backend = config.redisUrl
       ? createRedisBackend(config.redisUrl, config.queuePrefix, onQueueError, config.redisCluster)
@@ -146,7 +151,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
     const producer = createProducer(backend);
     const metrics = createMetrics({ pool: database.pool, queues: producer.queues as unknown as Record<string, import('bullmq').Queue> });
     const repos = createRepos(database.db, config.secret, { namedStatements: !config.databaseDirectUrl });
-    const limits = createRateLimits(database.pool, config.secret, { mailboxPerDay: config.signup.mailboxPerDay, confirmsPerHour: config.signup.confirmsPerHour });
+    const limits = createRateLimits(counterPool, config.secret, { mailboxPerDay: config.signup.mailboxPerDay, confirmsPerHour: config.signup.confirmsPerHour });
     const tokens = createTokens(config.secret, () => now().getTime());
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');
     let mailer: Mailer | null = null;
@@ -168,7 +173,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
         closers.unshift(async () => void client.disconnect());
         paceRedis = client;
       }
-      const pace = createSendPace({ rate: config.send.rate, perDomain: config.send.ratePerDomain, redis: paceRedis, pool: database.pool, prefix: config.queuePrefix });
+      const pace = createSendPace({ rate: config.send.rate, perDomain: config.send.ratePerDomain, redis: paceRedis, pool: counterPool, prefix: config.queuePrefix });
       const sender = pace ? pacedMailer(smtp, pace) : smtp;
       mailer = sender;
       pipeline = createSendPipeline(

@@ -78,7 +78,7 @@ describe.skipIf(!available)('PgBouncer in transaction mode', () => {
         const pooled = new URL(direct);
         pooled.port = String(bouncer.port);
         pooled.password = '';
-        return { DATABASE_URL: pooled.toString(), DATABASE_DIRECT_URL: direct };
+        return { DATABASE_URL: pooled.toString(), DATABASE_DIRECT_URL: direct, SIGNUP_LIMIT_PER_MINUTE: '1000', SIGNUP_LIMIT_PER_HOUR: '1000' };
       });
     }, 60_000);
     afterAll(async () => stack?.close());
@@ -99,6 +99,17 @@ describe.skipIf(!available)('PgBouncer in transaction mode', () => {
         Array.from({ length: 40 }, (_, i) => deliveries.record([{ id: -1 - i, token, status: i % 2 ? 'sent' : 'failed', response: '250 ok', ...(i % 2 ? { messageId: '<x@y>' } : { suppress: null }) } as never])),
       );
       expect(runs.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    });
+
+    it('takes 40 signups at once: the per-inbox counters (rate-limiter-flexible, statements prepared by name) go direct', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          stack.http('/subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `crowd-${kind}-${i}@example.net` }) }).then((r) => r.status),
+        ),
+      );
+      expect(answers).toEqual(answers.map(() => 202));
+      const rows = await stack.served.runtime.database.pool.query(`select count(*)::int as n from subscribers where email like 'crowd-${kind}-%'`);
+      expect(rows.rows[0].n).toBe(40);
     });
 
     it('signs up, confirms, and sends an edition from two workers to every reader exactly once', async () => {
