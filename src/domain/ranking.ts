@@ -113,12 +113,23 @@ export function rank<P extends { id: string; vector?: TermVector | null }>(candi
   return scored.map((s, place) => ({ paper: s.paper, because: place < s.i ? becauseOf(s.paper, profile) : null }));
 }
 
+// Paper-to-liked-paper similarities, remembered per pair of vectors: within an edition the pool's papers
+// and the liked papers are the same objects for every reader, so each pair is computed once.
+const pairs = new WeakMap<TermVector, WeakMap<TermVector, number>>();
+function likeness(a: TermVector, b: TermVector): number {
+  let row = pairs.get(a);
+  if (!row) pairs.set(a, (row = new WeakMap()));
+  let sim = row.get(b);
+  if (sim === undefined) row.set(b, (sim = cosine(a, b)));
+  return sim;
+}
+
 /** The liked paper this one is most like, when it is like one enough. */
 function becauseOf(p: { vector?: TermVector | null }, profile: Profile): string | null {
   if (!p.vector) return null;
   let best: { title: string; sim: number } | null = null;
   for (const l of profile.liked) {
-    const sim = cosine(p.vector, l.vector);
+    const sim = likeness(p.vector, l.vector);
     if (sim >= BECAUSE_MIN && (!best || sim > best.sim)) best = { title: l.title, sim };
   }
   return best?.title ?? null;
