@@ -1,36 +1,16 @@
-import DataLoader from 'dataloader';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../config.js';
 import type { Preferences } from '../domain/preferences.js';
 import type { Db } from './client.js';
 import { consents, outbox, subscribers } from './schema.js';
+import { createSignupBatcher, type ConsentContext, type SignupInput } from './signups.js';
+
+export type { ConsentContext, SignupInput } from './signups.js';
 
 export type Subscriber = typeof subscribers.$inferSelect;
 
 /** What a signup did; the HTTP answer is the same for all of them. */
 export type SignupOutcome = { action: 'confirm'; subscriberId: number } | { action: 'none'; reason: string };
-
-// One confirmation mail per pending address per window: a signup form must not become a way to flood an inbox.
-const CONFIRM_RESEND_SECONDS = 600;
-
-export interface SignupInput {
-  email: string;
-  frequency: Frequency;
-  topics?: string[];
-  /** Given by the browser or the API; DIGEST_TZ otherwise (and then not "chosen": the preference page may suggest one). */
-  timezone: string;
-  timezoneChosen: boolean;
-  sendHour?: number;
-  sendDay?: number;
-  consent: ConsentContext;
-}
-
-/** Where a consent came from: recorded at signup, confirmation and preference changes. */
-export interface ConsentContext {
-  ip: string | null;
-  userAgent: string | null;
-  formVersion: string;
-}
 
 /** The reader's next local send time after `after`, from their own row (migration 0006); null when they get nothing. */
 const nextSend = (after: ReturnType<typeof sql>) =>
@@ -42,95 +22,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
   const recordConsent = (tx: Db | Tx, subscriberId: number, kind: string, c: ConsentContext) =>
     tx.insert(consents).values({ subscriberId, kind, ip: c.ip, userAgent: c.userAgent?.slice(0, 500) ?? null, formVersion: c.formVersion });
 
-  /**
-   * Signups in one statement (one round trip and one commit for many readers, atomic as any statement is).
-   * Per address: one suppressed for any reason but erasure is left alone; an erased one starts fresh (a new,
-   * explicit opt-in), its marker gone. A new address, or one that left or never confirmed (and got no
-   * confirmation mail in the window), gets a pending row, its consent and a confirmation owed in the outbox.
-   * Returns, per input, the id owed a confirmation, or null. The addresses must differ (case folded).
-   */
-  async function signupStatement(inputs: readonly SignupInput[]): Promise<(number | null)[]> {
-    const col = <T>(f: (i: SignupInput) => T) => sql.param(inputs.map(f));
-    const hashes = inputs.map((i) => hashEmail(i.email));
-    const rows = await db.execute<{ id: number; n: number }>(sql`
-      with input as (
-        select * from unnest(
-          ${col((i) => i.email)}::text[], ${sql.param(hashes)}::text[], ${col((i) => i.frequency)}::frequency[],
-          ${col((i) => JSON.stringify(i.topics ?? []))}::text[], ${col((i) => i.timezone)}::text[], ${col((i) => i.timezoneChosen)}::boolean[],
-          ${col((i) => i.sendHour ?? 8)}::int[], ${col((i) => i.sendDay ?? 1)}::int[],
-          ${col((i) => i.consent.ip)}::text[], ${col((i) => i.consent.userAgent?.slice(0, 500) ?? null)}::text[], ${col((i) => i.consent.formVersion)}::text[]
-        ) with ordinality as t(email, hash, frequency, topics, timezone, timezone_chosen, send_hour, send_day, ip, user_agent, form_version, n)
-      ), blocked as (
-        select distinct i.n from input i join suppressions s on (s.email = lower(i.email) or s.email = i.hash) and s.reason <> 'erased'
-      ), unerased as (
-        delete from suppressions s using input i where s.email = i.hash and s.reason = 'erased' returning 1
-      ), upserted as (
-        insert into subscribers (email, email_hash, frequency, topics, timezone, timezone_chosen, send_hour, send_day, consent_at, consent_ip, confirm_sent_at)
-        select email, hash, frequency, topics::jsonb, timezone, timezone_chosen, send_hour, send_day, now(), ip, now()
-        from input where n not in (select n from blocked) order by n
-        on conflict (lower(email)) do update set
-          frequency = excluded.frequency,
-          topics = excluded.topics,
-          timezone = excluded.timezone,
-          timezone_chosen = excluded.timezone_chosen,
-          send_hour = excluded.send_hour,
-          send_day = excluded.send_day,
-          email_hash = excluded.email_hash,
-          status = 'pending',
-          consent_at = now(),
-          consent_ip = excluded.consent_ip,
-          unsubscribed_at = null,
-          confirm_sent_at = now()
-        where subscribers.status = 'unsubscribed'
-          or (subscribers.status = 'pending'
-              and (subscribers.confirm_sent_at is null
-                   or subscribers.confirm_sent_at < now() - make_interval(secs => ${CONFIRM_RESEND_SECONDS})))
-        returning id, email_hash, (extract(epoch from confirm_sent_at) * 1000)::bigint as stamp
-      ), joined as (
-        select u.id, u.stamp, i.* from upserted u join input i on i.hash = u.email_hash
-      ), consented as (
-        insert into consents (subscriber_id, kind, ip, user_agent, form_version) select id, 'signup', ip, user_agent, form_version from joined
-      ), owed as (
-        insert into outbox (kind, subscriber_id, job_id) select 'confirm', id, 'confirm-' || id || '-' || stamp from joined
-      )
-      select id, n from joined`);
-    const ids: (number | null)[] = inputs.map(() => null);
-    for (const r of rows.rows) ids[Number(r.n) - 1] = Number(r.id);
-    return ids;
-  }
-
-  // Signups that arrive together share a statement and its commit (the commit's WAL flush is most of a
-  // signup's cost in Postgres): each batch is dispatched when fewer than two are in flight, and whatever
-  // arrived meanwhile joins the next. A batch that fails is retried one signup at a time, so that one
-  // bad row fails alone.
-  const SIGNUP_BATCH = 100;
-  let inFlight = 0;
-  const held: (() => void)[] = [];
-  const signups = new DataLoader<SignupInput, number | null>(
-    async (inputs) => {
-      inFlight++;
-      try {
-        // One statement cannot touch a row twice: a repeated address (case folded) gets null, as a
-        // second signup inside the confirmation window does.
-        const seen = new Set<string>();
-        const first = inputs.filter((i) => {
-          const key = i.email.toLowerCase();
-          return !seen.has(key) && seen.add(key);
-        });
-        try {
-          const ids = await signupStatement(first);
-          const byInput = new Map(first.map((input, k) => [input, ids[k]!]));
-          return inputs.map((i) => byInput.get(i) ?? null);
-        } catch {
-          return Promise.all(inputs.map((i) => (first.includes(i) ? signupStatement([i]).then(([id]) => id!, (err: Error) => err) : null)));
-        }
-      } finally {
-        inFlight--;
-        held.shift()?.();
-      }
-    },
-    { cache: false, maxBatchSize: SIGNUP_BATCH, batchScheduleFn: (dispatch) => (inFlight < 2 ? setImmediate(dispatch) : held.push(() => setImmediate(dispatch))) },
-  );
+  const signups = createSignupBatcher(db, hashEmail);
 
   return {
     /** Finds a subscriber by id. */

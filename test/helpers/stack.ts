@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject, vi } from 'vitest';
+import { expect, inject, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTokens } from '../../src/domain/tokens.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
@@ -157,4 +157,21 @@ export async function insertActiveReaders(stack: Stack, emails: string[]): Promi
     `insert into subscribers (email, status, frequency, confirmed_at) select e, 'active', 'daily', now() from unnest($1::text[]) as e`,
     [emails],
   );
+}
+
+/**
+ * Two workers and one edition: a reader signs up and confirms through the API, `readers` more are added
+ * active, and every one of them must get the digest exactly once. Returns the edition's id.
+ */
+export async function sendToEveryoneOnceFromTwoWorkers(stack: Stack, prefix: string, readers: number): Promise<number> {
+  await stack.worker();
+  await subscribeAndConfirm(stack, `${prefix}@example.org`);
+  await insertActiveReaders(stack, Array.from({ length: readers }, (_, i) => `${prefix}-${i}@example.org`));
+  const { id } = (await (await stack.admin('/editions', { frequency: 'daily' })).json()) as { id: number };
+  const stats = await waitForEdition(stack, id, 120_000);
+  expect(stats).toMatchObject({ status: 'sent', sent: readers + 1, failed: 0 });
+  const digests = stack.sink.messages.filter((m) => /^Trending papers/.test(m.parsed.subject ?? ''));
+  expect(digests).toHaveLength(readers + 1);
+  expect(new Set(digests.map((m) => m.envelopeTo[0])).size).toBe(readers + 1);
+  return id;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
-import { insertActiveReaders, startStack, subscribeAndConfirm, type Stack, waitForEdition } from '../helpers/stack.js';
+import { sendToEveryoneOnceFromTwoWorkers, startStack, type Stack } from '../helpers/stack.js';
 
 const READERS = 200;
 const available = spawnSync('pgbouncer', ['--version']).status === 0;
@@ -113,16 +113,7 @@ describe.skipIf(!available)('PgBouncer in transaction mode', () => {
     });
 
     it('signs up, confirms, and sends an edition from two workers to every reader exactly once', async () => {
-      await stack.worker();
-      await subscribeAndConfirm(stack, `pooled-${kind}@example.org`);
-      const emails = Array.from({ length: READERS }, (_, i) => `pooled-${kind}-${i}@example.org`);
-      await insertActiveReaders(stack, emails);
-      const { id } = (await (await stack.admin('/editions', { frequency: 'daily' })).json()) as { id: number };
-      const stats = await waitForEdition(stack, id, 120_000);
-      expect(stats).toMatchObject({ status: 'sent', sent: READERS + 1, failed: 0 });
-      const digests = stack.sink.messages.filter((m) => /^Trending papers/.test(m.parsed.subject ?? ''));
-      expect(digests).toHaveLength(READERS + 1);
-      expect(new Set(digests.map((m) => m.envelopeTo[0])).size).toBe(READERS + 1);
+      await sendToEveryoneOnceFromTwoWorkers(stack, `pooled-${kind}`, READERS);
     }, 150_000);
   });
 });

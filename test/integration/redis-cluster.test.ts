@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
-import { insertActiveReaders, startStack, subscribeAndConfirm, type Stack, waitForEdition } from '../helpers/stack.js';
+import { sendToEveryoneOnceFromTwoWorkers, startStack, type Stack } from '../helpers/stack.js';
 
 const READERS = 300;
 const available = inject('redisUrl') !== null && spawnSync('redis-cli', ['--version']).status === 0;
@@ -47,16 +47,7 @@ describe.skipIf(!available)('Redis Cluster', () => {
   });
 
   it('signs up through the per-IP limits, sends an edition from two workers exactly once, all on the cluster', async () => {
-    await stack.worker();
-    await subscribeAndConfirm(stack, 'clustered@example.org');
-    const emails = Array.from({ length: READERS }, (_, i) => `node${i}@example.org`);
-    await insertActiveReaders(stack, emails);
-    const { id } = (await (await stack.admin('/editions', { frequency: 'daily' })).json()) as { id: number };
-    const stats = await waitForEdition(stack, id, 120_000);
-    expect(stats).toMatchObject({ status: 'sent', sent: READERS + 1, failed: 0 });
-    const digests = stack.sink.messages.filter((m) => /^Trending papers/.test(m.parsed.subject ?? ''));
-    expect(digests).toHaveLength(READERS + 1);
-    expect(new Set(digests.map((m) => m.envelopeTo[0])).size).toBe(READERS + 1);
+    await sendToEveryoneOnceFromTwoWorkers(stack, 'clustered', READERS);
     // The queues' keys live in the cluster, in the one slot of their hash tag.
     const tag = `pm${ports[0]}`;
     const slot = spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'keyslot', tag], { encoding: 'utf8' }).stdout.trim();
