@@ -29,10 +29,6 @@ const MAX_TERMS = 200_000;
 function compile(v: TermVector): Compiled {
   let c = compiled.get(v);
   if (c) return c;
-  if (termIds.size > MAX_TERMS) {
-    termIds = new Map();
-    compiled = new WeakMap();
-  }
   const entries = Object.entries(v).map(([t, w]) => {
     let id = termIds.get(t);
     if (id === undefined) termIds.set(t, (id = termIds.size));
@@ -47,6 +43,11 @@ function compile(v: TermVector): Compiled {
 
 /** The cosine of two sparse vectors. */
 export function cosine(a: TermVector, b: TermVector): number {
+  // Started over between two comparisons, never between the two sides of one.
+  if (termIds.size > MAX_TERMS) {
+    termIds = new Map();
+    compiled = new WeakMap();
+  }
   const x = compile(a);
   const y = compile(b);
   if (!x.norm2 || !y.norm2) return 0;
