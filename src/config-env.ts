@@ -74,9 +74,9 @@ export const envSchema = z.object({
   SMTP_URL: urlWithScheme(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z
     .string()
-    .default('papermail <digest@papermail.localhost>')
-    .refine(noLineBreaks, 'must be one line')
-    .refine((v) => /<[^<>\s]+@[^<>\s]+>$|^[^<>\s]+@[^<>\s]+$/.test(v.trim()), 'must be an address such as "papermail <digest@example.org>"'),
+    .optional()
+    .refine((v) => v === undefined || noLineBreaks(v), 'must be one line')
+    .refine((v) => v === undefined || /<[^<>\s]+@[^<>\s]+>$|^[^<>\s]+@[^<>\s]+$/.test(v.trim()), 'must be an address such as "papermail <digest@example.org>"'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DATA_DIR: z.string().min(1).default('./data'),

@@ -142,6 +142,16 @@ export function loadDotEnv(): void {
   }
 }
 
+/**
+ * The sender when MAIL_FROM is unset: the newsletter's name at a placeholder domain of its own
+ * ("papermail <digest@papermail.localhost>", "Papers Weekly <digest@papers-weekly.localhost>"); the name is
+ * quoted when it holds anything but letters, digits and spaces.
+ */
+function defaultSender(name: string): string {
+  const phrase = /^[A-Za-z0-9 ]+$/.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
+  return `${phrase} <digest@${slugOf(name)}.localhost>`;
+}
+
 /** Reads and validates the environment once; with loadDotEnv, the only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -175,7 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseDirectUrl: e.DATABASE_DIRECT_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
     smtpUrl: e.SMTP_URL ?? null,
-    mailFrom: e.MAIL_FROM.trim(),
+    mailFrom: e.MAIL_FROM?.trim() ?? defaultSender(e.NEWSLETTER_NAME),
     adminToken: e.ADMIN_TOKEN ?? null,
     secret: e.SECRET ?? null,
     dataDir: e.DATA_DIR,

@@ -112,3 +112,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_CLUSTER: 'true' })).toThrow(/REDIS_CLUSTER: needs REDIS_URL/);
   });
 });
+
+describe('the default sender', () => {
+  it('carries the newsletter name, at a placeholder domain of its own, when MAIL_FROM is unset', () => {
+    expect(loadConfig({}).mailFrom).toBe('papermail <digest@papermail.localhost>');
+    expect(loadConfig({ NEWSLETTER_NAME: 'Papers Weekly' }).mailFrom).toBe('Papers Weekly <digest@papers-weekly.localhost>');
+    expect(loadConfig({ NEWSLETTER_NAME: 'A.I. "Weekly"' }).mailFrom).toMatch(/^"A\.I\. \\"Weekly\\"" <digest@[a-z0-9.-]+\.localhost>$/);
+    expect(loadConfig({ NEWSLETTER_NAME: 'Papers Weekly', MAIL_FROM: 'Lab <news@lab.example>' }).mailFrom).toBe('Lab <news@lab.example>');
+  });
+});
