@@ -82,3 +82,96 @@ describe('SMTP mailer', () => {
     await Promise.all([good.close(), bad.close()]);
   });
 });
+
+describe('SMTP mailer sessions', () => {
+  // A second server that counts sessions, answers 421 at MAIL FROM to a session's second message when
+  // told to, and can hold a message in DATA without answering.
+  let pool: SMTPServer;
+  let poolPort = 0;
+  let sessions = 0;
+  let openNow = 0;
+  let mostOpen = 0;
+  let closeAfterOne = false;
+  const delivered: string[] = [];
+  const held: (() => void)[] = [];
+
+  beforeAll(async () => {
+    pool = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onConnect(_session, cb) {
+        sessions++;
+        mostOpen = Math.max(mostOpen, ++openNow);
+        cb();
+      },
+      onClose() {
+        openNow--;
+      },
+      onMailFrom(_address, session, cb) {
+        if (closeAfterOne && session.transaction > 1) return cb(reply(421, '4.4.2 Idle too long, closing connection'));
+        cb();
+      },
+      onRcptTo(address, _session, cb) {
+        if (address.address.startsWith('gone')) return cb(reply(550, '5.1.1 No such user'));
+        cb();
+      },
+      onData(stream, session, cb) {
+        stream.resume();
+        stream.on('end', () => {
+          const to = session.envelope.rcptTo[0]!.address;
+          if (to.startsWith('held')) return void held.push(() => cb());
+          delivered.push(to);
+          setTimeout(() => cb(), 5);
+        });
+      },
+    });
+    pool.on('error', () => {});
+    await new Promise<void>((r) => pool.listen(0, '127.0.0.1', () => r()));
+    poolPort = (pool.server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => pool.close(() => r())));
+
+  const raw = 'Subject: x\r\n\r\nx\r\n';
+  const from = 'digest@papermail.test';
+
+  it('keeps sessions open across messages and refusals, never more than the pool size', async () => {
+    sessions = 0;
+    mostOpen = 0;
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${poolPort}`, { poolSize: 3 });
+    const to = Array.from({ length: 30 }, (_, i) => (i % 10 === 3 ? `gone${i}@example.org` : `r${i}@example.org`));
+    const outcomes = await Promise.all(to.map((t) => mailer.sendRaw({ from, to: t }, raw)));
+    await mailer.close();
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(27);
+    expect(outcomes.filter((o) => !o.ok && o.class === 'dead')).toHaveLength(3);
+    // A refused recipient resets the session (RSET) and the session carries on: 3 sessions for 30 messages.
+    expect(sessions).toBe(3);
+    expect(mostOpen).toBe(3);
+  });
+
+  it('a reused session the server ends (421 at MAIL FROM) is replaced, and the message still goes', async () => {
+    sessions = 0;
+    closeAfterOne = true;
+    try {
+      const mailer = createSmtpMailer(`smtp://127.0.0.1:${poolPort}`, { poolSize: 1 });
+      expect(await mailer.sendRaw({ from, to: 'first@example.org' }, raw)).toMatchObject({ ok: true });
+      expect(await mailer.sendRaw({ from, to: 'second@example.org' }, raw)).toMatchObject({ ok: true });
+      await mailer.close();
+      expect(sessions).toBe(2);
+      expect(delivered).toContain('second@example.org');
+    } finally {
+      closeAfterOne = false;
+    }
+  });
+
+  it('closing the mailer under an open transaction answers it as our fault, and sends nothing more', async () => {
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${poolPort}`, { poolSize: 2 });
+    const pending = mailer.sendRaw({ from, to: 'held@example.org' }, raw);
+    while (!held.length) await new Promise((r) => setTimeout(r, 10));
+    await mailer.close();
+    expect(await pending).toMatchObject({ ok: false, class: 'transport' });
+    expect(await mailer.sendRaw({ from, to: 'after@example.org' }, raw)).toMatchObject({ ok: false, class: 'transport' });
+    expect(delivered).not.toContain('after@example.org');
+    for (const release of held.splice(0)) release();
+  });
+});
