@@ -165,6 +165,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const producer = createProducer(backend);
   const rss = workers.map((w) => ({ start: rssOf(w.pid!), peak: 0, end: 0 }));
   const pgCpu0 = cpuOfTree(postmaster);
+  // Postgres's commits over the fan-out: each is a WAL flush, the largest share of its CPU per message.
+  const commits = async () => Number((await database.db.execute<{ n: string }>(sql`select xact_commit::text as n from pg_stat_database where datname = current_database()`)).rows[0]!.n);
+  const commits0 = await commits();
   // Every other process on the two cores: where the machine's CPU goes, per message.
   const redisPid = children.find((ch) => ch.spawnfile === 'redis-server')?.pid;
   const others = { workers: workers.map((w) => w.pid!), sink: [sink.pid!], redis: redisPid ? [redisPid] : [] };
@@ -194,6 +197,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const lastSent = await database.db.execute<{ at: number }>(sql`select extract(epoch from max(sent_at))::float8 * 1000 as at from deliveries where edition_id = ${id}`);
   const seconds = (lastSent.rows[0]?.at ? Number(lastSent.rows[0].at) - triggeredAt : performance.now() - t) / 1000;
   const pgCpu = cpuOfTree(postmaster) - pgCpu0;
+  const pgCommits = (await commits()) - commits0;
   const benchCpu = process.cpuUsage(benchCpu0);
   const cpuSeconds = {
     postgres: pgCpu,
@@ -256,6 +260,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     sinkReceived: sinkCount,
     workerRssMB: rss.map((r) => ({ start: Math.round(r.start), peak: Math.round(r.peak), end: Math.round(r.end) })),
     postgresCpuShare: Number((pgCpu / (observed * availableParallelism())).toFixed(2)),
+    postgresCommitsPerMessage: Number((pgCommits / Math.max(1, stats.sent)).toFixed(2)),
     cpuMsPerMessage: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, stats.sent)).toFixed(2))])),
     exactlyOnce: ok,
     tuning,
@@ -270,7 +275,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   say(`ratio=${result.ratio}`);
   say(`assignment: every reader assigned ${result.assignedSeconds} s after the trigger; renders: ${stats.renders} (MJML: 2 each, the digest in parts), distinct lists: ${c.lists}, skipped (empty list): ${stats.skipped}`);
   rss.forEach((r, i) => say(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));
-  say(`Postgres CPU: ${pgCpu.toFixed(1)} s = ${(result.postgresCpuShare * 100).toFixed(0)} % of the machine's ${availableParallelism()} cores over the fan-out`);
+  say(`Postgres CPU: ${pgCpu.toFixed(1)} s = ${(result.postgresCpuShare * 100).toFixed(0)} % of the machine's ${availableParallelism()} cores over the fan-out; ${result.postgresCommitsPerMessage} commits per message sent`);
   say(`CPU per message sent (ms): ${Object.entries(result.cpuMsPerMessage).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   say(`check: ${c.rows} rows for ${c.readers} readers, ${stats.sent} sent, ${stats.failed} failed, sink received ${sinkCount}: ${ok ? 'every reader exactly once' : 'MISMATCH'}`);
 }

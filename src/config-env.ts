@@ -119,6 +119,8 @@ export const envSchema = z.object({
   SEND_PAUSE_STORM_PERCENT: int(50, 1, 100),
   SEND_PAUSE_WINDOW: int(200, 10, 100_000),
   SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
+  /** Group commit of delivery results: a result waits this long for the other lanes' before it is written. */
+  SEND_RESULT_GROUP_MS: int(3, 0, 1000),
   /** Messages a second over all workers together (the provider's rate, e.g. 14 for SES's default); unset: no limit. */
   SEND_RATE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Messages a second to one recipient domain, over all workers. */

@@ -63,6 +63,8 @@ export interface Config {
     readonly leaseSeconds: number;
     /** Seconds before a row that failed on our side (transport) is tried again. */
     readonly transportRetrySeconds: number;
+    /** Milliseconds a delivery result waits for others to share its commit. */
+    readonly resultGroupMs: number;
     /** SEND_RATE and SEND_RATE_PER_DOMAIN: messages a second over all workers; null for no limit. */
     readonly rate: number | null;
     readonly ratePerDomain: number | null;
@@ -224,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       leaseSeconds: e.SEND_LEASE_SECONDS,
       transportRetrySeconds: e.SEND_TRANSPORT_RETRY_SECONDS,
+      resultGroupMs: e.SEND_RESULT_GROUP_MS,
       rate: e.SEND_RATE ?? null,
       ratePerDomain: e.SEND_RATE_PER_DOMAIN ?? null,
       pause: Object.freeze({

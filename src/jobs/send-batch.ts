@@ -27,6 +27,8 @@ export interface SendSettings {
   retryBaseMs: number;
   /** Wait before a row that failed on our side is tried again. */
   transportDelayMs: number;
+  /** How long a result waits for others to share its commit (group commit); the lane waits with it. */
+  resultGroupMs: number;
   breaker: BreakerSettings;
 }
 
@@ -98,7 +100,7 @@ export function createSendPipeline(
   s: SendSettings,
 ): SendPipeline {
   const { store, mailer, compose, log, envelopeFrom } = ports;
-  const writer: ResultWriter = createResultWriter((r) => store.record(r), log, { flushAt: s.lanes });
+  const writer: ResultWriter = createResultWriter((r) => store.record(r), log, { flushAt: s.lanes, flushMs: s.resultGroupMs });
   const breakers = new Map<string, Breaker>();
   // Process-wide: at most `lanes` messages between "handed to SMTP" and "result stored", however many jobs
   // run at once. That is the whole of what a crash can duplicate.

@@ -193,6 +193,7 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
           maxAttempts: config.send.maxAttempts,
           retryBaseMs: config.send.retryBaseMs,
           transportDelayMs: config.send.transportRetrySeconds * 1000,
+          resultGroupMs: config.send.resultGroupMs,
           breaker: {
             consecutive: config.send.pause.afterFailures,
             transportRate: config.send.pause.failureRate,

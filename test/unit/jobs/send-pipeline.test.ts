@@ -15,6 +15,7 @@ const settings: SendSettings = {
   maxAttempts: 3,
   retryBaseMs: 1000,
   transportDelayMs: 5000,
+  resultGroupMs: 0,
   breaker: { consecutive: 10, transportRate: 0.2, stormRate: 0.5, window: 200, minSample: 20 },
 };
 const quiet = { info() {}, warn() {}, error() {} };
