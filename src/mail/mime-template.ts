@@ -105,20 +105,33 @@ function segmentsOf(source: string, encodingOf: (index: number) => Encoding): Se
   return segments.filter((s) => s !== '');
 }
 
+/**
+ * Quoted-printable lines never start with "." here: a leading dot is written "=2E" (RFC 2045 §6.7 rule 1), so
+ * SMTP's dot-stuffing (RFC 5321 §4.5.2) has nothing to insert, and a message leaves as the bytes it was
+ * built as. Lines are wrapped at 73 characters so that the two the escape adds, and a joining soft break,
+ * still fit in 76.
+ */
+const QP_WIDTH = 73;
+const LEADING_DOT = /(^|\n)\./g;
+const noLeadingDot = (qp: string) => qp.replace(LEADING_DOT, '$1=2E');
+
 /** A stretch of quoted-printable body (a digest's block, already encoded), split into fixed text and slots. */
 export function compileFragment(encoded: string): Segment[] {
-  return segmentsOf(encoded, () => 'quoted-printable');
+  const segments = segmentsOf(encoded, () => 'quoted-printable');
+  // Fixed text after a slot starts a line of its own (the slot's value ends with a soft break).
+  return segments.map((s, i) => (typeof s === 'string' && i > 0 && typeof segments[i - 1] !== 'string' ? noLeadingDot(s) : s));
 }
 
 /** Encodes body text as quoted-printable with CRLF line ends: a fragment that may be joined to others. */
 export function encodeFragment(text: string): string {
-  return qpWrap(qpEncode(text), 76).replace(/\r?\n/g, '\r\n');
+  return noLeadingDot(qpWrap(qpEncode(text), QP_WIDTH).replace(/\r?\n/g, '\r\n'));
 }
 
 // Printable ASCII other than "=" (no space: trailing ones would need encoding) is its own quoted-printable
 // encoding (RFC 2045, 6.7 rule 2): links, places and tokens skip the encoder; anything else goes through it.
 const QP_LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
-const quotedPrintable = (value: string) => (QP_LITERAL.test(value) ? (value.length <= 75 ? value : qpWrap(value, 76)) : qpWrap(qpEncode(value), 76));
+const quotedPrintable = (value: string) =>
+  noLeadingDot(QP_LITERAL.test(value) ? (value.length <= QP_WIDTH ? value : qpWrap(value, QP_WIDTH)) : qpWrap(qpEncode(value), QP_WIDTH));
 
 /** Writes segments with their values; a value missing, or with a line break where none may be, throws. */
 export function fillSegments(segments: readonly Segment[], values: Partial<Record<Name, string>>): string {
