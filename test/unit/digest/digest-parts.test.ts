@@ -58,7 +58,8 @@ describe('a digest in parts', async () => {
     expect(html).toContain('30 Nov 2026');
     expect(html).not.toContain(pool[1]!.title.slice(0, 30));
     // Every quoted-printable line stays within 76 characters.
-    expect(Math.max(...raw.slice(raw.indexOf('\r\n\r\n')).split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);    // No line starts with ".": SMTP's dot-stuffing has nothing to insert, and the message leaves as built.
+    expect(Math.max(...raw.slice(raw.indexOf('\r\n\r\n')).split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
+    // No line starts with ".": SMTP's dot-stuffing has nothing to insert, and the message leaves as built.
     expect(raw).not.toMatch(/(^|\n)\./);
   });
 
