@@ -29,6 +29,7 @@ import { freePort } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
 import { progress } from '../src/main/cli/progress.js';
+import { rawText } from '../src/mail/mailer.js';
 import { runBench, sleep, type BenchServices } from './services.js';
 
 const { values: args } = parseArgs({
@@ -223,7 +224,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     where d.edition_id = ${id} and d.status = 'sent' order by jsonb_array_length(d.paper_ids) desc, d.id limit 1`);
   const compose = createDigestComposer({ template: repos.editions.template, tokens: createTokens(config.secret), publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
   const message = sample.rows[0] ? await compose(id, { ...sample.rows[0], attempts: 1, sendable: true, resumedAt: 0 }, new Date()) : null;
-  const c = { ...q.rows[0]!, size: message ? Buffer.byteLength(message.raw) : 0 };
+  const c = { ...q.rows[0]!, size: message ? Buffer.byteLength(rawText(message.raw)) : 0 };
   const rate = stats.sent / seconds;
 
   // The ceiling, in the same run and into the same sink: the digest's size, as many messages (20,000 at

@@ -51,7 +51,7 @@ export function createDigestComposer(args: {
     if ('message' in render) return { raw: render.message.fill(slots), messageId };
     const issuedAt = Math.floor(date.getTime() / 1000);
     const feedback = d.paperIds.map((paperId) => feedbackUrl(args.publicUrl, args.tokens, d.subscriberId, paperId, issuedAt));
-    const raw = render.parts.fill(d.paperIds, d.view ?? { day: date.toISOString().slice(0, 10) }, { ...slots, feedback });
+    const raw = render.parts.pieces(d.paperIds, d.view ?? { day: date.toISOString().slice(0, 10) }, { ...slots, feedback });
     return { raw, messageId };
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedDelivery, DeliveryResult } from '../db/deliveries-repo.js';
 import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
-import { redactOutcome, type Mailer, type SendOutcome } from '../mail/mailer.js';
+import { redactOutcome, type Mailer, type RawMessage, type SendOutcome } from '../mail/mailer.js';
 import type { Logger } from './deps.js';
 import type { SendJob } from './queues.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
@@ -16,7 +16,7 @@ export interface DeliveryStore {
 }
 
 /** One reader's message, personalized by substitution only; null when the render is missing. */
-export type Compose = (editionId: number, d: ClaimedDelivery, date: Date) => Promise<{ raw: string; messageId: string } | null>;
+export type Compose = (editionId: number, d: ClaimedDelivery, date: Date) => Promise<{ raw: RawMessage; messageId: string } | null>;
 
 export interface SendSettings {
   /** Messages in flight per worker process: SMTP_POOL_SIZE, one per connection. */

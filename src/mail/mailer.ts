@@ -5,10 +5,19 @@ export type SendOutcome =
   | { ok: true; response: string }
   | { ok: false; class: FailureClass; response: string; signature: string };
 
+/**
+ * A prebuilt RFC 5322 message: its text, or its pieces in order, joined with nothing between them. A digest
+ * is pieces: most are the edition's shared encoded parts, so no reader's message is built as one string.
+ */
+export type RawMessage = string | readonly string[];
+
+/** The message's text (pieces joined). */
+export const rawText = (raw: RawMessage): string => (typeof raw === 'string' ? raw : raw.join(''));
+
 /** Where messages go: the sending pipeline depends on this, never on nodemailer directly. */
 export interface Mailer {
   /** Sends one prebuilt RFC 5322 message to one envelope recipient. */
-  sendRaw(envelope: { from: string; to: string }, raw: string): Promise<SendOutcome>;
+  sendRaw(envelope: { from: string; to: string }, raw: RawMessage): Promise<SendOutcome>;
   /** Checks the connection and login without sending; rejects with the reason. */
   verify(): Promise<void>;
   close(): Promise<void>;

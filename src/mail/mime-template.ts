@@ -64,6 +64,8 @@ export interface MessageSpec {
 export interface MimeTemplate {
   readonly source: string;
   fill(values: Slots & Partial<Record<ViewName, string>>): string;
+  /** The same message as pieces in order (see RawMessage): the template's own text is shared, not copied. */
+  pieces(values: Slots & Partial<Record<ViewName, string | readonly string[]>>): string[];
 }
 
 type Encoding = 'header' | '7bit' | 'quoted-printable';
@@ -133,38 +135,57 @@ const QP_LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
 const quotedPrintable = (value: string) =>
   noLeadingDot(QP_LITERAL.test(value) ? (value.length <= QP_WIDTH ? value : qpWrap(value, QP_WIDTH)) : qpWrap(qpEncode(value), QP_WIDTH));
 
-/** Writes segments with their values; a value missing, or with a line break where none may be, throws. */
-export function fillSegments(segments: readonly Segment[], values: Partial<Record<Name, string>>): string {
-  let out = '';
+/**
+ * Appends segments with their values to `out`, in order; a value missing, or with a line break where none
+ * may be, throws. Only the encoded bodies (textBody, htmlBody) may be given as pieces.
+ */
+export function fillInto(out: string[], segments: readonly Segment[], values: Partial<Record<Name, string | readonly string[]>>): void {
   for (const s of segments) {
     if (typeof s === 'string') {
-      out += s;
+      out.push(s);
       continue;
     }
     const value = values[s.slot];
     if (value === undefined) throw new Error(`slot ${s.slot} has no value`);
     if (RAW.has(s.slot)) {
-      out += value;
+      if (typeof value === 'string') out.push(value);
+      else for (const piece of value) out.push(piece);
       continue;
     }
+    if (typeof value !== 'string') throw new Error(`slot ${s.slot} takes text, not pieces`);
     // An encoded, folded Subject: every line break is a fold (CRLF, then a space).
     if (s.slot === 'subject' && s.encoding === 'header') {
       if (/\r(?!\n )|(?<!\r)\n|\n(?! )/.test(value)) throw new Error('slot subject must be folded with CRLF and a space only');
-      out += value;
+      out.push(value);
       continue;
     }
     if (/[\r\n]/.test(value)) throw new Error(`slot ${s.slot} must not contain a line break`);
     // Soft breaks around the value keep every QP line within 76 characters.
-    out += s.encoding === 'quoted-printable' ? `=\r\n${quotedPrintable(value)}=\r\n` : value;
+    if (s.encoding === 'quoted-printable') out.push('=\r\n', quotedPrintable(value), '=\r\n');
+    else out.push(value);
   }
-  return out;
+}
+
+/** Writes segments with their values as one string (see fillInto). */
+export function fillSegments(segments: readonly Segment[], values: Partial<Record<Name, string | readonly string[]>>): string {
+  const out: string[] = [];
+  fillInto(out, segments, values);
+  return out.join('');
 }
 
 /** Splits composed message text into fixed text and slots. */
 export function compileTemplate(source: string): MimeTemplate {
   const headerEnd = source.indexOf('\r\n\r\n');
   const segments = segmentsOf(source, (index) => encodingAt(source, index, headerEnd));
-  return { source, fill: (values) => fillSegments(segments, values) };
+  return {
+    source,
+    fill: (values) => fillSegments(segments, values),
+    pieces: (values) => {
+      const out: string[] = [];
+      fillInto(out, segments, values);
+      return out;
+    },
+  };
 }
 
 /** Composes the message once with nodemailer, with placeholders where each reader's values go. */

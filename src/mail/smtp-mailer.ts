@@ -185,10 +185,14 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
     async sendRaw(envelope, raw) {
       if (closed) return outcomeOfError(failure('the mailer is closed', 'ECONNECTION', 'API'));
       await acquireSlot();
-      const size = Buffer.byteLength(raw);
+      const pieces = typeof raw === 'string' ? [raw] : raw;
+      let size = 0;
+      for (const piece of pieces) size += Buffer.byteLength(piece);
       let buffer = buffers.pop();
       if (!buffer || buffer.length < size) buffer = Buffer.allocUnsafeSlow(Math.max(size, 128 * 1024));
-      const message = buffer.subarray(0, buffer.write(raw));
+      let length = 0;
+      for (const piece of pieces) length += buffer.write(piece, length);
+      const message = buffer.subarray(0, length);
       try {
         for (let attempt = 0; ; attempt++) {
           let taken: { session: Session; reused: boolean };

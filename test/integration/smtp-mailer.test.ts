@@ -93,6 +93,7 @@ describe('SMTP mailer sessions', () => {
   let mostOpen = 0;
   let closeAfterOne = false;
   const delivered: string[] = [];
+  const bodies = new Map<string, string>();
   const held: (() => void)[] = [];
 
   beforeAll(async () => {
@@ -117,9 +118,11 @@ describe('SMTP mailer sessions', () => {
         cb();
       },
       onData(stream, session, cb) {
-        stream.resume();
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const to = session.envelope.rcptTo[0]!.address;
+          bodies.set(to, Buffer.concat(chunks).toString('utf8'));
           if (to.startsWith('held')) return void held.push(() => cb());
           delivered.push(to);
           setTimeout(() => cb(), 5);
@@ -147,6 +150,17 @@ describe('SMTP mailer sessions', () => {
     // A refused recipient resets the session (RSET) and the session carries on: 3 sessions for 30 messages.
     expect(sessions).toBe(3);
     expect(mostOpen).toBe(3);
+  });
+
+  it('sends a message given as pieces as the pieces joined, a leading dot and all', async () => {
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${poolPort}`, { poolSize: 1 });
+    const pieces = ['Subject: pieces\r\n', '\r\n', 'Ünïcode ', 'and\r\n', '.a line that starts with a dot\r\n'];
+    expect(await mailer.sendRaw({ from, to: 'pieces@example.org' }, pieces)).toMatchObject({ ok: true });
+    // A second, shorter message through the same reused buffer: nothing of the first is left in it.
+    expect(await mailer.sendRaw({ from, to: 'short@example.org' }, 'Subject: s\r\n\r\nok\r\n')).toMatchObject({ ok: true });
+    await mailer.close();
+    expect(bodies.get('pieces@example.org')).toBe(pieces.join(''));
+    expect(bodies.get('short@example.org')).toBe('Subject: s\r\n\r\nok\r\n');
   });
 
   it('a reused session the server ends (421 at MAIL FROM) is replaced, and the message still goes', async () => {
