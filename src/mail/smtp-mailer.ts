@@ -157,14 +157,20 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
         }
         const e = err as SmtpError;
         // Refused at RCPT or after DATA: the session is fine once reset (and counts against the pool until
-        // then). Anything else ends it.
-        if ((e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421 && !s.over)
+        // then). Anything else ends it. A session that ends during RSET answers nothing to it: `abort` settles.
+        if ((e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421 && !s.over) {
+          s.abort = () => {
+            s.abort = null;
+            reject(e);
+          };
           s.connection.reset((resetErr) => {
+            if (!s.abort) return;
+            s.abort = null;
             if (resetErr) retire(s);
             else release(s);
             reject(e);
           });
-        else {
+        } else {
           retire(s);
           reject(e);
         }
@@ -195,6 +201,8 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
       const message = buffer.subarray(0, length);
       try {
         for (let attempt = 0; ; attempt++) {
+          // Closed while this message waited for a slot: it is not sent.
+          if (closed) return outcomeOfError(failure('the mailer is closed', 'ECONNECTION', 'API'));
           let taken: { session: Session; reused: boolean };
           try {
             taken = await take();
