@@ -14,6 +14,11 @@ export type RawMessage = string | readonly string[];
 /** The message's text (pieces joined). */
 export const rawText = (raw: RawMessage): string => (typeof raw === 'string' ? raw : raw.join(''));
 
+/** Waits for the provider's send rate: resolves when one more message may go, to this recipient. */
+export interface SendPace {
+  take(recipient: string): Promise<void>;
+}
+
 /** Where messages go: the sending pipeline depends on this, never on nodemailer directly. */
 export interface Mailer {
   /** Sends one prebuilt RFC 5322 message to one envelope recipient. */

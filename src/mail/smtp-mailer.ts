@@ -1,7 +1,7 @@
 import DKIM from 'nodemailer/lib/dkim';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { Mailer, SendOutcome } from './mailer.js';
+import type { Mailer, SendOutcome, SendPace } from './mailer.js';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-outcome.js';
 
 /** A nodemailer failure as a SendOutcome; anything that is not an Error is a transport failure. */
@@ -55,8 +55,12 @@ interface Session {
  * A failure is reported as the server or socket gave it (mail/smtp-outcome.ts classifies it). The one retry
  * made here: a reused session that the server closed or answered 421 at MAIL FROM, before the message was
  * offered, is tried once on a new session, as nodemailer's own pool does.
+ *
+ * With a pace (SEND_RATE), each message waits for its turn once its session is ready, just before it is
+ * handed over: a turn is never spent waiting for a connection, so turns reach the server as they were given.
+ * Digests, retries and transactional mail alike count against it.
  */
-export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: DkimKey | null }): Mailer {
+export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: DkimKey | null; pace?: SendPace | null }): Mailer {
   const parsed = parseConnectionUrl(url) as SMTPConnection.Options & { auth?: { user: string; pass: string } };
   const loopback = LOOPBACK.test(new URL(url).hostname);
   const { auth, ...fromUrl } = parsed;
@@ -206,6 +210,18 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
           let taken: { session: Session; reused: boolean };
           try {
             taken = await take();
+            if (opts.pace) {
+              try {
+                await opts.pace.take(envelope.to);
+              } catch (err) {
+                release(taken.session);
+                // Without the shared count the rate cannot be kept: the message waits (our fault, never the reader's).
+                const response = `not sent: the send-rate store did not answer (${(err as Error).message.slice(0, 200)})`;
+                return { ok: false, class: 'transport', response, signature: 'send-rate store' };
+              }
+              // The server may have ended the session during the wait.
+              if (taken.session.over) taken = { session: await connect(), reused: false };
+            }
           } catch (err) {
             return outcomeOfError(err);
           }

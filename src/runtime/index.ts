@@ -4,7 +4,6 @@ import { maskAddresses } from '../domain/redact.js';
 import { jobFields } from '../jobs/job-context.js';
 import { checkDigestParts } from '../digest/digest-parts.js';
 import { useTemplateOverrides } from '../digest/templates.js';
-import { pacedMailer } from '../mail/paced-mailer.js';
 import { createSendPace } from './send-pace.js';
 import type { Cluster, Redis } from 'ioredis';
 import { redisClient } from './redis.js';
@@ -163,8 +162,6 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
         closers.unshift(() => catcher.close());
         smtpUrl = catcher.url;
       }
-      const smtp = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize, dkim: config.dkim });
-      closers.unshift(() => smtp.close());
       // The provider's rate, shared by every worker: digests, retries and transactional mail all wait for it.
       let paceRedis: Redis | Cluster | null = null;
       if (config.redisUrl && (config.send.rate || config.send.ratePerDomain)) {
@@ -174,7 +171,8 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
         paceRedis = client;
       }
       const pace = createSendPace({ rate: config.send.rate, perDomain: config.send.ratePerDomain, redis: paceRedis, pool: counterPool, prefix: config.queuePrefix });
-      const sender = pace ? pacedMailer(smtp, pace) : smtp;
+      const sender = createSmtpMailer(smtpUrl, { poolSize: config.send.poolSize, dkim: config.dkim, pace });
+      closers.unshift(() => sender.close());
       mailer = sender;
       pipeline = createSendPipeline(
         {

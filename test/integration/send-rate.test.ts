@@ -1,6 +1,6 @@
 // SEND_RATE: the provider's rate holds over every worker together. Three worker processes' worth of senders
-// (each with 10 SMTP connections) share one token bucket; the sink sees at most the rate in any 10 seconds,
-// and every reader gets the digest exactly once.
+// (each with 10 SMTP connections) share the pace's counters; the sink sees at most the rate in any 10 seconds
+// and in any single second (src/runtime/send-pace.ts), and every reader gets the digest exactly once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { insertActiveReaders, startStack, type BackendKind, type Stack, waitForEdition } from '../helpers/stack.js';
 
@@ -35,12 +35,14 @@ describe.each<BackendKind>(['redis', 'postgres'])('SEND_RATE=%s', (kind) => {
     // Every reader exactly once.
     expect(digests).toHaveLength(READERS);
     expect(new Set(digests.map((m) => m.envelopeTo[0])).size).toBe(READERS);
-    // In any 10 seconds at most the rate, with 10 % for the edges of the limiter's one-second windows.
+    // In any 10 seconds at most the rate (+10 %).
     const busiest = busiestWindow(digests.map((m) => m.at), 10_000);
     expect(busiest).toBeLessThanOrEqual(RATE * 10 * 1.1);
-    // No burst: within any single second at most the rate, plus what the window edges allow.
+    // No burst: in any single second the rate plus two of the pace's slices (54 at 50/s: measured 54), and a
+    // few more for the spread between a message's turn and its arrival at a busy sink (the old whole-second
+    // counters reached 83-92 here).
     const burst = busiestWindow(digests.map((m) => m.at), 1_000);
     console.log(`SEND_RATE=${RATE} (${kind}): busiest 10 s ${busiest}, busiest 1 s ${burst}`);
-    expect(burst).toBeLessThanOrEqual(RATE * 2);
+    expect(burst).toBeLessThanOrEqual(RATE * 1.2);
   }, 180_000);
 });
