@@ -132,8 +132,20 @@ export function encodeFragment(text: string): string {
 // Printable ASCII other than "=" (no space: trailing ones would need encoding) is its own quoted-printable
 // encoding (RFC 2045, 6.7 rule 2): links, places and tokens skip the encoder; anything else goes through it.
 const QP_LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
-const quotedPrintable = (value: string) =>
+const encodeQp = (value: string) =>
   noLeadingDot(QP_LITERAL.test(value) ? (value.length <= QP_WIDTH ? value : qpWrap(value, QP_WIDTH)) : qpWrap(qpEncode(value), QP_WIDTH));
+// A reader's values repeat within their message (each feedback link four times, in both parts): each is
+// encoded once. Bounded: it is emptied when full.
+const encoded = new Map<string, string>();
+const quotedPrintable = (value: string) => {
+  let e = encoded.get(value);
+  if (e === undefined) {
+    if (encoded.size >= 256) encoded.clear();
+    e = encodeQp(value);
+    encoded.set(value, e);
+  }
+  return e;
+};
 
 /**
  * Appends segments with their values to `out`, in order; a value missing, or with a line break where none
