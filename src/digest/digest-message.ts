@@ -88,23 +88,23 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
     return out;
   };
   const pieces: DigestAssembler['pieces'] = (paperIds, view, values) => {
-      const papers = paperIds.map((id) => {
-        const p = stored.parts.papers[id];
-        if (!p || !kinds.html.blocks.has(id)) throw new Error(`paper ${id} is not in the edition's rendered pool`);
-        return p;
-      });
-      // Readers with the same list and day share their words (typesetting, dates and RFC 2047 are not free).
-      const key = `${view.day}|${paperIds.join(',')}`;
-      let words = wordsOf.get(key);
-      if (!words) {
-        const w = listWords(papers, stored.frequency, view.day);
-        const of = (esc: (v: string) => string) => ({ subject: esc(w.subject), preview: esc(w.preview), dateLabel: esc(w.dateLabel), intro: esc(w.intro) });
-        words = { subjectHeader: subjectHeader(w.subject), html: of(escapes.html), text: of(escapes.text) };
-        wordsOf.set(key, words);
-        if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
-      }
-      const { feedback: _links, ...slots } = values;
-      return frame.pieces({ ...slots, subject: words.subjectHeader, textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
+    const papers = paperIds.map((id) => {
+      const p = stored.parts.papers[id];
+      if (!p || !kinds.html.blocks.has(id)) throw new Error(`paper ${id} is not in the edition's rendered pool`);
+      return p;
+    });
+    // Readers with the same list and day share their words (typesetting, dates and RFC 2047 are not free).
+    const key = `${view.day}|${paperIds.join(',')}`;
+    let words = wordsOf.get(key);
+    if (!words) {
+      const w = listWords(papers, stored.frequency, view.day);
+      const of = (esc: (v: string) => string) => ({ subject: esc(w.subject), preview: esc(w.preview), dateLabel: esc(w.dateLabel), intro: esc(w.intro) });
+      words = { subjectHeader: subjectHeader(w.subject), html: of(escapes.html), text: of(escapes.text) };
+      wordsOf.set(key, words);
+      if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
+    }
+    const { feedback: _links, ...slots } = values;
+    return frame.pieces({ ...slots, subject: words.subjectHeader, textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
   };
   return { pieces, fill: (paperIds, view, values) => pieces(paperIds, view, values).join('') };
 }
