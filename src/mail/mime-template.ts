@@ -132,20 +132,8 @@ export function encodeFragment(text: string): string {
 // Printable ASCII other than "=" (no space: trailing ones would need encoding) is its own quoted-printable
 // encoding (RFC 2045, 6.7 rule 2): links, places and tokens skip the encoder; anything else goes through it.
 const QP_LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
-const encodeQp = (value: string) =>
+const quotedPrintable = (value: string) =>
   noLeadingDot(QP_LITERAL.test(value) ? (value.length <= QP_WIDTH ? value : qpWrap(value, QP_WIDTH)) : qpWrap(qpEncode(value), QP_WIDTH));
-// A reader's values repeat within their message (each feedback link four times, in both parts): each is
-// encoded once. Bounded: it is emptied when full.
-const encoded = new Map<string, string>();
-const quotedPrintable = (value: string) => {
-  let e = encoded.get(value);
-  if (e === undefined) {
-    if (encoded.size >= 256) encoded.clear();
-    e = encodeQp(value);
-    encoded.set(value, e);
-  }
-  return e;
-};
 
 /**
  * Appends segments with their values to `out`, in order; a value missing, or with a line break where none
@@ -178,26 +166,16 @@ export function fillInto(out: string[], segments: readonly Segment[], values: Pa
   }
 }
 
-/** Writes segments with their values as one string (see fillInto). */
-export function fillSegments(segments: readonly Segment[], values: Partial<Record<Name, string | readonly string[]>>): string {
-  const out: string[] = [];
-  fillInto(out, segments, values);
-  return out.join('');
-}
-
 /** Splits composed message text into fixed text and slots. */
 export function compileTemplate(source: string): MimeTemplate {
   const headerEnd = source.indexOf('\r\n\r\n');
   const segments = segmentsOf(source, (index) => encodingAt(source, index, headerEnd));
-  return {
-    source,
-    fill: (values) => fillSegments(segments, values),
-    pieces: (values) => {
-      const out: string[] = [];
-      fillInto(out, segments, values);
-      return out;
-    },
+  const pieces = (values: Partial<Record<Name, string | readonly string[]>>) => {
+    const out: string[] = [];
+    fillInto(out, segments, values);
+    return out;
   };
+  return { source, pieces, fill: (values) => pieces(values).join('') };
 }
 
 /** Composes the message once with nodemailer, with placeholders where each reader's values go. */
