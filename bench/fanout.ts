@@ -11,7 +11,7 @@
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +30,7 @@ import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
 import { progress } from '../src/main/cli/progress.js';
 import { rawText } from '../src/mail/mailer.js';
-import { runBench, sleep, type BenchServices } from './services.js';
+import { cpuOfTree, postmasterPid, rssOf, runBench, sleep, type BenchServices } from './services.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,27 +48,8 @@ const N = Number(args.subscribers);
 const K = Number(args.workers);
 const root = new URL('..', import.meta.url).pathname;
 const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const TICK = 100; // clock ticks per second of /proc's CPU times on Linux
-/** CPU seconds used so far by a process and its children (Postgres: the postmaster and its backends). */
-function cpuOfTree(rootPid: number): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      if (pid === rootPid || Number(fields[1]) === rootPid) total += (Number(fields[11]) + Number(fields[12])) / TICK;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
 async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices) {
-  const postmaster = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postmaster = postmasterPid(dataDir);
 
   // One smtp-sink for the fan-out and the ceiling; -c prints a running count of received messages.
   const pf = spawnSync('bash', [join(root, 'bench/postfix.sh')], { encoding: 'utf8' }).stdout.trim();

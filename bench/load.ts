@@ -28,4 +28,5 @@ const result = await autocannon({
 });
 // The rate over the run's real duration (autocannon's per-second average counts whole seconds only).
 const rate = result.requests.total / ((new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000);
-process.stdout.write(`${JSON.stringify({ rate, latency: result.latency, '2xx': result['2xx'], non2xx: result.non2xx, errors: result.errors })}\n`);
+const cpu = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ rate, requests: result.requests.total, cpu: (cpu.user + cpu.system) / 1e6, latency: result.latency, '2xx': result['2xx'], non2xx: result.non2xx, errors: result.errors })}\n`);

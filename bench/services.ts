@@ -2,12 +2,34 @@
 // teardown that stops them. Errors are printed before the teardown: stopping the embedded Postgres may
 // end the process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A process's resident memory now, in MB. */
+export const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const TICK = 100; // clock ticks per second of /proc's CPU times on Linux
+/** CPU seconds used so far by a process and its children (Postgres: the postmaster and its backends). */
+export function cpuOfTree(rootPid: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      if (pid === rootPid || Number(fields[1]) === rootPid) total += (Number(fields[11]) + Number(fields[12])) / TICK;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+/** The embedded Postgres's postmaster, whose children are its backends. */
+export const postmasterPid = (dataDir: string) => Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
 export interface BenchServices {
   dataDir: string;

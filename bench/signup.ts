@@ -15,13 +15,15 @@ import type { Result } from 'autocannon';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { serve } from '../src/runtime/serve.js';
-import { runBench, sleep, type BenchServices } from './services.js';
+import { cpuOfTree, postmasterPid, runBench, sleep, type BenchServices } from './services.js';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, signups: { type: 'string', default: '5000' }, connections: { type: 'string', default: '20' }, redis: { type: 'boolean', default: false } },
 });
 
-type LoadResult = Pick<Result, 'latency' | '2xx' | 'non2xx' | 'errors'> & { rate: number };
+type LoadResult = Pick<Result, 'latency' | '2xx' | 'non2xx' | 'errors'> & { rate: number; requests: number; cpu: number };
+/** CPU ms per request of the API (this process), Postgres and the load generator, and Postgres commits per request. */
+type Costs = { api: number; postgres: number; client: number; commits: number };
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -56,12 +58,22 @@ async function main({ dataDir, pg, redisUrl }: BenchServices) {
       const out = await run(process.execPath, ['--import', 'tsx', join(root, 'bench/load.ts'), JSON.stringify({ ...common, ...opts })], { cwd: root, maxBuffer: 1 << 20 });
       return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as LoadResult;
     };
+    const db = served.runtime.database.db;
+    const postmaster = postmasterPid(dataDir);
+    const commits = async () => Number((await db.execute<{ n: string }>(sql`select xact_commit::text as n from pg_stat_database where datname = current_database()`)).rows[0]!.n);
+    // Where the machine's CPU goes per request: the API, Postgres, the load generator.
+    const measured = async (opts: Record<string, unknown>): Promise<[LoadResult, Costs]> => {
+      const [api0, pg0, commits0] = [process.cpuUsage(), cpuOfTree(postmaster), await commits()];
+      const result = await load(opts);
+      const api = process.cpuUsage(api0);
+      const per = (x: number) => Number(((x * 1000) / result.requests).toFixed(3));
+      return [result, { api: per((api.user + api.system) / 1e6), postgres: per(cpuOfTree(postmaster) - pg0), client: per(result.cpu), commits: per(((await commits()) - commits0) / 1000) }];
+    };
     // Warm up both paths, then the ceiling, then signup.
     await load({ url: `${base}/health`, duration: 2 });
-    const health = await load({ url: `${base}/health` });
-    const signup = await load({ amount: Number(args.signups), duration: undefined, signup: String(process.pid) });
+    const [health, healthCost] = await measured({ url: `${base}/health` });
+    const [signup, signupCost] = await measured({ amount: Number(args.signups), duration: undefined, signup: String(process.pid) });
     const accepted = signup['2xx'];
-    const db = served.runtime.database.db;
     // The outbox relay hands the last confirmations to the queue: wait until it has (at most 30 s).
     for (let i = 0; i < 300 && (await served.runtime.repos.outbox.pending()) > 0; i++) await sleep(100);
     const rows = Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from subscribers where email like 'load%'`)).rows[0]!.n);
@@ -72,6 +84,8 @@ async function main({ dataDir, pg, redisUrl }: BenchServices) {
     console.log(`queue: ${redisUrl ? 'Redis' : 'Postgres'}, ${common.connections} connections; ceiling for ${common.duration} s, then ${args.signups} signups`);
     console.log(`GET /health (ceiling): ${Math.round(health.rate)} req/s, p50 ${health.latency.p50} ms, p99 ${health.latency.p99} ms`);
     console.log(`POST /subscribe: ${Math.round(signup.rate)} req/s, p50 ${signup.latency.p50} ms, p99 ${signup.latency.p99} ms, ${accepted} accepted, ${signup.non2xx} refused, ${signup.errors} errors`);
+    const costs = (c: Costs) => `API ${c.api} ms, Postgres ${c.postgres} ms, load generator ${c.client} ms; ${c.commits} commits`;
+    console.log(`CPU per request: /health ${costs(healthCost)}; /subscribe ${costs(signupCost)}`);
     console.log(`ratio=${ratio.toFixed(2)}`);
     const ok = rows === accepted && outbox + queued === accepted;
     console.log(`check: ${rows} subscriber rows and ${queued} confirmations queued (+${outbox} still in the outbox) for ${accepted} accepted signups: ${ok ? 'one each' : 'MISMATCH'}`);

@@ -1,4 +1,4 @@
-import { cosine, TERMS_PER_PAPER, type TermVector } from './term-vectors.js';
+import { cosine, recordOf, similarities, TERMS_PER_PAPER, weightedSum, type CompiledVector, type TermVector } from './term-vectors.js';
 import { topicMatcher, type Matchable } from './topics.js';
 
 /** How much each signal counts (config: RANK_*). */
@@ -26,10 +26,22 @@ export interface Choice {
 
 /** What a reader's ranking is made of: a vector, the liked papers that may explain a place, the hidden papers. */
 export interface Profile {
-  vector: TermVector;
+  /** The vector over term ids, as ranking reads it (built without a string key: one per reader). */
+  compiled: CompiledVector;
+  /** The same vector as term → weight (made when asked for). */
+  readonly vector: TermVector;
   liked: { title: string; vector: TermVector }[];
   hidden: ReadonlySet<string>;
 }
+
+const profileOf = (compiled: CompiledVector, liked: Profile['liked'], hidden: ReadonlySet<string>): Profile => ({
+  compiled,
+  get vector() {
+    return recordOf(compiled);
+  },
+  liked,
+  hidden,
+});
 
 /**
  * A reader's topics as a vector: the centroid of the pool papers their topics match (pseudo-relevance
@@ -69,18 +81,17 @@ function addScaled(into: Record<string, number>, v: TermVector, by: number) {
 export function buildProfile(topics: TermVector | null, choices: Choice[], w: RankWeights, now: Date): Profile | null {
   const withVector = choices.filter((c) => c.vector && Object.keys(c.vector).length);
   const hidden = new Set(choices.filter((c) => c.choice === 'less').map((c) => c.paperId));
-  if (!withVector.length) return hidden.size ? { vector: {}, liked: [], hidden } : null;
-  const hasTopics = Boolean(topics && Object.keys(topics).length);
-  const vector: Record<string, number> = {};
-  if (hasTopics) addScaled(vector, topics!, w.topics);
+  if (!withVector.length) return hidden.size ? profileOf(weightedSum([]), [], hidden) : null;
+  const parts: [TermVector, number][] = [];
+  if (topics) parts.push([topics, w.topics]);
   for (const kind of ['more', 'less'] as const) {
     const these = withVector.filter((c) => c.choice === kind);
     if (!these.length) continue;
     const scale = (kind === 'more' ? w.liked : -w.disliked) / these.length;
-    for (const c of these) addScaled(vector, c.vector!, scale * 0.5 ** (Math.max(0, now.getTime() - c.at.getTime()) / DAY / w.halfLifeDays));
+    for (const c of these) parts.push([c.vector!, scale * 0.5 ** (Math.max(0, now.getTime() - c.at.getTime()) / DAY / w.halfLifeDays)]);
   }
   const liked = withVector.filter((c) => c.choice === 'more').map((c) => ({ title: c.title, vector: c.vector! }));
-  return { vector, liked, hidden };
+  return profileOf(weightedSum(parts), liked, hidden);
 }
 
 export interface Ranked<P> {
@@ -98,8 +109,8 @@ export interface Ranked<P> {
  */
 export function rank<P extends { id: string; vector?: TermVector | null }>(candidates: P[], profile: Profile | null, w: RankWeights): Ranked<P>[] {
   const kept = profile ? candidates.filter((p) => !profile.hidden.has(p.id)) : candidates;
-  if (!profile || !w.profile || !Object.keys(profile.vector).length) return kept.map((paper) => ({ paper, because: null }));
-  const sims = kept.map((p) => (p.vector ? cosine(profile.vector, p.vector) : 0));
+  if (!profile || !w.profile || !profile.compiled.ids.length) return kept.map((paper) => ({ paper, because: null }));
+  const sims = similarities(profile.compiled, kept.map((p) => p.vector));
   // Likeness and unlikeness are scaled apart: a strongly disliked neighbour must not make the liked ones look faint.
   const up = Math.max(SIMILARITY_FLOOR, ...sims);
   const down = Math.max(SIMILARITY_FLOOR, ...sims.map((x) => -x));

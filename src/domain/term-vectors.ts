@@ -19,37 +19,57 @@ export function trim(bow: Record<string, number>): TermVector {
 // Each vector, the first time it is compared, as its term ids in order with their weights and its squared
 // norm: a cosine is then one merge of two sorted integer arrays, with no string hashing. Terms get ids as
 // they are met (the vocabulary of the papers in use: tens of thousands at most; past 200,000 the ids and
-// the cache start over). A vector is never changed once compared: papers' vectors come from the
-// database, and a profile is complete before it ranks.
-type Compiled = { ids: Int32Array; weights: Float64Array; norm2: number };
+// the cache start over, and `names`, the id-to-term table a vector was compiled against, tells the
+// generations apart). A vector is never changed once compared: papers' vectors come from the database, and
+// a profile is complete before it ranks.
+/** A vector over term ids, ids ascending (see above); a reader's profile is built in this form. */
+export interface CompiledVector {
+  readonly ids: Int32Array;
+  readonly weights: Float64Array;
+  readonly norm2: number;
+  readonly names: readonly string[];
+}
 let termIds = new Map<string, number>();
-let compiled = new WeakMap<TermVector, Compiled>();
+let names: string[] = [];
+let compiled = new WeakMap<TermVector, CompiledVector>();
 const MAX_TERMS = 200_000;
 
-function compile(v: TermVector): Compiled {
+/** Starts the ids over when the vocabulary has grown past its bound; only between two comparisons. */
+function bounded() {
+  if (termIds.size <= MAX_TERMS) return;
+  termIds = new Map();
+  names = [];
+  compiled = new WeakMap();
+}
+
+function compile(v: TermVector): CompiledVector {
   let c = compiled.get(v);
   if (c) return c;
   const entries = Object.entries(v).map(([t, w]) => {
     let id = termIds.get(t);
-    if (id === undefined) termIds.set(t, (id = termIds.size));
+    if (id === undefined) {
+      termIds.set(t, (id = names.length));
+      names.push(t);
+    }
     return [id, w] as const;
   });
   entries.sort((x, y) => x[0] - y[0]);
   const weights = Float64Array.from(entries, (e) => e[1]);
-  c = { ids: Int32Array.from(entries, (e) => e[0]), weights, norm2: weights.reduce((sum, w) => sum + w * w, 0) };
+  c = { ids: Int32Array.from(entries, (e) => e[0]), weights, norm2: weights.reduce((sum, w) => sum + w * w, 0), names };
   compiled.set(v, c);
   return c;
 }
 
+/** The compiled vector in this generation of ids (a profile made before the ids started over is recompiled). */
+const current = (c: CompiledVector) => (c.names === names ? c : compile(recordOf(c)));
+
 /** The cosine of two sparse vectors. */
 export function cosine(a: TermVector, b: TermVector): number {
-  // Started over between two comparisons, never between the two sides of one.
-  if (termIds.size > MAX_TERMS) {
-    termIds = new Map();
-    compiled = new WeakMap();
-  }
-  const x = compile(a);
-  const y = compile(b);
+  bounded();
+  return cosineOf(compile(a), compile(b));
+}
+
+function cosineOf(x: CompiledVector, y: CompiledVector): number {
   if (!x.norm2 || !y.norm2) return 0;
   let dot = 0;
   for (let i = 0, j = 0; i < x.ids.length && j < y.ids.length; ) {
@@ -59,4 +79,63 @@ export function cosine(a: TermVector, b: TermVector): number {
     else j++;
   }
   return dot / Math.sqrt(x.norm2 * y.norm2);
+}
+
+// One dense row of weights by term id, reused: a weighted sum touches each term once, with no string key.
+let dense = new Float64Array(4096);
+const touched: number[] = [];
+const fit = (size: number) => {
+  if (dense.length < size) dense = new Float64Array(Math.max(size, dense.length * 2));
+};
+
+/**
+ * Σ weight × vector, compiled, in the order given (each term's sum adds up as a plain object's would).
+ * Terms that cancel out are dropped.
+ */
+export function weightedSum(parts: readonly (readonly [TermVector, number])[]): CompiledVector {
+  bounded();
+  const vectors = parts.map(([v]) => compile(v));
+  fit(names.length);
+  parts.forEach(([, by], k) => {
+    const { ids, weights } = vectors[k]!;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (dense[id] === 0) touched.push(id);
+      dense[id] = dense[id]! + weights[i]! * by;
+    }
+  });
+  // A term whose sum passed through 0 was noted twice: once kept.
+  const ids = Int32Array.from(touched).sort();
+  touched.length = 0;
+  const kept = ids.filter((id, i) => dense[id] !== 0 && id !== ids[i - 1]);
+  const weights = Float64Array.from(kept, (id) => dense[id]!);
+  for (const id of ids) dense[id] = 0;
+  return { ids: kept, weights, norm2: weights.reduce((sum, w) => sum + w * w, 0), names };
+}
+
+/**
+ * The cosine of one compiled vector (a profile) with each of many vectors (the pool's papers): the profile
+ * is spread into the dense row once, and each paper reads its own terms from it. 0 for a missing vector.
+ */
+export function similarities(profile: CompiledVector, vectors: readonly (TermVector | null | undefined)[]): number[] {
+  bounded();
+  const p = current(profile);
+  const papers = vectors.map((v) => (v ? compile(v) : null));
+  fit(names.length);
+  for (let i = 0; i < p.ids.length; i++) dense[p.ids[i]!] = p.weights[i]!;
+  const out = papers.map((c) => {
+    if (!c || !c.norm2 || !p.norm2) return 0;
+    let dot = 0;
+    for (let i = 0; i < c.ids.length; i++) dot += c.weights[i]! * dense[c.ids[i]!]!;
+    return dot / Math.sqrt(p.norm2 * c.norm2);
+  });
+  for (let i = 0; i < p.ids.length; i++) dense[p.ids[i]!] = 0;
+  return out;
+}
+
+/** A compiled vector as term → weight. */
+export function recordOf(c: CompiledVector): TermVector {
+  const out: TermVector = {};
+  for (let i = 0; i < c.ids.length; i++) out[c.names[c.ids[i]!]!] = c.weights[i]!;
+  return out;
 }

@@ -1,7 +1,7 @@
 // cosine walks the shorter vector and caches each vector's norm: it must still be the plain formula,
 // symmetric, and 0 for an empty vector.
 import { describe, expect, it } from 'vitest';
-import { cosine, trim, type TermVector } from '../../../src/domain/term-vectors.js';
+import { cosine, recordOf, similarities, trim, weightedSum, type TermVector } from '../../../src/domain/term-vectors.js';
 
 /** The textbook formula, over the union of terms. */
 function plain(a: TermVector, b: TermVector): number {
@@ -44,5 +44,37 @@ describe('cosine', () => {
     expect(cosine(v, {})).toBe(0);
     expect(cosine({}, v)).toBe(0);
     expect(cosine({ a: 1 }, { b: 1 })).toBe(0);
+  });
+});
+
+/** Σ by × v, term by term, as a plain object (the reference for the compiled sum). */
+function plainSum(parts: [TermVector, number][]): TermVector {
+  const out: TermVector = {};
+  for (const [v, by] of parts) for (const [t, w] of Object.entries(v)) out[t] = (out[t] ?? 0) + w * by;
+  return Object.fromEntries(Object.entries(out).filter(([, w]) => w !== 0));
+}
+
+describe('weightedSum and similarities (a profile over term ids)', () => {
+  it('sum as plain objects do, and compare as cosine does, for signed parts', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const parts: [TermVector, number][] = [
+        [trim(vector(seed, 80, 300)), 0.5],
+        [trim(vector(seed + 100, 80, 300)), 1 / 3],
+        [trim(vector(seed + 200, 80, 300)), -0.7],
+      ];
+      const sum = weightedSum(parts);
+      expect(recordOf(sum)).toEqual(plainSum(parts));
+      const papers = [trim(vector(seed + 300, 64, 300)), null, trim(vector(seed + 400, 64, 300)), {}];
+      const sims = similarities(sum, papers);
+      papers.forEach((p, i) => expect(sims[i]).toBeCloseTo(p ? plain(plainSum(parts), p) : 0, 12));
+    }
+  });
+
+  it('drop a term that cancels out, and keep one whose sum passed through zero once', () => {
+    const a = { x: 1, y: 1 };
+    const sum = recordOf(weightedSum([[a, 1], [{ x: 1 }, -1], [{ x: 1, z: 2 }, 2]]));
+    expect(sum).toEqual({ x: 2, y: 1, z: 4 });
+    expect(recordOf(weightedSum([[a, 1], [a, -1]]))).toEqual({});
+    expect(similarities(weightedSum([[a, 1], [a, -1]]), [a])).toEqual([0]);
   });
 });
