@@ -48,6 +48,12 @@ export interface Audience {
 
 const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
+/**
+ * Whether an audience's pages are a keyset (by id, so the next page can be read before this one is
+ * assigned), or, for due readers only, whoever is still due (the next page is read once this one is).
+ */
+export const pagesByKeyset = (e: Pick<Audience, 'dueAt' | 'audienceAt'>) => !(e.dueAt && !e.audienceAt);
+
 /** The targets query (see ReadersRepo.targets); exported so the due-query benchmark can EXPLAIN it as it runs. */
 export function targetsQuery(e: Audience, afterId: number, limit: number, catchUpSeconds: number) {
   const due = e.dueAt
@@ -60,7 +66,7 @@ export function targetsQuery(e: Audience, afterId: number, limit: number, catchU
   // Due readers only (the tick): whoever is returned is assigned and moved out of the range, so each page is
   // simply the next 1,000 in index order, with no keyset and no sort of everyone due. An operator's send
   // pages by id.
-  const dueOnly = due !== null && everyone === null;
+  const dueOnly = !pagesByKeyset(e);
   const slot = e.forced ? sql`case when ${scheduled} then papermail_slot(s.frequency::text, s.timezone, s.next_send_at) else ${`edition:${e.id}`} end` : sql`papermail_slot(s.frequency::text, s.timezone, ${when})`;
   return sql`
     select s.id, s.email, s.topics, s.max_papers as "maxPapers", k.scheduled, k.due_at as "dueAt", k.slot,
@@ -150,18 +156,16 @@ export function createReadersRepo(db: Db) {
       if (!subscriberIds.length || !paperIds.length) return out;
       // A delivery holding one of these papers is no older than the paper's first sighting (`since`, the
       // oldest of them): the reader's older history is never read.
-      const res = await db.execute<{ subscriber_id: number; paper: string }>(sql`
-        select d.subscriber_id, p.paper from deliveries d
+      // One row per reader (the papers as an array), not one per paper: a page holds thousands of them.
+      const res = await db.execute<{ subscriber_id: number; papers: string[] }>(sql`
+        select d.subscriber_id, array_agg(distinct p.paper) as papers from deliveries d
         cross join lateral jsonb_array_elements_text(d.paper_ids) as p(paper)
         where d.subscriber_id = any(${sql.param(subscriberIds)}::bigint[])
           and d.status in ('queued', 'sending', 'sent')
           ${since ? sql`and d.created_at >= ${since.toISOString()}::timestamptz` : sql``}
-          and p.paper = any(${sql.param(paperIds)}::text[])`);
-      for (const r of res.rows) {
-        const id = Number(r.subscriber_id);
-        if (!out.has(id)) out.set(id, new Set());
-        out.get(id)!.add(r.paper);
-      }
+          and p.paper = any(${sql.param(paperIds)}::text[])
+        group by d.subscriber_id`);
+      for (const r of res.rows) out.set(Number(r.subscriber_id), new Set(r.papers));
       return out;
     },
 

@@ -1,8 +1,8 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
-import type { Assignment, Target } from '../db/readers-repo.js';
+import { pagesByKeyset, type Assignment, type Target } from '../db/readers-repo.js';
 import type { TermVector } from '../domain/term-vectors.js';
-import { buildProfile, personalList, topicAnchor } from '../domain/ranking.js';
+import { buildProfile, personalList, topicAnchor, type Choice } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
@@ -49,7 +49,12 @@ export async function buildEdition(deps: Deps, editionId: number, opts: { fixPoo
 
 const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
 
-/** Gives every target without a row its list, a page of readers at a time; returns the counts. */
+/**
+ * Gives every target without a row its list, a page of readers at a time; returns the counts. Pages overlap:
+ * while one page is ranked, the next is read and the one before is written (its statement in flight). When
+ * the pages are not a keyset (due readers only: each page is whoever is still due), the next page is read
+ * only once the last one is written.
+ */
 async function assignReaders(deps: Deps, edition: Edition) {
   const { repos, config } = deps;
   let pool = await repos.papers.byIds(edition.paperIds);
@@ -62,20 +67,56 @@ async function assignReaders(deps: Deps, edition: Edition) {
   // The edition's digest, rendered once in parts; every reader's message is assembled from them when it is sent.
   const renderId = await renderParts(deps, edition, pool);
   const counts = { readers: 0, queued: 0, skipped: 0 };
-  let after = 0;
-  for (;;) {
+  const keyset = pagesByKeyset(edition);
+  let vectorsRefreshed = 0;
+
+  // A page of targets with what their lists need: papers they have had, and their choices.
+  type Read = { page: Target[]; received: Map<number, Set<string>>; choices: Map<number, Choice[]>; refreshed: number };
+  const read = async (after: number): Promise<Read> => {
     const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps));
+    const ids = page.map((r) => r.id);
+    const [received, choices] = page.length
+      ? await Promise.all([repos.readers.received(ids, poolIds, firstSeen), weights.profile ? repos.feedback.choices(ids, liked) : new Map<number, Choice[]>()])
+      : [new Map<number, Set<string>>(), new Map<number, Choice[]>()];
+    return { page, received, choices, refreshed: vectorsRefreshed };
+  };
+  // Writes a page's rows and queues their sends.
+  const write = async (rows: Assignment[]) => {
+    const queued = await repos.readers.assign(edition.id, rows);
+    if (queued.length) {
+      const ranges: [number, number][] = [];
+      for (let i = 0; i < queued.length; i += config.send.batchSize) {
+        const chunk = queued.slice(i, i + config.send.batchSize);
+        ranges.push([chunk[0]!, chunk.at(-1)!]);
+      }
+      await deps.producer.sendRanges(edition.id, ranges);
+    }
+    await repos.editions.beat(edition.id);
+    counts.readers += rows.length;
+    counts.queued += rows.filter((r) => r.status === 'queued').length;
+    counts.skipped += rows.filter((r) => r.status !== 'queued').length;
+  };
+  // Started ahead and awaited later: a failure is thrown where it is awaited, never left unhandled meanwhile.
+  const ahead = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+
+  let next: Promise<Read> | null = ahead(read(0));
+  let writing: Promise<void> | null = null;
+  while (next) {
+    const got: Read = await next;
+    const { page, received, refreshed } = got;
+    let { choices } = got;
     if (!page.length) break;
-    after = page.at(-1)!.id;
-    const received = await repos.readers.received(page.map((r) => r.id), poolIds, firstSeen);
-    let choices = weights.profile ? await repos.feedback.choices(page.map((r) => r.id), liked) : new Map();
+    next = keyset ? ahead(read(page.at(-1)!.id)) : null;
+    const ids = page.map((r) => r.id);
     // Papers stored without an ingest (by hand, or before vectors existed) get theirs once a reader's ranking needs them.
     if (choices.size && pool.some((p) => !p.vector)) {
       await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
       pool = await repos.papers.byIds(edition.paperIds);
       liked.clear();
-      choices = await repos.feedback.choices(page.map((r) => r.id), liked);
+      vectorsRefreshed++;
     }
+    // Choices read before the vectors were refreshed are read again.
+    if (refreshed !== vectorsRefreshed) choices = await repos.feedback.choices(ids, liked);
     const rows: Assignment[] = [];
     for (const reader of page) {
       const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };
@@ -107,20 +148,16 @@ async function assignReaders(deps: Deps, edition: Edition) {
       const paperIds = list.map((r) => r.paper.id);
       rows.push({ subscriberId: reader.id, renderId, paperIds, status: 'queued', reason: null, view, ...slot });
     }
-    const queued = await repos.readers.assign(edition.id, rows);
-    if (queued.length) {
-      const ranges: [number, number][] = [];
-      for (let i = 0; i < queued.length; i += config.send.batchSize) {
-        const chunk = queued.slice(i, i + config.send.batchSize);
-        ranges.push([chunk[0]!, chunk.at(-1)!]);
-      }
-      await deps.producer.sendRanges(edition.id, ranges);
+    // One write in flight at a time; without a keyset the next page is read after this one is written.
+    await writing;
+    writing = ahead(write(rows));
+    if (!keyset) {
+      await writing;
+      writing = null;
+      next = ahead(read(0));
     }
-    await repos.editions.beat(edition.id);
-    counts.readers += rows.length;
-    counts.queued += rows.filter((r) => r.status === 'queued').length;
-    counts.skipped += rows.filter((r) => r.status !== 'queued').length;
   }
+  await writing;
   return counts;
 }
 
