@@ -12,6 +12,8 @@ import type { Deps } from './deps.js';
 /** How many ranked papers an edition offers; each reader's digest is cut from these. */
 export const POOL_SIZE = 50;
 const PAGE = 1000;
+/** Topic anchors remembered per edition (the most recent sets; the rest are computed again when met). */
+const TOPIC_ANCHORS_KEPT = 2000;
 
 /**
  * Builds an edition and assigns its readers; safe to run again from any crash, and concurrently. It fixes
@@ -130,7 +132,12 @@ async function assignReaders(deps: Deps, edition: Edition) {
       let topics: TermVector | null = null;
       if (mine.length && reader.topics.length) {
         const key = reader.topics.join('\n');
-        if (!topicVectors.has(key)) topicVectors.set(key, topicAnchor(reader.topics, pool));
+        if (!topicVectors.has(key)) {
+          topicVectors.set(key, topicAnchor(reader.topics, pool));
+          // Bounded: topic sets are mostly a reader's own (200 terms make 1.3 million sets of three), and a
+          // million readers' anchors of 64 terms each would outgrow the worker's heap.
+          if (topicVectors.size > TOPIC_ANCHORS_KEPT) topicVectors.delete(topicVectors.keys().next().value!);
+        }
         topics = topicVectors.get(key)!;
       }
       const profile = buildProfile(topics, mine, weights, now);
