@@ -129,6 +129,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
       `personal: topics on 30 % of readers from ${vocabulary.length} terms, a history of 0-20 of the ${ids.length} pool papers each, feedback from ${liked.rows[0]!.readers} readers (${((liked.rows[0]!.readers / N) * 100).toFixed(0)} %)`,
     );
   }
+  // Statistics for the tables just filled, as a database in service has them: without, the planner takes
+  // the million rows for none, and reads of readers' histories scan the whole table.
+  await database.db.execute(sql`analyze subscribers, deliveries, feedback`);
   say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // The worker as `npm run worker` starts it (its node flags: the heap limits), without npm in between, so

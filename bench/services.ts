@@ -12,7 +12,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A process's resident memory now, in MB. */
 export const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const TICK = 100; // clock ticks per second of /proc's CPU times on Linux
-/** CPU seconds used so far by a process and its children (Postgres: the postmaster and its backends). */
+/** CPU seconds used so far by a process and its children, running or ended (Postgres: the postmaster and its backends). */
 export function cpuOfTree(rootPid: number): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
@@ -21,7 +21,10 @@ export function cpuOfTree(rootPid: number): number {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const pid = Number(entry);
-      if (pid === rootPid || Number(fields[1]) === rootPid) total += (Number(fields[11]) + Number(fields[12])) / TICK;
+      // utime and stime; for the root also cutime and cstime, its children that have ended (a backend
+      // whose connection closed takes its CPU with it otherwise).
+      if (pid === rootPid) total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICK;
+      else if (Number(fields[1]) === rootPid) total += (Number(fields[11]) + Number(fields[12])) / TICK;
     } catch {
       // gone meanwhile
     }
