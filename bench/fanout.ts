@@ -8,6 +8,8 @@
 //             earlier papers per reader, and "more/less like this" on 1-4 of them from 30 % of readers
 //             (their own ranking), so that distinct lists are many
 // --dkim      signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs
+// --assign-only  no workers and no sending: the edition is built in this process, alone on the machine,
+//             to measure assignment by itself (its queued sends are left in the queue)
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -16,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type ResolvedConfig } from '../src/config.js';
 import { seedPapers } from '../src/db/seed.js';
 import { createRepos } from '../src/db/repos.js';
 import type { ReaderView } from '../src/db/schema.js';
@@ -24,7 +26,7 @@ import { createTokens } from '../src/domain/tokens.js';
 import { createDigestComposer } from '../src/jobs/compose-digest.js';
 import { createProducer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
-import { POOL_SIZE } from '../src/jobs/build-edition.js';
+import { buildEdition, POOL_SIZE } from '../src/jobs/build-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     redis: { type: 'boolean', default: false },
     personal: { type: 'boolean', default: false },
     dkim: { type: 'boolean', default: false },
+    'assign-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     // The ceiling's least message count (20,000 for figures; the small run in npm test passes fewer).
     'ceiling-min': { type: 'string', default: '20000' },
@@ -133,6 +136,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   // the million rows for none, and reads of readers' histories scan the whole table.
   await database.db.execute(sql`analyze subscribers, deliveries, feedback`);
   say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (args['assign-only']) return assignOnly({ redisUrl, pg, cleanups, database, repos, config });
 
   // The worker as `npm run worker` starts it (its node flags: the heap limits), without npm in between, so
   // that the measured RSS is the worker's own.
@@ -269,3 +273,26 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
 }
 
 await runBench('fanout', { redis: args.redis }, main);
+
+/** --assign-only: the edition built in this process with nothing else running; prints when every reader had a row. */
+async function assignOnly({ redisUrl, pg, cleanups, database, repos, config }: Pick<BenchServices, 'redisUrl' | 'pg' | 'cleanups'> & { database: Awaited<ReturnType<typeof openDatabase>>['database']; repos: ReturnType<typeof createRepos>; config: ResolvedConfig }) {
+  const backend = redisUrl ? createRedisBackend(redisUrl) : createPgQueueBackend(pg.url);
+  cleanups.unshift(() => backend.close());
+  const producer = createProducer(backend);
+  const now = () => new Date();
+  const t = performance.now();
+  const { id } = await startEdition({ repos, producer, config, now }, 'daily', true);
+  await buildEdition({ repos, config, producer, now, log: { info() {}, warn: (o, m) => say(`warn: ${m ?? JSON.stringify(o)}`), error: (o, m) => say(`error: ${m ?? JSON.stringify(o)}`) } }, id);
+  const seconds = (performance.now() - t) / 1000;
+  const q = await database.db.execute<{ rows: number; readers: number; queued: number; skipped: number; lists: number }>(sql`
+    select count(*)::int as rows, count(distinct subscriber_id)::int as readers, count(*) filter (where status = 'queued')::int as queued,
+           count(*) filter (where status = 'skipped')::int as skipped, count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists
+    from deliveries where edition_id = ${id}`);
+  const c = q.rows[0]!;
+  const stats = (await repos.editions.stats(id))!;
+  const result = { subscribers: N, assignOnly: true, personal: args.personal, assignedSeconds: Number(seconds.toFixed(1)), readersPerSecond: Math.round(N / seconds), renders: stats.renders, distinctLists: c.lists, queued: c.queued, skipped: c.skipped, benchRssMB: Math.round(rssOf(process.pid)), everyReaderOnce: c.rows === N && c.readers === N && c.queued + c.skipped === N };
+  if (args.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
+  say(`assignment alone (in this process, no sending): every reader assigned in ${result.assignedSeconds} s = ${result.readersPerSecond} readers/s; renders: ${result.renders}, distinct lists: ${c.lists}, queued ${c.queued}, skipped (empty list) ${c.skipped}; RSS ${result.benchRssMB} MB`);
+  say(`check: ${c.rows} rows for ${c.readers} readers: ${result.everyReaderOnce ? 'one each' : 'MISMATCH'}`);
+  if (!result.everyReaderOnce) process.exitCode = 1;
+}

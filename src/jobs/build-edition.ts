@@ -9,6 +9,9 @@ import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js
 import { refreshVectors } from '../sources/vectors.js';
 import type { Deps } from './deps.js';
 
+/** What building an edition uses: no mailer, no fetcher (it renders, ranks, writes rows and queues sends). */
+export type BuildDeps = Pick<Deps, 'repos' | 'config' | 'producer' | 'log' | 'now'>;
+
 /** How many ranked papers an edition offers; each reader's digest is cut from these. */
 export const POOL_SIZE = 50;
 const PAGE = 1000;
@@ -21,7 +24,7 @@ const TOPIC_ANCHORS_KEPT = 2000;
  * its own list, rendering each distinct list once, and queues the sends page by page. Only when a query
  * finds no target left does the edition move on to sending.
  */
-export async function buildEdition(deps: Deps, editionId: number, opts: { fixPool?: boolean } = {}): Promise<void> {
+export async function buildEdition(deps: BuildDeps, editionId: number, opts: { fixPool?: boolean } = {}): Promise<void> {
   const { repos, config, log } = deps;
   let edition = await repos.editions.byId(editionId);
   if (!edition || edition.status === 'empty') return;
@@ -57,7 +60,7 @@ const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchU
  * the pages are not a keyset (due readers only: each page is whoever is still due), the next page is read
  * only once the last one is written.
  */
-async function assignReaders(deps: Deps, edition: Edition) {
+async function assignReaders(deps: BuildDeps, edition: Edition) {
   const { repos, config } = deps;
   let pool = await repos.papers.byIds(edition.paperIds);
   const poolIds = pool.map((p) => p.id);
@@ -175,7 +178,7 @@ const whyEmpty = (r: Target) =>
  * Renders the edition's pool once, in parts (two MJML renders, whatever the number of readers or lists), with
  * the message frame, and stores them as the edition's one render; concurrent builders share the first one.
  */
-async function renderParts(deps: Deps, edition: Edition, pool: Paper[]): Promise<number> {
+async function renderParts(deps: BuildDeps, edition: Edition, pool: Paper[]): Promise<number> {
   const { config, repos } = deps;
   const existing = (await repos.editions.renderKeys(edition.id)).get(PARTS_KEY);
   if (existing !== undefined) return existing;

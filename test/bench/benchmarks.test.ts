@@ -24,6 +24,14 @@ describe('benchmarks, small', () => {
     expect(Number(r.ceiling)).toBeGreaterThan(0);
   }, 300_000);
 
+  it('bench:fanout --assign-only gives every personal reader one row, with nothing sent', async () => {
+    const { stdout } = await tsx('bench/fanout.ts', ['--subscribers', '1500', '--redis', '--personal', '--assign-only', '--json']);
+    const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(r).toMatchObject({ subscribers: 1500, assignOnly: true, personal: true, everyReaderOnce: true, renders: 1 });
+    expect(Number(r.queued) + Number(r.skipped)).toBe(1500);
+    expect(Number(r.distinctLists)).toBeGreaterThan(100);
+  }, 300_000);
+
   it('bench:signup stores one row and queues one confirmation per accepted signup', async () => {
     const { stdout } = await tsx('bench/signup.ts', ['--signups', '300', '--seconds', '1', '--connections', '5']);
     expect(stdout).toMatch(/POST \/subscribe: .* 300 accepted, 0 refused, 0 errors/);
