@@ -71,12 +71,15 @@ export function targetsQuery(e: Audience, afterId: number, limit: number, catchU
   return sql`
     select s.id, s.email, s.topics, s.max_papers as "maxPapers", k.scheduled, k.due_at as "dueAt", k.slot,
            to_char(k.due_at at time zone s.timezone, 'YYYY-MM-DD') as "localDate",
-           exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot) as taken
+           exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot offset 0) as taken
     from subscribers s
     cross join lateral (select ${scheduled} as scheduled, ${when} as due_at, ${slot} as slot) k
     where s.status = 'active' and s.frequency = ${e.frequency} ${dueOnly ? sql`` : sql`and s.id > ${afterId}`} and ${match}
       and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
-      and (k.scheduled or not exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot))
+      -- Looked up per reader (deliveries_subscriber_slot_key); "offset 0" keeps Postgres from turning it into
+      -- "id not in every row of this slot" when the slot is one for everyone (an operator's send), which
+      -- read the whole index for each page: assignment grew with the square of the readers.
+      and (k.scheduled or not exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot offset 0))
     order by ${dueOnly ? sql`s.next_send_at` : sql`s.id`} limit ${limit}`;
 }
 
