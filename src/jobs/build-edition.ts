@@ -67,7 +67,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
   const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
   const weights = config.digest.ranking;
   const now = deps.now();
-  const liked = new Map<string, { title: string; vector: TermVector | null }>();
+  let liked = new Map<string, { title: string; vector: TermVector | null }>();
   const topicVectors = new Map<string, TermVector | null>();
   // The edition's digest, rendered once in parts; every reader's message is assembled from them when it is sent.
   const renderId = await renderParts(deps, edition, pool);
@@ -78,12 +78,14 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
   // A page of targets with what their lists need: papers they have had, and their choices.
   type Read = { page: Target[]; received: Map<number, Set<string>>; choices: Map<number, Choice[]>; refreshed: number };
   const read = async (after: number): Promise<Read> => {
+    // The vectors this read starts from: a refresh meanwhile has its choices read again.
+    const [refreshed, vectors] = [vectorsRefreshed, liked];
     const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps));
     const ids = page.map((r) => r.id);
     const [received, choices] = page.length
-      ? await Promise.all([repos.readers.received(ids, poolIds, firstSeen), weights.profile ? repos.feedback.choices(ids, liked) : new Map<number, Choice[]>()])
+      ? await Promise.all([repos.readers.received(ids, poolIds, firstSeen), weights.profile ? repos.feedback.choices(ids, vectors) : new Map<number, Choice[]>()])
       : [new Map<number, Set<string>>(), new Map<number, Choice[]>()];
-    return { page, received, choices, refreshed: vectorsRefreshed };
+    return { page, received, choices, refreshed };
   };
   // Writes a page's rows and queues their sends.
   const write = async (rows: Assignment[]) => {
@@ -117,7 +119,8 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
     if (choices.size && pool.some((p) => !p.vector)) {
       await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
       pool = await repos.papers.byIds(edition.paperIds);
-      liked.clear();
+      // A new cache, not a cleared one: a read already in flight fills the old one with the old vectors.
+      liked = new Map();
       vectorsRefreshed++;
     }
     // Choices read before the vectors were refreshed are read again.
