@@ -1,9 +1,11 @@
 // The SMTP mailer against real smtp-server instances: STARTTLS with a self-signed certificate on loopback,
 // and real answers at each phase (AUTH, MAIL FROM, RCPT TO, DATA, no server at all), classified by the one
 // outcome policy through the error nodemailer really raises.
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSmtpMailer } from '../../src/mail/smtp-mailer.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createSmtpMailer, isSmtpDataReady } from '../../src/mail/smtp-mailer.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 
 let server: SMTPServer;
@@ -187,5 +189,80 @@ describe('SMTP mailer sessions', () => {
     expect(await mailer.sendRaw({ from, to: 'after@example.org' }, raw)).toMatchObject({ ok: false, class: 'transport' });
     expect(delivered).not.toContain('after@example.org');
     for (const release of held.splice(0)) release();
+  });
+});
+
+describe('SMTP mailer on the wire', () => {
+  // A bare SMTP listener that keeps the DATA bytes exactly as they crossed the socket, dots and all
+  // (smtp-server would undo the dot-stuffing before we could look).
+  let wire: Server;
+  let wirePort = 0;
+  const captured: Buffer[] = [];
+
+  beforeAll(async () => {
+    wire = createServer((socket) => {
+      let inData = false;
+      let buf = Buffer.alloc(0);
+      socket.write('220 wire ESMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        for (;;) {
+          if (inData) {
+            const end = buf.indexOf('\r\n.\r\n');
+            if (end < 0) return;
+            captured.push(buf.subarray(0, end + 5));
+            buf = buf.subarray(end + 5);
+            inData = false;
+            socket.write('250 2.0.0 kept\r\n');
+            continue;
+          }
+          const eol = buf.indexOf('\r\n');
+          if (eol < 0) return;
+          const line = buf.subarray(0, eol).toString('latin1').toUpperCase();
+          buf = buf.subarray(eol + 2);
+          if (line.startsWith('EHLO')) socket.write('250-wire\r\n250 8BITMIME\r\n');
+          else if (line.startsWith('DATA')) {
+            inData = true;
+            socket.write('354 go ahead\r\n');
+          } else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => wire.listen(0, '127.0.0.1', () => r()));
+    wirePort = (wire.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => wire.close(() => r())));
+
+  it('puts a ready message on the wire as it is, and stuffs dots and mends line ends in any other', async () => {
+    const ready = `Subject: ready\r\n\r\n${'a line of a digest, =2E and all\r\n'.repeat(2000)}the end\r\n`;
+    const dotted = 'Subject: dotted\r\n\r\n.a line that starts with a dot\r\nbare LF\nend\r\n';
+    expect(isSmtpDataReady(Buffer.from(ready))).toBe(true);
+    expect(isSmtpDataReady(Buffer.from(dotted))).toBe(false);
+    const transformed = vi.spyOn(DataStream.prototype as unknown as { _transform: (c: Buffer) => void }, '_transform');
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${wirePort}`, { poolSize: 1 });
+    try {
+      expect(await mailer.sendRaw({ from: 'digest@papermail.test', to: 'a@example.org' }, ready)).toMatchObject({ ok: true });
+      // Only the last line went through the byte loop.
+      expect(transformed.mock.calls.map(([c]) => c.length)).toEqual(['the end\r\n'.length]);
+      expect(await mailer.sendRaw({ from: 'digest@papermail.test', to: 'b@example.org' }, dotted)).toMatchObject({ ok: true });
+    } finally {
+      transformed.mockRestore();
+      await mailer.close();
+    }
+    expect(captured.map((b) => b.toString('latin1'))).toEqual([
+      `${ready}.\r\n`,
+      'Subject: dotted\r\n\r\n..a line that starts with a dot\r\nbare LF\r\nend\r\n.\r\n',
+    ]);
+  });
+
+  it('tells ready messages from the rest', () => {
+    const ok = (s: string) => isSmtpDataReady(Buffer.from(s, 'latin1'));
+    expect(ok('a\r\nb\r\n')).toBe(true);
+    expect(ok('a\r\n')).toBe(true);
+    for (const s of ['', '\r\n'.slice(1), 'a', 'a\r\nb', '.a\r\n', 'a\r\n.b\r\n', 'a\nb\r\n', 'a\rb\r\n', 'a\r\r\n', 'a\r\n\n', 'a\r\n\r']) {
+      expect(ok(s), JSON.stringify(s)).toBe(false);
+    }
   });
 });
