@@ -32,7 +32,7 @@ import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
 import { progress } from '../src/main/cli/progress.js';
 import { rawText } from '../src/mail/mailer.js';
-import { cpuOfTree, postmasterPid, rssOf, runBench, sleep, type BenchServices } from './services.js';
+import { cpuOfTree, machineBusy, postmasterPid, rssOf, runBench, sleep, type BenchServices } from './services.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -136,7 +136,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   // the million rows for none, and reads of readers' histories scan the whole table.
   await database.db.execute(sql`analyze subscribers, deliveries, feedback`);
   say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  if (args['assign-only']) return assignOnly({ redisUrl, pg, cleanups, database, repos, config });
+  if (args['assign-only']) return assignOnly({ redisUrl, pg, cleanups, dataDir, database, repos, config });
 
   // The worker as `npm run worker` starts it (its node flags: the heap limits), without npm in between, so
   // that the measured RSS is the worker's own.
@@ -163,6 +163,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + cpuOfTree(p), 0);
   const others0 = Object.fromEntries(Object.entries(others).map(([k, pids]) => [k, cpuOf(pids)]));
   const benchCpu0 = process.cpuUsage();
+  const machine0 = machineBusy();
   const received0 = received;
   t = performance.now();
   const triggeredAt = Date.now();
@@ -197,6 +198,8 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     bench: (benchCpu.user + benchCpu.system) / 1e6,
   };
   const observed = (performance.now() - t) / 1000;
+  // The machine's busy share over the fan-out, softirq included (loopback TCP's receive work is charged to no process).
+  const machineShare = (machineBusy() - machine0) / observed / availableParallelism();
   workers.forEach((w, i) => (rss[i]!.end = rssOf(w.pid!)));
   await sleep(500);
   const sinkCount = received - received0;
@@ -224,10 +227,13 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const messages = Math.max(stats.sent, Number(args['ceiling-min']));
   const bytes = Math.max(1000, c.size);
   const t0 = performance.now();
+  const ceilingMachine0 = machineBusy();
   // Asynchronous: the sink's counter must keep being read while smtp-source runs, or its pipe fills and it stalls.
   const src = spawn(join(pf, 'usr/sbin/smtp-source'), ['-s', String(sessions), '-l', String(bytes), '-m', String(messages), '-f', 'bench@papermail.test', '-t', 'sink@papermail.test', `127.0.0.1:${sinkPort}`], { env: postfixEnv, stdio: 'ignore' });
   const code = await new Promise<number | null>((res) => src.once('exit', res));
-  const ceiling = messages / ((performance.now() - t0) / 1000);
+  const ceilingSeconds = (performance.now() - t0) / 1000;
+  const ceiling = messages / ceilingSeconds;
+  const ceilingMachineShare = (machineBusy() - ceilingMachine0) / ceilingSeconds / availableParallelism();
   if (code !== 0) throw new Error(`smtp-source failed (${code})`);
   const ratio = rate / ceiling;
 
@@ -253,6 +259,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     workerRssMB: rss.map((r) => ({ start: Math.round(r.start), peak: Math.round(r.peak), end: Math.round(r.end) })),
     postgresCpuShare: Number((pgCpu / (observed * availableParallelism())).toFixed(2)),
     postgresCommitsPerMessage: Number((pgCommits / Math.max(1, stats.sent)).toFixed(2)),
+    machineBusyShare: { fanout: Number(machineShare.toFixed(2)), ceiling: Number(ceilingMachineShare.toFixed(2)) },
     cpuMsPerMessage: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, stats.sent)).toFixed(2))])),
     exactlyOnce: ok,
     tuning,
@@ -269,30 +276,37 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   rss.forEach((r, i) => say(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));
   say(`Postgres CPU: ${pgCpu.toFixed(1)} s = ${(result.postgresCpuShare * 100).toFixed(0)} % of the machine's ${availableParallelism()} cores over the fan-out; ${result.postgresCommitsPerMessage} commits per message sent`);
   say(`CPU per message sent (ms): ${Object.entries(result.cpuMsPerMessage).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  say(`machine busy (all ${availableParallelism()} cores, softirq included): ${Math.round(machineShare * 100)} % over the fan-out, ${Math.round(ceilingMachineShare * 100)} % over the ceiling run`);
   say(`check: ${c.rows} rows for ${c.readers} readers, ${stats.sent} sent, ${stats.failed} failed, sink received ${sinkCount}: ${ok ? 'every reader exactly once' : 'MISMATCH'}`);
 }
 
 await runBench('fanout', { redis: args.redis }, main);
 
 /** --assign-only: the edition built in this process with nothing else running; prints when every reader had a row. */
-async function assignOnly({ redisUrl, pg, cleanups, database, repos, config }: Pick<BenchServices, 'redisUrl' | 'pg' | 'cleanups'> & { database: Awaited<ReturnType<typeof openDatabase>>['database']; repos: ReturnType<typeof createRepos>; config: ResolvedConfig }) {
+async function assignOnly({ redisUrl, pg, cleanups, dataDir, database, repos, config }: Pick<BenchServices, 'redisUrl' | 'pg' | 'cleanups' | 'dataDir'> & { database: Awaited<ReturnType<typeof openDatabase>>['database']; repos: ReturnType<typeof createRepos>; config: ResolvedConfig }) {
   const backend = redisUrl ? createRedisBackend(redisUrl) : createPgQueueBackend(pg.url);
   cleanups.unshift(() => backend.close());
   const producer = createProducer(backend);
   const now = () => new Date();
+  const postmaster = postmasterPid(dataDir);
+  const pgCpu0 = cpuOfTree(postmaster);
+  const ownCpu0 = process.cpuUsage();
   const t = performance.now();
   const { id } = await startEdition({ repos, producer, config, now }, 'daily', true);
   await buildEdition({ repos, config, producer, now, log: { info() {}, warn: (o, m) => say(`warn: ${m ?? JSON.stringify(o)}`), error: (o, m) => say(`error: ${m ?? JSON.stringify(o)}`) } }, id);
   const seconds = (performance.now() - t) / 1000;
+  const ownCpu = process.cpuUsage(ownCpu0);
+  const cpu = { builderSeconds: Number(((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)), postgresSeconds: Number((cpuOfTree(postmaster) - pgCpu0).toFixed(1)) };
   const q = await database.db.execute<{ rows: number; readers: number; queued: number; skipped: number; lists: number }>(sql`
     select count(*)::int as rows, count(distinct subscriber_id)::int as readers, count(*) filter (where status = 'queued')::int as queued,
            count(*) filter (where status = 'skipped')::int as skipped, count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists
     from deliveries where edition_id = ${id}`);
   const c = q.rows[0]!;
   const stats = (await repos.editions.stats(id))!;
-  const result = { subscribers: N, assignOnly: true, personal: args.personal, assignedSeconds: Number(seconds.toFixed(1)), readersPerSecond: Math.round(N / seconds), renders: stats.renders, distinctLists: c.lists, queued: c.queued, skipped: c.skipped, benchRssMB: Math.round(rssOf(process.pid)), everyReaderOnce: c.rows === N && c.readers === N && c.queued + c.skipped === N };
+  const result = { subscribers: N, assignOnly: true, personal: args.personal, assignedSeconds: Number(seconds.toFixed(1)), readersPerSecond: Math.round(N / seconds), renders: stats.renders, distinctLists: c.lists, queued: c.queued, skipped: c.skipped, benchRssMB: Math.round(rssOf(process.pid)), ...cpu, everyReaderOnce: c.rows === N && c.readers === N && c.queued + c.skipped === N };
   if (args.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
   say(`assignment alone (in this process, no sending): every reader assigned in ${result.assignedSeconds} s = ${result.readersPerSecond} readers/s; renders: ${result.renders}, distinct lists: ${c.lists}, queued ${c.queued}, skipped (empty list) ${c.skipped}; RSS ${result.benchRssMB} MB`);
+  say(`CPU: the builder ${cpu.builderSeconds} s (${Math.round((cpu.builderSeconds / seconds) * 100)} % of a core), Postgres ${cpu.postgresSeconds} s (${Math.round((cpu.postgresSeconds / seconds) * 100)} % of a core); per reader ${((cpu.builderSeconds / N) * 1e6).toFixed(0)} + ${((cpu.postgresSeconds / N) * 1e6).toFixed(0)} µs`);
   say(`check: ${c.rows} rows for ${c.readers} readers: ${result.everyReaderOnce ? 'one each' : 'MISMATCH'}`);
   if (!result.everyReaderOnce) process.exitCode = 1;
 }

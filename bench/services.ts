@@ -31,6 +31,12 @@ export function cpuOfTree(rootPid: number): number {
   }
   return total;
 }
+/** The machine's CPU time so far (all cores, /proc/stat): busy (everything but idle and iowait, softirq included), in seconds. */
+export function machineBusy(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / TICK;
+}
 /** The embedded Postgres's postmaster, whose children are its backends. */
 export const postmasterPid = (dataDir: string) => Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 

@@ -1,4 +1,4 @@
-import { cosine, recordOf, similarities, TERMS_PER_PAPER, weightedSum, type CompiledVector, type TermVector } from './term-vectors.js';
+import { centroid, cosine, recordOf, similarities, TERMS_PER_PAPER, weightedSum, type CompiledVector, type TermVector } from './term-vectors.js';
 import { topicMatcher, type Matchable } from './topics.js';
 
 /** How much each signal counts (config: RANK_*). */
@@ -43,23 +43,27 @@ const profileOf = (compiled: CompiledVector, liked: Profile['liked'], hidden: Re
   hidden,
 });
 
+/** The pool's papers, with vectors, that a reader's topics match: what their topic anchor is made of. */
+export function topicHits<P extends Matchable & { vector?: TermVector | null }>(topics: string[], pool: P[]): P[] {
+  if (!topics.length) return [];
+  const matches = topicMatcher(topics);
+  return pool.filter((p) => p.vector && matches(p));
+}
+
 /**
  * A reader's topics as a vector: the centroid of the pool papers their topics match (pseudo-relevance
- * feedback, in the papers' own term space). Null when they have no topics or nothing matches.
+ * feedback, in the papers' own term space), from `topicHits`. Null when nothing matches. Readers whose
+ * topics match the same papers have the same anchor, whatever their topics' words.
  */
-export function topicAnchor(topics: string[], pool: (Matchable & { vector?: TermVector | null })[]): TermVector | null {
-  if (!topics.length) return null;
-  const matches = topicMatcher(topics);
-  const hits = pool.filter((p) => p.vector && matches(p));
-  if (!hits.length) return null;
-  const sum: Record<string, number> = {};
-  for (const p of hits) addScaled(sum, p.vector!, 1 / hits.length);
+export function anchorOf(hits: { vector?: TermVector | null }[]): CompiledVector | null {
   // The heaviest terms only, as for a paper: a broad topic's centroid would otherwise hold thousands.
-  const top = Object.entries(sum)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, TERMS_PER_PAPER);
-  const norm = Math.sqrt(top.reduce((s, [, w]) => s + w * w, 0)) || 1;
-  return Object.fromEntries(top.map(([t, w]) => [t, w / norm]));
+  return hits.length ? centroid(hits.map((p) => p.vector!), TERMS_PER_PAPER) : null;
+}
+
+/** `anchorOf(topicHits(topics, pool))`, as term → weight. */
+export function topicAnchor(topics: string[], pool: (Matchable & { vector?: TermVector | null })[]): TermVector | null {
+  const anchor = anchorOf(topicHits(topics, pool));
+  return anchor && recordOf(anchor);
 }
 
 /** Similarity to a liked paper above which an entry says "Because you liked". */
@@ -68,21 +72,17 @@ const BECAUSE_MIN = 0.15;
 const SIMILARITY_FLOOR = 0.1;
 const DAY = 86_400_000;
 
-function addScaled(into: Record<string, number>, v: TermVector, by: number) {
-  for (const [t, w] of Object.entries(v)) into[t] = (into[t] ?? 0) + w * by;
-}
-
 /**
  * Rocchio's query update: alpha x topics + beta x mean(liked) - gamma x mean(hidden), each choice weighted
  * by its age (halving every `halfLifeDays`). The topics anchor what the reader's feedback teaches; on their
  * own they only filter (a reader without feedback gets their topics' papers in the community's order). Null
  * when there is nothing to learn from.
  */
-export function buildProfile(topics: TermVector | null, choices: Choice[], w: RankWeights, now: Date): Profile | null {
+export function buildProfile(topics: TermVector | CompiledVector | null, choices: Choice[], w: RankWeights, now: Date): Profile | null {
   const withVector = choices.filter((c) => c.vector && Object.keys(c.vector).length);
   const hidden = new Set(choices.filter((c) => c.choice === 'less').map((c) => c.paperId));
   if (!withVector.length) return hidden.size ? profileOf(weightedSum([]), [], hidden) : null;
-  const parts: [TermVector, number][] = [];
+  const parts: [TermVector | CompiledVector, number][] = [];
   if (topics) parts.push([topics, w.topics]);
   for (const kind of ['more', 'less'] as const) {
     const these = withVector.filter((c) => c.choice === kind);

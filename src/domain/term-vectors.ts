@@ -88,13 +88,15 @@ const fit = (size: number) => {
   if (dense.length < size) dense = new Float64Array(Math.max(size, dense.length * 2));
 };
 
+const isCompiled = (v: TermVector | CompiledVector): v is CompiledVector => v.ids instanceof Int32Array;
+
 /**
  * Σ weight × vector, compiled, in the order given (each term's sum adds up as a plain object's would).
- * Terms that cancel out are dropped.
+ * Terms that cancel out are dropped. A part may be a vector already compiled (a topic anchor).
  */
-export function weightedSum(parts: readonly (readonly [TermVector, number])[]): CompiledVector {
+export function weightedSum(parts: readonly (readonly [TermVector | CompiledVector, number])[]): CompiledVector {
   bounded();
-  const vectors = parts.map(([v]) => compile(v));
+  const vectors = parts.map(([v]) => (isCompiled(v) ? current(v) : compile(v)));
   fit(names.length);
   parts.forEach(([, by], k) => {
     const { ids, weights } = vectors[k]!;
@@ -111,6 +113,22 @@ export function weightedSum(parts: readonly (readonly [TermVector, number])[]): 
   const weights = Float64Array.from(kept, (id) => dense[id]!);
   for (const id of ids) dense[id] = 0;
   return { ids: kept, weights, norm2: weights.reduce((sum, w) => sum + w * w, 0), names };
+}
+
+/**
+ * The mean of some vectors, cut to its `keep` heaviest terms (ties by term) and scaled to unit length, as
+ * `trim` cuts a paper's: a topic anchor. The same numbers as summing into a plain object, in the dense row.
+ */
+export function centroid(vectors: readonly TermVector[], keep = TERMS_PER_PAPER): CompiledVector {
+  const sum = weightedSum(vectors.map((v) => [v, 1 / vectors.length] as const));
+  const order = Array.from(sum.ids.keys())
+    .filter((i) => sum.weights[i]! > 0 || sum.weights[i]! < 0)
+    .sort((a, b) => sum.weights[b]! - sum.weights[a]! || (sum.names[sum.ids[a]!]! < sum.names[sum.ids[b]!]! ? -1 : 1))
+    .slice(0, keep);
+  const norm = Math.sqrt(order.reduce((s, i) => s + sum.weights[i]! * sum.weights[i]!, 0)) || 1;
+  order.sort((a, b) => a - b);
+  const weights = Float64Array.from(order, (i) => sum.weights[i]! / norm);
+  return { ids: Int32Array.from(order, (i) => sum.ids[i]!), weights, norm2: weights.reduce((s, w) => s + w * w, 0), names: sum.names };
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Edition } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import { pagesByKeyset, type Assignment, type Target } from '../db/readers-repo.js';
-import type { TermVector } from '../domain/term-vectors.js';
-import { buildProfile, personalList, topicAnchor, type Choice } from '../domain/ranking.js';
+import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
+import { anchorOf, buildProfile, personalList, topicHits, type Choice } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
@@ -15,7 +15,7 @@ export type BuildDeps = Pick<Deps, 'repos' | 'config' | 'producer' | 'log' | 'no
 /** How many ranked papers an edition offers; each reader's digest is cut from these. */
 export const POOL_SIZE = 50;
 const PAGE = 1000;
-/** Topic anchors remembered per edition (the most recent sets; the rest are computed again when met). */
+/** Topic anchors remembered per edition (the most recent sets of matched papers; the rest are computed again when met). */
 const TOPIC_ANCHORS_KEPT = 2000;
 
 /**
@@ -63,12 +63,15 @@ const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchU
 async function assignReaders(deps: BuildDeps, edition: Edition) {
   const { repos, config } = deps;
   let pool = await repos.papers.byIds(edition.paperIds);
+  const placesOf = (papers: Paper[]) => new Map(papers.map((p, i) => [p, i]));
+  let places = placesOf(pool);
   const poolIds = pool.map((p) => p.id);
   const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
   const weights = config.digest.ranking;
   const now = deps.now();
   let liked = new Map<string, { title: string; vector: TermVector | null }>();
-  const topicVectors = new Map<string, TermVector | null>();
+  // Topic anchors by the pool papers the topics match (their places in the pool): far fewer than topic sets.
+  let topicVectors = new Map<string, CompiledVector | null>();
   // The edition's digest, rendered once in parts; every reader's message is assembled from them when it is sent.
   const renderId = await renderParts(deps, edition, pool);
   const counts = { readers: 0, queued: 0, skipped: 0 };
@@ -119,8 +122,10 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
     if (choices.size && pool.some((p) => !p.vector)) {
       await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
       pool = await repos.papers.byIds(edition.paperIds);
+      places = placesOf(pool);
       // A new cache, not a cleared one: a read already in flight fills the old one with the old vectors.
       liked = new Map();
+      topicVectors = new Map();
       vectorsRefreshed++;
     }
     // Choices read before the vectors were refreshed are read again.
@@ -135,13 +140,14 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
       }
       const mine = choices.get(reader.id) ?? [];
       // The topics anchor a profile only when there is feedback to anchor.
-      let topics: TermVector | null = null;
+      let topics: CompiledVector | null = null;
       if (mine.length && reader.topics.length) {
-        const key = reader.topics.join('\n');
+        const hits = topicHits(reader.topics, pool);
+        const key = hits.map((p) => places.get(p)).join(',');
         if (!topicVectors.has(key)) {
-          topicVectors.set(key, topicAnchor(reader.topics, pool));
-          // Bounded: topic sets are mostly a reader's own (200 terms make 1.3 million sets of three), and a
-          // million readers' anchors of 64 terms each would outgrow the worker's heap.
+          topicVectors.set(key, anchorOf(hits));
+          // Bounded: a million readers' anchors of 64 terms each would outgrow the worker's heap if their
+          // topics matched that many different sets of papers.
           if (topicVectors.size > TOPIC_ANCHORS_KEPT) topicVectors.delete(topicVectors.keys().next().value!);
         }
         topics = topicVectors.get(key)!;

@@ -1,7 +1,7 @@
 // cosine walks the shorter vector and caches each vector's norm: it must still be the plain formula,
 // symmetric, and 0 for an empty vector.
 import { describe, expect, it } from 'vitest';
-import { cosine, recordOf, similarities, trim, weightedSum, type TermVector } from '../../../src/domain/term-vectors.js';
+import { centroid, cosine, recordOf, similarities, trim, weightedSum, type TermVector } from '../../../src/domain/term-vectors.js';
 
 /** The textbook formula, over the union of terms. */
 function plain(a: TermVector, b: TermVector): number {
@@ -76,5 +76,31 @@ describe('weightedSum and similarities (a profile over term ids)', () => {
     expect(sum).toEqual({ x: 2, y: 1, z: 4 });
     expect(recordOf(weightedSum([[a, 1], [a, -1]]))).toEqual({});
     expect(similarities(weightedSum([[a, 1], [a, -1]]), [a])).toEqual([0]);
+  });
+});
+
+describe('centroid (a topic anchor)', () => {
+  /** The plain version: the mean summed into an object, its heaviest terms (ties by term), unit length. */
+  function plainCentroid(vectors: TermVector[], keep: number): TermVector {
+    const sum: Record<string, number> = {};
+    for (const v of vectors) for (const [t, w] of Object.entries(v)) sum[t] = (sum[t] ?? 0) + w * (1 / vectors.length);
+    const top = Object.entries(sum)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, keep);
+    const norm = Math.sqrt(top.reduce((s, [, w]) => s + w * w, 0)) || 1;
+    return Object.fromEntries(top.map(([t, w]) => [t, w / norm]));
+  }
+
+  it('is the plain mean, cut and scaled, to the last bit, and ranks as its object form does', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const vectors = Array.from({ length: 1 + (seed % 5) }, (_, k) => trim(vector(seed * 7 + k, 80, 120)));
+      const c = centroid(vectors, 64);
+      const expected = plainCentroid(vectors, 64);
+      expect(recordOf(c)).toEqual(expected);
+      // Ties: equal weights are cut by term, as the plain version does.
+      expect(Object.keys(recordOf(centroid([{ b: 1, a: 1, c: 1 }], 2))).sort()).toEqual(['a', 'b']);
+      const parts: [TermVector, number][] = [[trim(vector(seed + 900, 40, 120)), 1]];
+      expect(recordOf(weightedSum([[c, 0.5], ...parts]))).toEqual(recordOf(weightedSum([[expected, 0.5], ...parts])));
+    }
   });
 });
