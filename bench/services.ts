@@ -5,7 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg_ from 'pg';
 import { freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
+
+const pgClient = pg_.Client;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,8 +61,24 @@ export async function runBench(name: string, opts: { redis: boolean }, main: (s:
     const dataDir = mkdtempSync(join(tmpdir(), `papermail-bench-${name}-`));
     chmodSync(dataDir, 0o755);
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres(dataDir);
+    // BENCH_PG_STATEMENTS=1: Postgres's own account of where its time went (pg_stat_statements), printed at the end.
+    const statements = Boolean(process.env.BENCH_PG_STATEMENTS);
+    const pg = await startEmbeddedPostgres(dataDir, () => {}, statements ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : []);
     cleanups.unshift(() => pg.stop());
+    if (statements) {
+      const client = new pgClient({ connectionString: pg.url });
+      await client.connect();
+      await client.query('create extension if not exists pg_stat_statements');
+      cleanups.unshift(async () => {
+        const top = await client.query<{ calls: string; ms: number; per: number; rows: string; query: string }>(`
+          select calls::text, (total_exec_time + total_plan_time)::float8 as ms, coalesce((total_exec_time + total_plan_time) / nullif(calls, 0), 0)::float8 as per,
+                 rows::text, regexp_replace(query, '\\s+', ' ', 'g') as query
+          from pg_stat_statements order by total_exec_time + total_plan_time desc limit 12`);
+        console.log('Postgres statements by time (execution and planning):');
+        for (const r of top.rows) console.log(`  ${r.ms.toFixed(0).padStart(7)} ms  ${r.calls.padStart(7)} calls  ${r.per.toFixed(2).padStart(7)} ms each  ${r.rows.padStart(8)} rows  ${r.query.slice(0, 150)}`);
+        await client.end();
+      });
+    }
     let redisUrl: string | null = null;
     if (opts.redis) {
       const port = await freePort();

@@ -90,7 +90,7 @@ export function createDeliveriesRepo(db: Db, opts: { namedStatements: boolean } 
         from subscribers s, editions e
         where d.id in (
             select id from deliveries
-            where edition_id = ${editionId} and id between ${from} and ${to}
+            where edition_id = ${editionId} and id between ${from} and ${to} and status in ('queued', 'sending')
               and ((status = 'queued' and (next_attempt_at is null or next_attempt_at <= now()))
                 or (status = 'sending' and claimed_at < now() - make_interval(secs => ${leaseSeconds})))
               and exists (select 1 from editions where id = ${editionId} and status in ('assigning', 'sending'))

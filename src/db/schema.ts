@@ -220,6 +220,10 @@ export const deliveries = pgTable(
   (t) => [
     uniqueIndex('deliveries_subscriber_slot_key').on(t.subscriberId, t.slot),
     index('deliveries_edition_status_idx').on(t.editionId, t.status),
+    // What a claim reads: the open rows of one edition's id range, and nothing already final. An edition's
+    // rows are new to the planner's statistics while it sends, and without this index it read every open
+    // row of the edition from the index above for each claim (docs/scaling.md).
+    index('deliveries_open_idx').on(t.editionId, t.id).where(sql`${t.status} in ('queued', 'sending')`),
     index('deliveries_subscriber_idx').on(t.subscriberId, t.editionId),
     check('deliveries_attempts_check', sql`${t.attempts} >= 0`),
   ],

@@ -78,7 +78,7 @@ function assertPostgresUserCanReach(dir: string): void {
  * Attaches to the embedded Postgres another papermail process runs on DATA_DIR,
  * or starts one (initialising the cluster on first use) and records how to reach it.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void = () => {}, postgresFlags: string[] = []): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const connFile = join(root, 'postgres.json');
   const clusterDir = join(root, 'pg');
@@ -102,6 +102,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
+    postgresFlags,
     onLog: () => {},
     onError: (e) => log(`embedded Postgres: ${String(e)}`),
   });
