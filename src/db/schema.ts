@@ -224,7 +224,6 @@ export const deliveries = pgTable(
     // rows are new to the planner's statistics while it sends, and without this index it read every open
     // row of the edition from the index above for each claim (docs/scaling.md).
     index('deliveries_open_idx').on(t.editionId, t.id).where(sql`${t.status} in ('queued', 'sending')`),
-    index('deliveries_subscriber_idx').on(t.subscriberId, t.editionId),
     check('deliveries_attempts_check', sql`${t.attempts} >= 0`),
   ],
 );
