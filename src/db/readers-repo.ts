@@ -170,7 +170,7 @@ export function createReadersRepo(db: Db) {
           cross join lateral jsonb_array_elements_text(d.paper_ids) as p(paper)
           where d.subscriber_id = any(${sql.param(subscriberIds)}::bigint[])
             -- Not failed or skipped, written so that no plan reads every row of a status from
-            -- deliveries_edition_status_idx: while an edition's rows are new to the planner's statistics, it
+            -- the edition/status index: while an edition's rows are new to the planner's statistics, it
             -- took "status in (queued, sending, sent)" for selective (about 20 ms a page). The readers' own rows
             -- come from deliveries_subscriber_slot_key.
             and d.status not in ('failed', 'skipped')

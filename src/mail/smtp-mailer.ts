@@ -88,7 +88,8 @@ interface Session {
  * Each message goes to the connection as one Buffer: nodemailer's `sendMail` pipeline (a MIME tree over the
  * raw message, its streams and ids) cost twice the CPU for a prebuilt message (docs/scaling.md). What the
  * connection does is unchanged: STARTTLS, AUTH, SIZE, SMTPUTF8, dot-stuffing and the final dot are
- * `SMTPConnection`'s, and DKIM is nodemailer's signer over the same bytes.
+ * `SMTPConnection`'s (a message with nothing to stuff skips only its byte loop: `SmtpDataReady`), and DKIM
+ * is nodemailer's signer over the same bytes.
  *
  * Certificates are verified, except on loopback, where a local relay or catcher commonly offers STARTTLS with
  * a self-signed certificate and TLS protects nothing. Query options such as `?tls.rejectUnauthorized=false`
