@@ -121,8 +121,8 @@ export function weightedSum(parts: readonly (readonly [TermVector | CompiledVect
  */
 export function centroid(vectors: readonly TermVector[], keep = TERMS_PER_PAPER): CompiledVector {
   const sum = weightedSum(vectors.map((v) => [v, 1 / vectors.length] as const));
+  // weightedSum has already dropped the terms whose sum is 0.
   const order = Array.from(sum.ids.keys())
-    .filter((i) => sum.weights[i]! > 0 || sum.weights[i]! < 0)
     .sort((a, b) => sum.weights[b]! - sum.weights[a]! || (sum.names[sum.ids[a]!]! < sum.names[sum.ids[b]!]! ? -1 : 1))
     .slice(0, keep);
   const norm = Math.sqrt(order.reduce((s, i) => s + sum.weights[i]! * sum.weights[i]!, 0)) || 1;
