@@ -69,15 +69,21 @@ export async function runBench(name: string, opts: { redis: boolean }, main: (s:
       const client = new pgClient({ connectionString: pg.url });
       await client.connect();
       await client.query('create extension if not exists pg_stat_statements');
+      // A failure here is printed, never thrown: the cleanups after it (Postgres's stop) must still run.
       cleanups.unshift(async () => {
-        const top = await client.query<{ calls: string; ms: number; per: number; rows: string; query: string }>(`
-          select calls::text, (total_exec_time + total_plan_time)::float8 as ms, coalesce((total_exec_time + total_plan_time) / nullif(calls, 0), 0)::float8 as per,
-                 rows::text, regexp_replace(query, '\\s+', ' ', 'g') as query
-          from pg_stat_statements order by total_exec_time + total_plan_time desc limit 12`);
-        const calls = await client.query<{ calls: string; all: string }>(`select sum(calls)::text as calls, count(*)::text as "all" from pg_stat_statements`);
-        console.log(`Postgres statements by time (execution and planning), of ${calls.rows[0]!.calls} calls of ${calls.rows[0]!.all} statements:`);
-        for (const r of top.rows) console.log(`  ${r.ms.toFixed(0).padStart(7)} ms  ${r.calls.padStart(7)} calls  ${r.per.toFixed(2).padStart(7)} ms each  ${r.rows.padStart(8)} rows  ${r.query.slice(0, 150)}`);
-        await client.end();
+        try {
+          const top = await client.query<{ calls: string; ms: number; per: number; rows: string; query: string }>(`
+            select calls::text, (total_exec_time + total_plan_time)::float8 as ms, coalesce((total_exec_time + total_plan_time) / nullif(calls, 0), 0)::float8 as per,
+                   rows::text, regexp_replace(query, '\\s+', ' ', 'g') as query
+            from pg_stat_statements order by total_exec_time + total_plan_time desc limit 12`);
+          const calls = await client.query<{ calls: string; all: string }>(`select sum(calls)::text as calls, count(*)::text as "all" from pg_stat_statements`);
+          console.log(`Postgres statements by time (execution and planning), of ${calls.rows[0]!.calls} calls of ${calls.rows[0]!.all} statements:`);
+          for (const r of top.rows) console.log(`  ${r.ms.toFixed(0).padStart(7)} ms  ${r.calls.padStart(7)} calls  ${r.per.toFixed(2).padStart(7)} ms each  ${r.rows.padStart(8)} rows  ${r.query.slice(0, 150)}`);
+        } catch (err) {
+          console.error(`pg_stat_statements could not be read: ${(err as Error).message}`);
+        } finally {
+          await client.end().catch(() => {});
+        }
       });
     }
     let redisUrl: string | null = null;
