@@ -97,6 +97,8 @@ export const envSchema = z.object({
   RANK_DISLIKE_WEIGHT: num(DEFAULT_RANK_WEIGHTS.disliked, 0, 10),
   RANK_HALF_LIFE_DAYS: num(DEFAULT_RANK_WEIGHTS.halfLifeDays, 1, 3650),
   CATCH_UP_HOURS: int(6, 0, 72),
+  // An operator's send to more readers than twice this is assigned in ranges of about this many, one job each.
+  ASSIGN_SHARD_READERS: int(50_000, 100, 10_000_000),
   SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
   INGEST_CRON: cron('0 * * * *'),
   PAPER_SOURCES: z

@@ -41,6 +41,8 @@ export interface Config {
     readonly poolHours: number;
     /** A reader due longer ago than this (the service was down) is skipped for that day, with the reason. */
     readonly catchUpHours: number;
+    /** An audience of more than twice this many is assigned in ranges of about this many readers, one job each (any worker). */
+    readonly shardReaders: number;
     readonly sendEmpty: boolean;
     /** How a reader's feedback and topics reorder their list (RANK_*). */
     readonly ranking: RankWeights;
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       window: Object.freeze({ daily: e.DIGEST_WINDOW_DAILY, weekly: e.DIGEST_WINDOW_WEEKLY }),
       poolHours: e.DIGEST_POOL_HOURS,
       catchUpHours: e.CATCH_UP_HOURS,
+      shardReaders: e.ASSIGN_SHARD_READERS,
       sendEmpty: e.SEND_EMPTY === 'true' || e.SEND_EMPTY === '1',
       ranking: Object.freeze({
         profile: e.RANK_PROFILE_WEIGHT,

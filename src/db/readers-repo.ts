@@ -55,7 +55,7 @@ const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 export const pagesByKeyset = (e: Pick<Audience, 'dueAt' | 'audienceAt'>) => !(e.dueAt && !e.audienceAt);
 
 /** The targets query (see ReadersRepo.targets); exported so the due-query benchmark can EXPLAIN it as it runs. */
-export function targetsQuery(e: Audience, afterId: number, limit: number, catchUpSeconds: number) {
+export function targetsQuery(e: Audience, afterId: number, limit: number, catchUpSeconds: number, upToId: number | null = null) {
   const due = e.dueAt
     ? sql`(s.next_send_at <= ${at(e.dueAt)} and s.next_send_at > ${at(e.dueAt)} - make_interval(secs => ${catchUpSeconds}))`
     : null;
@@ -74,7 +74,8 @@ export function targetsQuery(e: Audience, afterId: number, limit: number, catchU
            exists (select 1 from deliveries d where d.subscriber_id = s.id and d.slot = k.slot offset 0) as taken
     from subscribers s
     cross join lateral (select ${scheduled} as scheduled, ${when} as due_at, ${slot} as slot) k
-    where s.status = 'active' and s.frequency = ${e.frequency} ${dueOnly ? sql`` : sql`and s.id > ${afterId}`} and ${match}
+    where s.status = 'active' and s.frequency = ${e.frequency} ${dueOnly ? sql`` : sql`and s.id > ${afterId}`}
+      ${!dueOnly && upToId !== null ? sql`and s.id <= ${upToId}` : sql``} and ${match}
       and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)
       -- Looked up per reader (deliveries_subscriber_slot_key); "offset 0" keeps Postgres from turning it into
       -- "id not in every row of this slot" when the slot is one for everyone (an operator's send), which
@@ -88,11 +89,30 @@ export function createReadersRepo(db: Db) {
     /**
      * A keyset page of the edition's targets: readers due by their schedule (a range on next_send_at,
      * served by subscribers_due_idx), and for an operator's send everyone confirmed by then who does not
-     * have this slot yet. Active and unsuppressed only. An empty first page means the edition is fully assigned.
+     * have this slot yet. Active and unsuppressed only. An empty first page means the edition is fully assigned
+     * (or, with `upToId`, its range of ids: a shard's).
      */
-    async targets(e: Audience, afterId: number, limit: number, catchUpSeconds: number): Promise<Target[]> {
-      const res = await db.execute<Target & { dueAt: string | Date }>(targetsQuery(e, afterId, limit, catchUpSeconds));
+    async targets(e: Audience, afterId: number, limit: number, catchUpSeconds: number, upToId: number | null = null): Promise<Target[]> {
+      const res = await db.execute<Target & { dueAt: string | Date }>(targetsQuery(e, afterId, limit, catchUpSeconds, upToId));
       return res.rows.map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
+    },
+
+    /**
+     * Where the shards of a send to every active reader of this frequency start: the ids that cut them into
+     * ranges of about `every` readers (at least `every`), the first range's start (0) included. A single
+     * range ([0]) when there are fewer than twice `every`.
+     */
+    async shardStarts(frequency: Frequency, every: number): Promise<number[]> {
+      const res = await db.execute<{ id: number }>(sql`
+        with a as (
+          select id, row_number() over (order by id) as n, count(*) over () as total
+          from subscribers where status = 'active' and frequency = ${frequency}
+        )
+        select id from a
+        where total >= 2 * ${every}::bigint and n > 1
+          and (n - 1) % ceil(total::numeric / floor(total::numeric / ${every}::bigint))::bigint = 0
+        order by id`);
+      return [0, ...res.rows.map((r) => Number(r.id))];
     },
 
     /** Whether any reader of this frequency is due (or overdue) by `when`: one probe of the due index. */

@@ -176,6 +176,28 @@ export const editionRenders = pgTable(
   (t) => [uniqueIndex('edition_renders_list_key').on(t.editionId, t.listKey)],
 );
 
+/**
+ * A large audience's assignment split into ranges of reader ids, each built by its own job (on any worker):
+ * a shard beats while it runs and is done once its range has no target left. The ranges cover every id, so
+ * when every shard is done one pass over the whole edition finds (and assigns) only readers who became
+ * targets meanwhile.
+ */
+export const editionShards = pgTable(
+  'edition_shards',
+  {
+    editionId: bigint('edition_id', { mode: 'number' })
+      .notNull()
+      .references(() => editions.id, { onDelete: 'cascade' }),
+    // Reader ids from first_id to last_id, both included; the last shard has no upper bound (null).
+    firstId: bigint('first_id', { mode: 'number' }).notNull(),
+    lastId: bigint('last_id', { mode: 'number' }),
+    // Set when its job is queued, and by its builder after each page: a stale beat means the job is lost.
+    beatAt: timestamp('beat_at', { withTimezone: true }),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.editionId, t.firstId] })],
+);
+
 /** What a reader's digest adds to their list: their local day, their topics, and why a paper ranks high. */
 export interface ReaderView {
   day: string;

@@ -1,4 +1,4 @@
-import type { Edition } from '../db/editions-repo.js';
+import type { Edition, Shard } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import { pagesByKeyset, type Assignment, type Target } from '../db/readers-repo.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
@@ -23,12 +23,27 @@ const TOPIC_ANCHORS_KEPT = 2000;
  * the candidate pool once, then gives every target that has no row yet (the edition's stored audience)
  * its own list, rendering each distinct list once, and queues the sends page by page. Only when a query
  * finds no target left does the edition move on to sending.
+ *
+ * An operator's send to a large audience (more than twice ASSIGN_SHARD_READERS) is split into ranges of
+ * reader ids (edition_shards), each assigned by a job of its own (`shard`), so that every worker assigns at
+ * once. The job that finishes the last range then makes one pass over the whole edition, which assigns
+ * anyone who became a target meanwhile, and moves the edition on.
  */
-export async function buildEdition(deps: BuildDeps, editionId: number, opts: { fixPool?: boolean } = {}): Promise<void> {
+export async function buildEdition(deps: BuildDeps, editionId: number, opts: { fixPool?: boolean; shard?: number } = {}): Promise<void> {
   const { repos, config, log } = deps;
   let edition = await repos.editions.byId(editionId);
   if (!edition || edition.status === 'empty') return;
-  if (edition.status === 'pending') {
+  if (opts.shard !== undefined) {
+    if (edition.status === 'pending') return;
+    const shard = (await repos.editions.shards(edition.id)).find((s) => s.firstId === opts.shard);
+    if (!shard) return;
+    if (!shard.done) {
+      const assigned = await assignReaders(deps, edition, shard);
+      if (assigned.readers) log.info({ editionId, shard: opts.shard, ...assigned }, 'readers assigned');
+    }
+    // Another range is still being assigned: whichever finishes last goes on.
+    if (await repos.editions.shardDone(edition.id, shard.firstId)) return;
+  } else if (edition.status === 'pending') {
     // Only an hourly tick targets it: fix the pool as late as possible, when the first reader is due.
     if (!opts.fixPool && !edition.audienceAt && !(await repos.readers.targets(edition, 0, 1, catchUpSeconds(deps))).length) return;
     const days = config.digest.window[edition.frequency];
@@ -43,6 +58,7 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
     edition = (await repos.editions.byId(editionId))!;
     if (edition.status === 'empty') return;
   }
+  if (opts.shard === undefined && pagesByKeyset(edition) && (await startShards(deps, edition))) return;
   const assigned = await assignReaders(deps, edition);
   await repos.editions.markAssigned(edition.id);
   // Rows queued before a crash or a pause have no job of their own any more: one job covers them.
@@ -55,12 +71,33 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
 const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
 
 /**
+ * Splits a large audience into shards (once per edition) and queues a job for each shard that has none
+ * alive. Returns false when the edition has no shard left to assign (or too few readers for shards): the
+ * caller then assigns the whole edition itself.
+ */
+async function startShards(deps: BuildDeps, edition: Edition): Promise<boolean> {
+  const { repos, config } = deps;
+  let shards = await repos.editions.shards(edition.id);
+  if (!shards.length) {
+    const starts = await repos.readers.shardStarts(edition.frequency, config.digest.shardReaders);
+    if (starts.length < 2) return false;
+    shards = await repos.editions.planShards(edition.id, starts);
+  }
+  if (shards.every((s) => s.done)) return false;
+  // A shard whose job beat recently is left to it; the others (new, or their job lost) get one now.
+  const lost = await repos.editions.claimShards(edition.id, Math.min(config.send.leaseSeconds, 120));
+  if (lost.length) await deps.producer.buildShards(edition.id, lost, String(deps.now().getTime()));
+  deps.log.info({ editionId: edition.id, shards: shards.length, queued: lost.length }, 'assigning in shards');
+  return true;
+}
+
+/**
  * Gives every target without a row its list, a page of readers at a time; returns the counts. Pages overlap:
  * while one page is ranked, the next is read and the one before is written (its statement in flight). When
  * the pages are not a keyset (due readers only: each page is whoever is still due), the next page is read
  * only once the last one is written.
  */
-async function assignReaders(deps: BuildDeps, edition: Edition) {
+async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Shard, 'firstId' | 'lastId'>) {
   const { repos, config } = deps;
   let pool = await repos.papers.byIds(edition.paperIds);
   const placesOf = (papers: Paper[]) => new Map(papers.map((p, i) => [p, i]));
@@ -83,7 +120,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
   const read = async (after: number): Promise<Read> => {
     // The vectors this read starts from: a refresh meanwhile has its choices read again.
     const [refreshed, vectors] = [vectorsRefreshed, liked];
-    const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps));
+    const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps), range?.lastId ?? null);
     const ids = page.map((r) => r.id);
     const [received, choices] = page.length
       ? await Promise.all([repos.readers.received(ids, poolIds, firstSeen), weights.profile ? repos.feedback.choices(ids, vectors) : new Map<number, Choice[]>()])
@@ -101,7 +138,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
       }
       await deps.producer.sendRanges(edition.id, ranges);
     }
-    await repos.editions.beat(edition.id);
+    await repos.editions.beat(edition.id, range?.firstId);
     counts.readers += rows.length;
     counts.queued += rows.filter((r) => r.status === 'queued').length;
     counts.skipped += rows.filter((r) => r.status !== 'queued').length;
@@ -109,7 +146,9 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
   // Started ahead and awaited later: a failure is thrown where it is awaited, never left unhandled meanwhile.
   const ahead = <T>(p: Promise<T>) => (p.catch(() => {}), p);
 
-  let next: Promise<Read> | null = ahead(read(0));
+  // A shard's keyset starts at its first id.
+  const start = range ? range.firstId - 1 : 0;
+  let next: Promise<Read> | null = ahead(read(start));
   let writing: Promise<void> | null = null;
   while (next) {
     const got: Read = await next;
@@ -173,7 +212,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition) {
     if (!keyset) {
       await writing;
       writing = null;
-      next = ahead(read(0));
+      next = ahead(read(start));
     }
   }
   await writing;

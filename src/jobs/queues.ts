@@ -7,7 +7,8 @@ export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transacti
 /** Jobs carry ids, never data: processors re-read their rows. */
 export type DigestJob =
   | { kind: 'scheduled'; frequency: Frequency }
-  | { kind: 'build'; editionId: number }
+  // `shard`: the first reader id of the range this job assigns (edition_shards); the whole edition without.
+  | { kind: 'build'; editionId: number; shard?: number }
   | { kind: 'due' }
   | { kind: 'recover' };
 export type SendJob = { editionId: number; from: number; to: number };
@@ -29,6 +30,8 @@ export interface QueueBackend {
 export interface Producer {
   /** Queues an edition's build; `key` collapses repeated calls (recovery) into one job. */
   buildEdition(editionId: number, key?: string): Promise<void>;
+  /** Queues one build job per shard (by its first reader id), for any worker to take. */
+  buildShards(editionId: number, shards: number[], key: string): Promise<void>;
   sendRanges(editionId: number, ranges: [number, number][]): Promise<void>;
   /** Re-sends a range later; `key` makes repeated calls for the same retry collapse into one job. */
   sendLater(editionId: number, range: [number, number], delayMs: number, key: string): Promise<void>;
@@ -67,6 +70,12 @@ export function createProducer(backend: QueueBackend, timeoutMs = ENQUEUE_TIMEOU
     queues: { digest, send, transactional, ingest },
     buildEdition: (editionId, key = String(Date.now())) =>
       timed(digest.add('build', { kind: 'build', editionId }, { ...keep, ...retrying, jobId: `build-${editionId}-${key}` })),
+    buildShards: (editionId, shards, key) =>
+      timed(
+        digest.addBulk(
+          shards.map((shard) => ({ name: 'build', data: { kind: 'build', editionId, shard }, opts: { ...keep, ...retrying, jobId: `build-${editionId}-s${shard}-${key}` } })),
+        ),
+      ),
     sendRanges: (editionId, ranges) =>
       timed(
         send.addBulk(

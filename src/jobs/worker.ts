@@ -28,7 +28,7 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
       const d = job.data;
       // The cron time fixes the period's pool; readers still get it at their own hour.
       if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency], { buildNow: true });
-      if (d.kind === 'build') return buildEdition(deps, d.editionId);
+      if (d.kind === 'build') return buildEdition(deps, d.editionId, { shard: d.shard });
       if (d.kind === 'due') return deliverDue(deps);
       return recoverEditions(deps);
     },

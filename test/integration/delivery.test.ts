@@ -30,7 +30,8 @@ describe.each<BackendKind>(['postgres', 'redis'])('fan-out on several workers (B
   let stack: Stack;
   beforeAll(async () => {
     if (skip) return;
-    stack = await startStack(kind, { SEND_BATCH_SIZE: '25', SEND_CONCURRENCY: '4' });
+    // Shards of 100 readers: any send here to 200 readers or more is assigned in ranges, one job each.
+    stack = await startStack(kind, { SEND_BATCH_SIZE: '25', SEND_CONCURRENCY: '4', ASSIGN_SHARD_READERS: '100' });
     await stack.worker();
     await stack.worker();
   });
@@ -55,6 +56,36 @@ describe.each<BackendKind>(['postgres', 'redis'])('fan-out on several workers (B
     expect(again).toEqual([nothing, nothing]);
     const counts2 = perReader(stack, edition!.subject!.slice(0, 40));
     expect([...counts2.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it.skipIf(skip)('assigns a large audience in shards of reader ids, one job each, on every worker: each reader once, every shard done', async () => {
+    await addReaders(stack, `shard-${kind}-`, 1050);
+    const db = stack.served.runtime.database.db;
+    const active = (await db.execute<{ n: number }>(sql`select count(*)::int as n from subscribers where status = 'active'`)).rows[0]!.n;
+    const id = await newEdition(stack);
+    const stats = await waitForEdition(stack, id, 60_000);
+    expect(stats).toMatchObject({ recipients: active, sent: active, failed: 0 });
+    // The ranges: as many as whole hundreds of readers, each of at most ceil(readers / shards), covering every id.
+    const shards = await db.execute<{ first: number; last: number | null; done: boolean; readers: number }>(sql`
+      select first_id as first, last_id as last, done_at is not null as done,
+             (select count(*)::int from subscribers s where s.status = 'active' and s.id >= first_id and (last_id is null or s.id <= last_id)) as readers
+      from edition_shards where edition_id = ${id} order by first_id`);
+    const count = Math.floor(active / 100);
+    expect(shards.rows).toHaveLength(count);
+    expect(shards.rows.every((r) => r.done)).toBe(true);
+    expect(Number(shards.rows[0]!.first)).toBe(0);
+    expect(shards.rows.at(-1)!.last).toBeNull();
+    shards.rows.slice(1).forEach((r, i) => expect(Number(r.first)).toBe(Number(shards.rows[i]!.last) + 1));
+    expect(shards.rows.reduce((a, r) => a + r.readers, 0)).toBe(active);
+    expect(Math.max(...shards.rows.map((r) => r.readers))).toBeLessThanOrEqual(Math.ceil(active / count));
+    // One row per reader, and one digest each at the sink.
+    const rows = await db.execute<{ n: number; readers: number }>(sql`select count(*)::int as n, count(distinct subscriber_id)::int as readers from deliveries where edition_id = ${id}`);
+    expect(rows.rows[0]).toEqual({ n: active, readers: active });
+    const edition = await stack.served.runtime.deps.repos.editions.byId(id);
+    const counts = perReader(stack, edition!.subject!.slice(0, 40));
+    const shardReaders = [...counts.entries()].filter(([to]) => to.startsWith(`shard-${kind}-`));
+    expect(shardReaders).toHaveLength(1050);
+    expect(shardReaders.every(([, n]) => n === 1)).toBe(true);
   });
 });
 
