@@ -38,6 +38,7 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
     const shard = (await repos.editions.shards(edition.id)).find((s) => s.firstId === opts.shard);
     if (!shard) return;
     if (!shard.done) {
+      log.info({ editionId, shard: shard.firstId, lastId: shard.lastId }, 'assigning a shard');
       const assigned = await assignReaders(deps, edition, shard);
       if (assigned.readers) log.info({ editionId, shard: opts.shard, ...assigned }, 'readers assigned');
     }

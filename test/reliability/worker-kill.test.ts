@@ -48,16 +48,7 @@ describe.skipIf(noRedis)('worker killed with SIGKILL', () => {
     await rig.addReaders('assign-', 20_000);
     let worker = await rig.worker();
     const id = await rig.sendEdition();
-    // Watch the edition all along: whenever it says `sent`, every reader must have a final row.
-    const early: string[] = [];
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        const s = await rig.stats(id).catch(() => null);
-        if (s?.status === 'sent' && s.recipients + s.skipped !== 20_000) early.push(`sent with ${s.recipients + s.skipped} rows`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    const early = watchForEarlySent(rig, id, 20_000);
     const assigned = async () => (await rig.db.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where edition_id = ${id}`)).rows[0]!.n;
     const opens: number[] = [];
     for (const rows of [2000, 8000]) {
@@ -68,13 +59,64 @@ describe.skipIf(noRedis)('worker killed with SIGKILL', () => {
       worker = await rig.worker();
     }
     const stats = await rig.waitSent(id, 150_000);
-    watching = false;
-    await watcher;
-    expect(early).toEqual([]);
+    expect(await early.stop()).toEqual([]);
     expect(stats).toMatchObject({ recipients: 20_000, sent: 20_000, failed: 0, sending: 0, queued: 0 });
     expect(rig.sink.counts.size).toBe(20_000);
     const dup = rig.sink.duplicates();
     console.info(`kill -9 ×2 during assignment: open transactions at the kills ${opens.join(', ')}; duplicates ${dup}`);
     expect(dup).toBeLessThanOrEqual(opens.reduce((a, b) => a + b, 0));
   });
+
+  it('twice while two workers assign 20,000 readers in shards: every reader once, every shard done, both workers assigning', async () => {
+    await rig.reset();
+    await rig.addReaders('shard-', 20_000);
+    // Ranges of 2,500 readers: eight build jobs, taken by whichever worker is free.
+    const sharded = { ASSIGN_SHARD_READERS: '2500' };
+    const steady = await rig.worker(sharded);
+    const started = [steady, await rig.worker(sharded)];
+    const id = await rig.sendEdition();
+    const early = watchForEarlySent(rig, id, 20_000);
+    const assigned = async () => (await rig.db.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where edition_id = ${id}`)).rows[0]!.n;
+    const opens: number[] = [];
+    for (const rows of [3000, 10_000]) {
+      await until(async () => (await assigned()) >= rows, `${rows} rows assigned`, 60_000, 10);
+      expect((await rig.stats(id)).status).toBe('assigning');
+      opens.push(await rig.killHard(started.at(-1)!));
+      started.push(await rig.worker(sharded));
+    }
+    const stats = await rig.waitSent(id, 150_000);
+    expect(await early.stop()).toEqual([]);
+    expect(stats).toMatchObject({ recipients: 20_000, sent: 20_000, failed: 0, sending: 0, queued: 0 });
+    expect(rig.sink.counts.size).toBe(20_000);
+    const dup = rig.sink.duplicates();
+    // With a second worker alive, the rows counted open at a kill include its own open transactions: a bound, looser.
+    console.info(`kill -9 ×2 during sharded assignment: open transactions at the kills ${opens.join(', ')}; duplicates ${dup}`);
+    expect(dup).toBeLessThanOrEqual(opens.reduce((a, b) => a + b, 0));
+    const shards = await rig.db.db.execute<{ n: number; done: number }>(sql`
+      select count(*)::int as n, count(done_at)::int as done from edition_shards where edition_id = ${id}`);
+    expect(shards.rows[0]).toEqual({ n: 8, done: 8 });
+    // Shards were assigned in more than one process.
+    const assigners = started.filter((w) => w.output().includes('"msg":"assigning a shard"'));
+    expect(assigners.length).toBeGreaterThan(1);
+  });
 });
+
+/** Watches an edition all along: whenever it says `sent`, every one of its `readers` must have a final row. */
+function watchForEarlySent(rig: Rig, id: number, readers: number) {
+  const early: string[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const s = await rig.stats(id).catch(() => null);
+      if (s?.status === 'sent' && s.recipients + s.skipped !== readers) early.push(`sent with ${s.recipients + s.skipped} rows`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      watching = false;
+      await watcher;
+      return early;
+    },
+  };
+}
