@@ -8,10 +8,10 @@
 //             earlier papers per reader, and "more/less like this" on 1-4 of them from 30 % of readers
 //             (their own ranking), so that distinct lists are many
 // --dkim      signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs
-// --assign-only  no workers and no sending: the edition is built in this process, alone on the machine,
-//             to measure assignment by itself (its queued sends are left in the queue)
+// --assign-only  nothing sent: the K workers build the edition (in shards of ASSIGN_SHARD_READERS, as in
+//             production) with the send queue paused, to measure assignment by itself
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -24,9 +24,9 @@ import { createRepos } from '../src/db/repos.js';
 import type { ReaderView } from '../src/db/schema.js';
 import { createTokens } from '../src/domain/tokens.js';
 import { createDigestComposer } from '../src/jobs/compose-digest.js';
-import { createProducer } from '../src/jobs/queues.js';
+import { createProducer, type Producer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
-import { buildEdition, POOL_SIZE } from '../src/jobs/build-edition.js';
+import { POOL_SIZE } from '../src/jobs/build-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
@@ -86,7 +86,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
         }
       : {}),
   };
-  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE)/.test(k))) as Record<string, string>;
+  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE|ASSIGN_SHARD_READERS)/.test(k))) as Record<string, string>;
   const config = { ...loadConfig({ ...env, ...tuning }), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
   const { database } = await openDatabase(config, () => {});
   cleanups.unshift(() => database.close());
@@ -136,7 +136,6 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   // the million rows for none, and reads of readers' histories scan the whole table.
   await database.db.execute(sql`analyze subscribers, deliveries, feedback`);
   say(`setup: ${N} subscribers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  if (args['assign-only']) return assignOnly({ redisUrl, pg, cleanups, dataDir, database, repos, config });
 
   // The worker as `npm run worker` starts it (its node flags: the heap limits), without npm in between, so
   // that the measured RSS is the worker's own.
@@ -152,6 +151,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const backend = redisUrl ? createRedisBackend(redisUrl) : createPgQueueBackend(pg.url);
   cleanups.unshift(() => backend.close());
   const producer = createProducer(backend);
+  if (args['assign-only']) return assignOnly({ producer, workers, dataDir, database, repos, config });
   const rss = workers.map((w) => ({ start: rssOf(w.pid!), peak: 0, end: 0 }));
   const pgCpu0 = cpuOfTree(postmaster);
   // Postgres's commits over the fan-out: each is a WAL flush, the largest share of its CPU per message.
@@ -282,31 +282,37 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
 
 await runBench('fanout', { redis: args.redis }, main);
 
-/** --assign-only: the edition built in this process with nothing else running; prints when every reader had a row. */
-async function assignOnly({ redisUrl, pg, cleanups, dataDir, database, repos, config }: Pick<BenchServices, 'redisUrl' | 'pg' | 'cleanups' | 'dataDir'> & { database: Awaited<ReturnType<typeof openDatabase>>['database']; repos: ReturnType<typeof createRepos>; config: ResolvedConfig }) {
-  const backend = redisUrl ? createRedisBackend(redisUrl) : createPgQueueBackend(pg.url);
-  cleanups.unshift(() => backend.close());
-  const producer = createProducer(backend);
+/** --assign-only: the K workers build the edition, its sends held back (the send queue paused); prints when every reader had a row. */
+async function assignOnly({ producer, workers, dataDir, database, repos, config }: { producer: Producer; workers: ChildProcess[]; dataDir: string; database: Awaited<ReturnType<typeof openDatabase>>['database']; repos: ReturnType<typeof createRepos>; config: ResolvedConfig }) {
+  await producer.queues.send.pause();
   const now = () => new Date();
   const postmaster = postmasterPid(dataDir);
   const pgCpu0 = cpuOfTree(postmaster);
-  const ownCpu0 = process.cpuUsage();
+  const workersCpu = () => workers.reduce((a, w) => a + cpuOfTree(w.pid!), 0);
+  const workersCpu0 = workersCpu();
+  const rss = workers.map(() => 0);
   const t = performance.now();
   const { id } = await startEdition({ repos, producer, config, now }, 'daily', true);
-  await buildEdition({ repos, config, producer, now, log: { info() {}, warn: (o, m) => say(`warn: ${m ?? JSON.stringify(o)}`), error: (o, m) => say(`error: ${m ?? JSON.stringify(o)}`) } }, id);
+  // Assigned once the edition has moved on from 'assigning' (its last pass found no target left).
+  for (;;) {
+    await sleep(100);
+    workers.forEach((w, i) => (rss[i] = Math.max(rss[i]!, rssOf(w.pid!))));
+    const status = (await database.db.execute<{ status: string }>(sql`select status from editions where id = ${id}`)).rows[0]?.status;
+    if (status !== 'assigning' && status !== 'pending') break;
+  }
   const seconds = (performance.now() - t) / 1000;
-  const ownCpu = process.cpuUsage(ownCpu0);
-  const cpu = { builderSeconds: Number(((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)), postgresSeconds: Number((cpuOfTree(postmaster) - pgCpu0).toFixed(1)) };
-  const q = await database.db.execute<{ rows: number; readers: number; queued: number; skipped: number; lists: number }>(sql`
+  const cpu = { workersSeconds: Number((workersCpu() - workersCpu0).toFixed(1)), postgresSeconds: Number((cpuOfTree(postmaster) - pgCpu0).toFixed(1)) };
+  const q = await database.db.execute<{ rows: number; readers: number; queued: number; skipped: number; lists: number; shards: number }>(sql`
     select count(*)::int as rows, count(distinct subscriber_id)::int as readers, count(*) filter (where status = 'queued')::int as queued,
-           count(*) filter (where status = 'skipped')::int as skipped, count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists
+           count(*) filter (where status = 'skipped')::int as skipped, count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists,
+           (select count(*)::int from edition_shards where edition_id = ${id}) as shards
     from deliveries where edition_id = ${id}`);
   const c = q.rows[0]!;
   const stats = (await repos.editions.stats(id))!;
-  const result = { subscribers: N, assignOnly: true, personal: args.personal, assignedSeconds: Number(seconds.toFixed(1)), readersPerSecond: Math.round(N / seconds), renders: stats.renders, distinctLists: c.lists, queued: c.queued, skipped: c.skipped, benchRssMB: Math.round(rssOf(process.pid)), ...cpu, everyReaderOnce: c.rows === N && c.readers === N && c.queued + c.skipped === N };
+  const result = { subscribers: N, workers: K, assignOnly: true, personal: args.personal, assignedSeconds: Number(seconds.toFixed(1)), readersPerSecond: Math.round(N / seconds), shards: c.shards, renders: stats.renders, distinctLists: c.lists, queued: c.queued, skipped: c.skipped, workerRssMB: rss.map(Math.round), ...cpu, everyReaderOnce: c.rows === N && c.readers === N && c.queued + c.skipped === N };
   if (args.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
-  say(`assignment alone (in this process, no sending): every reader assigned in ${result.assignedSeconds} s = ${result.readersPerSecond} readers/s; renders: ${result.renders}, distinct lists: ${c.lists}, queued ${c.queued}, skipped (empty list) ${c.skipped}; RSS ${result.benchRssMB} MB`);
-  say(`CPU: the builder ${cpu.builderSeconds} s (${Math.round((cpu.builderSeconds / seconds) * 100)} % of a core), Postgres ${cpu.postgresSeconds} s (${Math.round((cpu.postgresSeconds / seconds) * 100)} % of a core); per reader ${((cpu.builderSeconds / N) * 1e6).toFixed(0)} + ${((cpu.postgresSeconds / N) * 1e6).toFixed(0)} µs`);
+  say(`assignment alone (${K} worker${K > 1 ? 's' : ''}, nothing sent): every reader assigned in ${result.assignedSeconds} s = ${result.readersPerSecond} readers/s; ${c.shards ? `${c.shards} shards of about ${config.digest.shardReaders} readers` : 'one builder (no shards)'}; renders: ${result.renders}, distinct lists: ${c.lists}, queued ${c.queued}, skipped (empty list) ${c.skipped}; worker RSS peaks ${result.workerRssMB.join(' / ')} MB`);
+  say(`CPU: workers ${cpu.workersSeconds} s (${((cpu.workersSeconds / seconds) * 100).toFixed(0)} % of a core), Postgres ${cpu.postgresSeconds} s (${((cpu.postgresSeconds / seconds) * 100).toFixed(0)} % of a core); per reader ${((cpu.workersSeconds / N) * 1e6).toFixed(0)} + ${((cpu.postgresSeconds / N) * 1e6).toFixed(0)} µs`);
   say(`check: ${c.rows} rows for ${c.readers} readers: ${result.everyReaderOnce ? 'one each' : 'MISMATCH'}`);
   if (!result.everyReaderOnce) process.exitCode = 1;
 }

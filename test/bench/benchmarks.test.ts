@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
-const tsx = (script: string, args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: '' } });
+const tsx = (script: string, args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: '', ...env } });
 
 describe('benchmarks, small', () => {
   // 2,500 readers are three pages of assignment, so the overlapped pages (one read ahead, one written behind) are run.
@@ -24,10 +25,10 @@ describe('benchmarks, small', () => {
     expect(Number(r.ceiling)).toBeGreaterThan(0);
   }, 300_000);
 
-  it('bench:fanout --assign-only gives every personal reader one row, with nothing sent', async () => {
-    const { stdout } = await tsx('bench/fanout.ts', ['--subscribers', '1500', '--redis', '--personal', '--assign-only', '--json']);
+  it('bench:fanout --assign-only gives every personal reader one row from two workers in shards, with nothing sent', async () => {
+    const { stdout } = await tsx('bench/fanout.ts', ['--subscribers', '1500', '--workers', '2', '--redis', '--personal', '--assign-only', '--json'], { ASSIGN_SHARD_READERS: '500' });
     const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-    expect(r).toMatchObject({ subscribers: 1500, assignOnly: true, personal: true, everyReaderOnce: true, renders: 1 });
+    expect(r).toMatchObject({ subscribers: 1500, workers: 2, assignOnly: true, personal: true, everyReaderOnce: true, renders: 1, shards: 3 });
     expect(Number(r.queued) + Number(r.skipped)).toBe(1500);
     expect(Number(r.distinctLists)).toBeGreaterThan(100);
   }, 300_000);
