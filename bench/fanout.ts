@@ -26,7 +26,7 @@ import { createTokens } from '../src/domain/tokens.js';
 import { createDigestComposer } from '../src/jobs/compose-digest.js';
 import { createProducer, type Producer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
-import { POOL_SIZE } from '../src/jobs/build-edition.js';
+import { digestInParts, POOL_SIZE } from '../src/jobs/build-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
@@ -152,6 +152,37 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   cleanups.unshift(() => backend.close());
   const producer = createProducer(backend);
   if (args['assign-only']) return assignOnly({ producer, workers, dataDir, database, repos, config });
+
+  // The ceiling, in the same run, just before the fan-out and into the same sink: postfix's smtp-source with
+  // the digest's size, as many messages (20,000 at least) and as many parallel sessions as the workers' SMTP
+  // connections. The size is the edition's digest composed as the workers will compose it (the pool the
+  // edition is about to fix, rendered in parts as its builder renders it) for the reader of the highest id
+  // with a full list; the longest digest actually sent is printed after the run beside it.
+  const compose = (template: string | null) =>
+    createDigestComposer({ template: async (renderId) => template ?? repos.editions.template(renderId), tokens: createTokens(config.secret), publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
+  const nextId = Number((await database.db.execute<{ id: number }>(sql`select coalesce(max(id), 0) + 1 as id from editions`)).rows[0]!.id);
+  const pool = await repos.papers.selectPool({ days: config.digest.window.daily, now: new Date() }, POOL_SIZE);
+  const planned = await compose(JSON.stringify(await digestInParts(config, { id: nextId, frequency: 'daily' }, pool)))(
+    nextId,
+    { id: N, subscriberId: N, email: `reader${N}@bench.example.org`, renderId: 0, paperIds: pool.slice(0, config.digest.size).map((p) => p.id), view: { day: new Date().toISOString().slice(0, 10) }, attempts: 1, sendable: true, resumedAt: 0 },
+    new Date(),
+  );
+  const bytes = Math.max(1000, planned ? Buffer.byteLength(rawText(planned.raw)) : 0);
+  const sessions = K * config.send.poolSize;
+  const messages = Math.max(N, Number(args['ceiling-min']));
+  const t0 = performance.now();
+  const ceilingMachine0 = machineBusy();
+  const sinkBefore = received;
+  // Asynchronous: the sink's counter must keep being read while smtp-source runs, or its pipe fills and it stalls.
+  const src = spawn(join(pf, 'usr/sbin/smtp-source'), ['-s', String(sessions), '-l', String(bytes), '-m', String(messages), '-f', 'bench@papermail.test', '-t', 'sink@papermail.test', `127.0.0.1:${sinkPort}`], { env: postfixEnv, stdio: 'ignore' });
+  const code = await new Promise<number | null>((res) => src.once('exit', res));
+  const ceilingSeconds = (performance.now() - t0) / 1000;
+  const ceiling = messages / ceilingSeconds;
+  const ceilingMachineShare = (machineBusy() - ceilingMachine0) / ceilingSeconds / availableParallelism();
+  if (code !== 0) throw new Error(`smtp-source failed (${code})`);
+  // The sink's count for the fan-out starts after the ceiling's last message is counted.
+  for (let i = 0; i < 100 && received - sinkBefore < messages; i++) await sleep(100);
+
   const rss = workers.map((w) => ({ start: rssOf(w.pid!), peak: 0, end: 0 }));
   const pgCpu0 = cpuOfTree(postmaster);
   // Postgres's commits over the fan-out: each is a WAL flush, the largest share of its CPU per message.
@@ -216,25 +247,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     select d.id, d.subscriber_id as "subscriberId", s.email, d.render_id as "renderId", d.paper_ids as "paperIds", d.view
     from deliveries d join subscribers s on s.id = d.subscriber_id
     where d.edition_id = ${id} and d.status = 'sent' order by jsonb_array_length(d.paper_ids) desc, d.id limit 1`);
-  const compose = createDigestComposer({ template: repos.editions.template, tokens: createTokens(config.secret), publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
-  const message = sample.rows[0] ? await compose(id, { ...sample.rows[0], attempts: 1, sendable: true, resumedAt: 0 }, new Date()) : null;
+  const message = sample.rows[0] ? await compose(null)(id, { ...sample.rows[0], attempts: 1, sendable: true, resumedAt: 0 }, new Date()) : null;
   const c = { ...q.rows[0]!, size: message ? Buffer.byteLength(rawText(message.raw)) : 0 };
   const rate = stats.sent / seconds;
-
-  // The ceiling, in the same run and into the same sink: the digest's size, as many messages (20,000 at
-  // least) and as many parallel sessions as the workers' SMTP connections.
-  const sessions = K * config.send.poolSize;
-  const messages = Math.max(stats.sent, Number(args['ceiling-min']));
-  const bytes = Math.max(1000, c.size);
-  const t0 = performance.now();
-  const ceilingMachine0 = machineBusy();
-  // Asynchronous: the sink's counter must keep being read while smtp-source runs, or its pipe fills and it stalls.
-  const src = spawn(join(pf, 'usr/sbin/smtp-source'), ['-s', String(sessions), '-l', String(bytes), '-m', String(messages), '-f', 'bench@papermail.test', '-t', 'sink@papermail.test', `127.0.0.1:${sinkPort}`], { env: postfixEnv, stdio: 'ignore' });
-  const code = await new Promise<number | null>((res) => src.once('exit', res));
-  const ceilingSeconds = (performance.now() - t0) / 1000;
-  const ceiling = messages / ceilingSeconds;
-  const ceilingMachineShare = (machineBusy() - ceilingMachine0) / ceilingSeconds / availableParallelism();
-  if (code !== 0) throw new Error(`smtp-source failed (${code})`);
   const ratio = rate / ceiling;
 
   const ok = c.readers === N && c.rows === N && stats.sent + stats.skipped === N && sinkCount === stats.sent && stats.failed === 0;
@@ -245,6 +260,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     personal: args.personal,
     dkim: args.dkim,
     messageKB: Number((c.size / 1024).toFixed(1)),
+    ceilingMessageKB: Number((bytes / 1024).toFixed(1)),
     seconds: Number(seconds.toFixed(1)),
     rate: Math.round(rate),
     ceiling: Math.round(ceiling),
@@ -270,7 +286,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   }
   say(`queue: ${result.queue}, workers: ${K}, SMTP connections: ${sessions}, DKIM: ${args.dkim ? 'rsa-sha256 2048' : 'off'}, message: ${result.messageKB} KB, tuning: ${JSON.stringify(tuning)}`);
   say(`fan-out: ${stats.sent} messages in ${seconds.toFixed(1)} s = ${result.rate} msg/s (trigger to the last row sent)`);
-  say(`ceiling: smtp-source → smtp-sink, ${messages} messages of ${bytes} bytes over ${sessions} sessions = ${result.ceiling} msg/s`);
+  say(`ceiling (just before the fan-out): smtp-source → smtp-sink, ${messages} messages of ${bytes} bytes (the longest digest sent: ${c.size}) over ${sessions} sessions = ${result.ceiling} msg/s`);
   say(`ratio=${result.ratio}`);
   say(`assignment: every reader assigned ${result.assignedSeconds} s after the trigger; renders: ${stats.renders} (MJML: 2 each, the digest in parts), distinct lists: ${c.lists}, skipped (empty list): ${stats.skipped}`);
   rss.forEach((r, i) => say(`worker ${i + 1} RSS: start ${r.start.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB, end ${r.end.toFixed(0)} MB`));

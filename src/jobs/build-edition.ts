@@ -231,6 +231,12 @@ async function renderParts(deps: BuildDeps, edition: Edition, pool: Paper[]): Pr
   const { config, repos } = deps;
   const existing = (await repos.editions.renderKeys(edition.id)).get(PARTS_KEY);
   if (existing !== undefined) return existing;
+  const stored = await digestInParts(config, edition, pool);
+  return repos.editions.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
+}
+
+/** An edition's digest in parts and its message frame, as stored (the fan-out benchmark sizes its ceiling's messages with it). */
+export async function digestInParts(config: BuildDeps['config'], edition: Pick<Edition, 'id' | 'frequency'>, pool: Paper[]): Promise<StoredDigest> {
   const parts = await renderDigestParts(pool, {
     frequency: edition.frequency,
     siteHost: siteHost(config.publicUrl),
@@ -244,8 +250,7 @@ async function renderParts(deps: BuildDeps, edition: Edition, pool: Paper[]): Pr
       'Feedback-ID': feedbackId(edition.frequency, 'digest', senderDomain(config.mailFrom), config.brand.slug),
     },
   });
-  const stored: StoredDigest = { frequency: edition.frequency, frame, parts };
-  return repos.editions.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
+  return { frequency: edition.frequency, frame, parts };
 }
 
 /** The list key of an edition's digest in parts (older editions have one render per list). */
