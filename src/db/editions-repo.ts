@@ -134,6 +134,12 @@ export function createEditionsRepo(db: Db) {
       return res.rows.map((r) => Number(r.first)).sort((a, b) => a - b);
     },
 
+    /** Gives claimed shards back (their jobs could not be queued), for the next build of the edition to queue. */
+    async releaseShards(id: number, shards: number[]): Promise<void> {
+      await db.execute(sql`
+        update edition_shards set beat_at = null where edition_id = ${id} and first_id = any(${sql.param(shards)}::bigint[]) and done_at is null`);
+    },
+
     /**
      * Marks a shard done (its range has no target left); returns how many of the edition's shards are not.
      * Under the edition's row lock, so that of two shards finishing at once the second sees the first done:

@@ -87,7 +87,13 @@ async function startShards(deps: BuildDeps, edition: Edition): Promise<boolean> 
   if (shards.every((s) => s.done)) return false;
   // A shard whose job beat recently is left to it; the others (new, or their job lost) get one now.
   const lost = await repos.editions.claimShards(edition.id, Math.min(config.send.leaseSeconds, 120));
-  if (lost.length) await deps.producer.buildShards(edition.id, lost, String(deps.now().getTime()));
+  if (lost.length) {
+    // Not queued (the queue is down): the shards are given back, so that this job's retry, or recovery, queues them.
+    await deps.producer.buildShards(edition.id, lost, String(deps.now().getTime())).catch(async (err: unknown) => {
+      await repos.editions.releaseShards(edition.id, lost);
+      throw err;
+    });
+  }
   deps.log.info({ editionId: edition.id, shards: shards.length, queued: lost.length }, 'assigning in shards');
   return true;
 }
