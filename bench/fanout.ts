@@ -313,8 +313,11 @@ async function assignOnly({ producer, workers, dataDir, database, repos, config 
   for (;;) {
     await sleep(100);
     workers.forEach((w, i) => (rss[i] = Math.max(rss[i]!, rssOf(w.pid!))));
-    const status = (await database.db.execute<{ status: string }>(sql`select status from editions where id = ${id}`)).rows[0]?.status;
-    if (status !== 'assigning' && status !== 'pending') break;
+    const e = (await database.db.execute<{ status: string; quiet: number }>(sql`
+      select status, extract(epoch from now() - coalesce(assign_beat_at, created_at))::float8 as quiet from editions where id = ${id}`)).rows[0]!;
+    if (e.status !== 'assigning' && e.status !== 'pending') break;
+    // A build that stopped beating for a minute has failed (the workers' log says why): say so, not wait.
+    if (e.quiet > 60) throw new Error(`the edition's build has not beaten for ${Math.round(e.quiet)} s: it failed (run a worker with LOG_LEVEL=info to see why)`);
   }
   const seconds = (performance.now() - t) / 1000;
   const cpu = { workersSeconds: Number((workersCpu() - workersCpu0).toFixed(1)), postgresSeconds: Number((cpuOfTree(postmaster) - pgCpu0).toFixed(1)) };

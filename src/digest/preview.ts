@@ -23,7 +23,7 @@ export async function previewDigest(
   const pool = await repos.papers.selectPool({ days: config.digest.window[opts.frequency], now }, POOL_SIZE);
   let topics: string[] = [];
   let size = config.digest.size;
-  let received = new Set<string>();
+  let received: { has(paperId: string): boolean } = new Set<string>();
   let zone = config.digest.tz;
   let profile: Profile | null = null;
   if (opts.email) {

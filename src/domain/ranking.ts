@@ -105,11 +105,11 @@ export interface Ranked<P> {
  * on a 0..1 (similarity -1..1) scale. The default w (0.8) lets a reader's feedback outweigh the crowd: a
  * paper like the ones they liked rises from the bottom of the pool above an unrelated top paper. Papers the reader hid never come back. Pure and deterministic: equal
  * inputs give equal lists, so readers with the same profile share a render. With no profile, the order is
- * the community's.
+ * the community's. Only the first `limit` places are returned.
  */
-export function rank<P extends { id: string; vector?: TermVector | null }>(candidates: P[], profile: Profile | null, w: RankWeights): Ranked<P>[] {
+export function rank<P extends { id: string; vector?: TermVector | null }>(candidates: P[], profile: Profile | null, w: RankWeights, limit = Infinity): Ranked<P>[] {
   const kept = profile ? candidates.filter((p) => !profile.hidden.has(p.id)) : candidates;
-  if (!profile || !w.profile || !profile.compiled.ids.length) return kept.map((paper) => ({ paper, because: null }));
+  if (!profile || !w.profile || !profile.compiled.ids.length) return kept.slice(0, limit).map((paper) => ({ paper, because: null }));
   const sims = similarities(profile.compiled, kept.map((p) => p.vector));
   // Likeness and unlikeness are scaled apart: a strongly disliked neighbour must not make the liked ones look faint.
   const up = Math.max(SIMILARITY_FLOOR, ...sims);
@@ -121,7 +121,7 @@ export function rank<P extends { id: string; vector?: TermVector | null }>(candi
     score: (1 - w.profile) * (n > 1 ? 1 - i / (n - 1) : 1) + w.profile * (sims[i]! >= 0 ? sims[i]! / up : sims[i]! / down),
   }));
   scored.sort((a, b) => b.score - a.score || a.i - b.i);
-  return scored.map((s, place) => ({ paper: s.paper, because: place < s.i ? becauseOf(s.paper, profile) : null }));
+  return scored.slice(0, limit).map((s, place) => ({ paper: s.paper, because: place < s.i ? becauseOf(s.paper, profile) : null }));
 }
 
 // Paper-to-liked-paper similarities, remembered per pair of vectors: within an edition the pool's papers
@@ -153,7 +153,7 @@ function becauseOf(p: { vector?: TermVector | null }, profile: Profile): string 
 export function personalList<P extends Matchable & { id: string; vector?: TermVector | null }>(
   pool: P[],
   topics: string[],
-  received: ReadonlySet<string>,
+  received: { has(paperId: string): boolean },
   size: number,
   profile: Profile | null,
   w: RankWeights,
@@ -163,5 +163,6 @@ export function personalList<P extends Matchable & { id: string; vector?: TermVe
     pool.filter((p) => !received.has(p.id) && matches(p)),
     profile,
     w,
-  ).slice(0, size);
+    size,
+  );
 }

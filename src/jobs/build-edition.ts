@@ -1,6 +1,6 @@
 import type { Edition, Shard } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
-import { pagesByKeyset, type Assignment, type Target } from '../db/readers-repo.js';
+import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../db/readers-repo.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
 import { anchorOf, buildProfile, personalList, topicHits, type Choice } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
@@ -69,6 +69,9 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
 
+/** A reader with no paper of the pool yet. */
+const NONE_HAD: { has(paperId: string): boolean } = { has: () => false };
+
 const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
 
 /**
@@ -123,7 +126,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
   let vectorsRefreshed = 0;
 
   // A page of targets with what their lists need: papers they have had, and their choices.
-  type Read = { page: Target[]; received: Map<number, Set<string>>; choices: Map<number, Choice[]>; refreshed: number };
+  type Read = { page: Target[]; received: Map<number, PapersHad>; choices: Map<number, Choice[]>; refreshed: number };
   const read = async (after: number): Promise<Read> => {
     // The vectors this read starts from: a refresh meanwhile has its choices read again.
     const [refreshed, vectors] = [vectorsRefreshed, liked];
@@ -131,7 +134,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
     const ids = page.map((r) => r.id);
     const [received, choices] = page.length
       ? await Promise.all([repos.readers.received(ids, poolIds, firstSeen), weights.profile ? repos.feedback.choices(ids, vectors) : new Map<number, Choice[]>()])
-      : [new Map<number, Set<string>>(), new Map<number, Choice[]>()];
+      : [new Map<number, PapersHad>(), new Map<number, Choice[]>()];
     return { page, received, choices, refreshed };
   };
   // Writes a page's rows and queues their sends.
@@ -199,7 +202,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
         topics = topicVectors.get(key)!;
       }
       const profile = buildProfile(topics, mine, weights, now);
-      const list = personalList(pool, reader.topics, received.get(reader.id) ?? new Set(), reader.maxPapers ?? config.digest.size, profile, weights);
+      const list = personalList(pool, reader.topics, received.get(reader.id) ?? NONE_HAD, reader.maxPapers ?? config.digest.size, profile, weights);
       if (!list.length && !config.digest.sendEmpty) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), view: null, ...slot });
         continue;
