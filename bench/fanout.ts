@@ -86,7 +86,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
         }
       : {}),
   };
-  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE|ASSIGN_SHARD_READERS)/.test(k))) as Record<string, string>;
+  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE|ASSIGN_SHARD_READERS|BUILD_CONCURRENCY)/.test(k))) as Record<string, string>;
   const config = { ...loadConfig({ ...env, ...tuning }), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
   const { database } = await openDatabase(config, () => {});
   cleanups.unshift(() => database.close());

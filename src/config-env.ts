@@ -99,6 +99,8 @@ export const envSchema = z.object({
   CATCH_UP_HOURS: int(6, 0, 72),
   // An operator's send to more readers than twice this is assigned in ranges of about this many, one job each.
   ASSIGN_SHARD_READERS: int(50_000, 100, 10_000_000),
+  // Digest jobs (builds, shards of a build, the delivery tick, recovery) one worker runs at once.
+  BUILD_CONCURRENCY: int(2, 1, 16),
   SEND_EMPTY: z.enum(['true', 'false', '1', '0']).default('false'),
   INGEST_CRON: cron('0 * * * *'),
   PAPER_SOURCES: z

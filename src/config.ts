@@ -43,6 +43,8 @@ export interface Config {
     readonly catchUpHours: number;
     /** An audience of more than twice this many is assigned in ranges of about this many readers, one job each (any worker). */
     readonly shardReaders: number;
+    /** Digest jobs (builds and their shards, ticks, recovery) a worker runs at once. */
+    readonly buildConcurrency: number;
     readonly sendEmpty: boolean;
     /** How a reader's feedback and topics reorder their list (RANK_*). */
     readonly ranking: RankWeights;
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       poolHours: e.DIGEST_POOL_HOURS,
       catchUpHours: e.CATCH_UP_HOURS,
       shardReaders: e.ASSIGN_SHARD_READERS,
+      buildConcurrency: e.BUILD_CONCURRENCY,
       sendEmpty: e.SEND_EMPTY === 'true' || e.SEND_EMPTY === '1',
       ranking: Object.freeze({
         profile: e.RANK_PROFILE_WEIGHT,

@@ -32,7 +32,7 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
       if (d.kind === 'due') return deliverDue(deps);
       return recoverEditions(deps);
     },
-    { concurrency: 2 },
+    { concurrency: deps.config.digest.buildConcurrency },
   );
   const send = backend.worker<SendJob>(
     QUEUE.send,
