@@ -1,7 +1,7 @@
 import type { Config, Frequency } from '../config.js';
 import type { Repos } from '../db/repos.js';
 import { localDay } from '../domain/period.js';
-import { buildProfile, personalList, topicAnchor, type Profile } from '../domain/ranking.js';
+import { buildProfile, personalList, topicAnchor, type PapersSeen, type Profile } from '../domain/ranking.js';
 import { POOL_SIZE } from '../jobs/build-edition.js';
 import { siteHost } from '../mail/addresses.js';
 import { renderDigest } from './render-digest.js';
@@ -23,7 +23,7 @@ export async function previewDigest(
   const pool = await repos.papers.selectPool({ days: config.digest.window[opts.frequency], now }, POOL_SIZE);
   let topics: string[] = [];
   let size = config.digest.size;
-  let received: { has(paperId: string): boolean } = new Set<string>();
+  let received: PapersSeen = new Set<string>();
   let zone = config.digest.tz;
   let profile: Profile | null = null;
   if (opts.email) {

@@ -66,6 +66,9 @@ export function topicAnchor(topics: string[], pool: (Matchable & { vector?: Term
   return anchor && recordOf(anchor);
 }
 
+/** The papers a reader already had, as ranking asks of them (a Set, or the pool's bits: readers-repo's PapersHad). */
+export type PapersSeen = { has(paperId: string): boolean };
+
 /** Similarity to a liked paper above which an entry says "Because you liked". */
 const BECAUSE_MIN = 0.15;
 /** Similarities are scaled by the pool's largest, but never by less than this: faint likeness stays faint. */
@@ -153,7 +156,7 @@ function becauseOf(p: { vector?: TermVector | null }, profile: Profile): string 
 export function personalList<P extends Matchable & { id: string; vector?: TermVector | null }>(
   pool: P[],
   topics: string[],
-  received: { has(paperId: string): boolean },
+  received: PapersSeen,
   size: number,
   profile: Profile | null,
   w: RankWeights,

@@ -2,7 +2,7 @@ import type { Edition, Shard } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../db/readers-repo.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
-import { anchorOf, buildProfile, personalList, topicHits, type Choice } from '../domain/ranking.js';
+import { anchorOf, buildProfile, personalList, topicHits, type Choice, type PapersSeen } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
@@ -70,7 +70,7 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
 }
 
 /** A reader with no paper of the pool yet. */
-const NONE_HAD: { has(paperId: string): boolean } = { has: () => false };
+const NONE_HAD: PapersSeen = { has: () => false };
 
 const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
 
