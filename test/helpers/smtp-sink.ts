@@ -7,6 +7,8 @@ export interface CaughtMail {
   raw: Buffer;
   /** When the message was received (ms since the epoch). */
   at: number;
+  /** When its transaction began, at MAIL FROM (ms since the epoch): the nearest the sink sees to a sender's turn. */
+  startedAt: number;
   parsed: ParsedMail;
 }
 
@@ -35,10 +37,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const events = new EventEmitter();
   events.setMaxListeners(100);
   let rule: RcptRule | null = null;
+  const started = new WeakMap<object, number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, session, cb) {
+      started.set(session, Date.now());
+      cb();
+    },
     onRcptTo(address: SMTPServerAddress, _session, cb) {
       const r = rule?.(address.address);
       if (!r) return cb();
@@ -52,7 +59,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
         const at = Date.now();
-        messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, at, parsed: await simpleParser(raw) });
+        const startedAt = started.get(session) ?? at;
+        messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, at, startedAt, parsed: await simpleParser(raw) });
         cb();
         events.emit('mail');
       });

