@@ -134,10 +134,27 @@ export function weightedSum(parts: readonly (readonly [TermVector | CompiledVect
  */
 export function centroid(vectors: readonly TermVector[], keep = TERMS_PER_PAPER): CompiledVector {
   const sum = weightedSum(vectors.map((v) => [v, 1 / vectors.length] as const));
-  // weightedSum has already dropped the terms whose sum is 0.
-  const order = Array.from(sum.ids.keys())
-    .sort((a, b) => sum.weights[b]! - sum.weights[a]! || (sum.names[sum.ids[a]!]! < sum.names[sum.ids[b]!]! ? -1 : 1))
-    .slice(0, keep);
+  // weightedSum has already dropped the terms whose sum is 0. Which terms are kept is found without sorting
+  // them all (a centroid of twenty papers has over a thousand terms, and a comparator per pair was most of an
+  // anchor's cost): the native sort of a copy of the weights gives the keep-th heaviest; the terms above it
+  // are in, and of the terms equal to it (weights are rounded, so ties are common) those first by name.
+  const n = sum.ids.length;
+  let chosen: number[];
+  if (n <= keep) chosen = Array.from({ length: n }, (_, i) => i);
+  else {
+    const cut = Float64Array.from(sum.weights).sort()[n - keep]!;
+    chosen = [];
+    const tied: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const w = sum.weights[i]!;
+      if (w > cut) chosen.push(i);
+      else if (w === cut) tied.push(i);
+    }
+    tied.sort((a, b) => (sum.names[sum.ids[a]!]! < sum.names[sum.ids[b]!]! ? -1 : 1));
+    for (let k = 0; chosen.length < keep; k++) chosen.push(tied[k]!);
+  }
+  // The norm is summed heaviest first, as before: the same numbers to the last bit.
+  const order = chosen.sort((a, b) => sum.weights[b]! - sum.weights[a]! || (sum.names[sum.ids[a]!]! < sum.names[sum.ids[b]!]! ? -1 : 1));
   const norm = Math.sqrt(order.reduce((s, i) => s + sum.weights[i]! * sum.weights[i]!, 0)) || 1;
   order.sort((a, b) => a - b);
   const weights = Float64Array.from(order, (i) => sum.weights[i]! / norm);

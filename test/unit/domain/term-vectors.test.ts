@@ -103,4 +103,14 @@ describe('centroid (a topic anchor)', () => {
       expect(recordOf(weightedSum([[c, 0.5], ...parts]))).toEqual(recordOf(weightedSum([[expected, 0.5], ...parts])));
     }
   });
+
+  it('cuts through many equal weights by term, as the plain version does', () => {
+    // Weights from three values over a wide vocabulary: the keep-th heaviest weight is shared by many terms.
+    for (let seed = 1; seed <= 40; seed++) {
+      const vectors = Array.from({ length: 2 + (seed % 6) }, (_, k) =>
+        Object.fromEntries(Object.keys(vector(seed * 13 + k, 70, 400)).map((t, i) => [t, [0.1, 0.2, 0.3][(i + k) % 3]!])),
+      );
+      for (const keep of [1, 16, 64, 500]) expect(recordOf(centroid(vectors, keep))).toEqual(plainCentroid(vectors, keep));
+    }
+  });
 });
