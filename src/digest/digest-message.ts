@@ -78,12 +78,18 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
     });
     // A soft line break joins parts: each QP line stays within 76 characters.
     out.push('=\r\n');
-    paperIds.forEach((id, i) => {
+    // One object for every entry's values, filled again for each (fillInto reads it at once, never later).
+    const entry = { ...shared, rank: '', because: '', feedback: '' };
+    for (let i = 0; i < paperIds.length; i++) {
+      const id = paperIds[i]!;
       const block = c.blocks.get(id)!;
       const because = view.because?.[id];
-      fillInto(out, because ? block.because : block.plain, { ...shared, rank: String(i + 1), because: because ? reasonOf(because)[kind] : '', feedback: values.feedback[i]! });
+      entry.rank = String(i + 1);
+      entry.because = because ? reasonOf(because)[kind] : '';
+      entry.feedback = values.feedback[i]!;
+      fillInto(out, because ? block.because : block.plain, entry);
       out.push('=\r\n');
-    });
+    }
     fillInto(out, c.tail, shared);
     return out;
   };

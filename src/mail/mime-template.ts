@@ -115,7 +115,8 @@ function segmentsOf(source: string, encodingOf: (index: number) => Encoding): Se
  */
 const QP_WIDTH = 73;
 const LEADING_DOT = /(^|\n)\./g;
-const noLeadingDot = (qp: string) => qp.replace(LEADING_DOT, '$1=2E');
+// Most text has no line that starts with a dot: two native searches, and the replacement only when one does.
+const noLeadingDot = (qp: string) => (qp.charCodeAt(0) !== 0x2e && !qp.includes('\n.') ? qp : qp.replace(LEADING_DOT, '$1=2E'));
 
 /** A stretch of quoted-printable body (a digest's block, already encoded), split into fixed text and slots. */
 export function compileFragment(encoded: string): Segment[] {
@@ -132,8 +133,19 @@ export function encodeFragment(text: string): string {
 // Printable ASCII other than "=" (no space: trailing ones would need encoding) is its own quoted-printable
 // encoding (RFC 2045, 6.7 rule 2): links, places and tokens skip the encoder; anything else goes through it.
 const QP_LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
-const quotedPrintable = (value: string) =>
-  noLeadingDot(QP_LITERAL.test(value) ? (value.length <= QP_WIDTH ? value : qpWrap(value, QP_WIDTH)) : qpWrap(qpEncode(value), QP_WIDTH));
+/**
+ * Such a value longer than a line (a reader's link) is cut every QP_WIDTH - 1 characters with a soft line
+ * break (RFC 2045 §6.7 rule 5): with no escape in it, no cut can split one. nodemailer's `wrap` looks for
+ * a nicer place to cut with a regular expression per line, for the same decoded text; these are a digest's
+ * most frequent values (two links per entry and part).
+ */
+const softBreaks = (literal: string) => {
+  if (literal.length <= QP_WIDTH) return literal;
+  let out = literal.slice(0, QP_WIDTH - 1);
+  for (let i = QP_WIDTH - 1; i < literal.length; i += QP_WIDTH - 1) out += `=\r\n${literal.slice(i, i + QP_WIDTH - 1)}`;
+  return out;
+};
+const quotedPrintable = (value: string) => noLeadingDot(QP_LITERAL.test(value) ? softBreaks(value) : qpWrap(qpEncode(value), QP_WIDTH));
 
 /**
  * Appends segments with their values to `out`, in order; a value missing, or with a line break where none

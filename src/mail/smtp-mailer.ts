@@ -29,6 +29,61 @@ export function isSmtpDataReady(b: Buffer): boolean {
   return cr === lf;
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+const DOT = 0x2e;
+/**
+ * What a piece of a message brings to `isSmtpDataReady`: its first and last characters, and whether inside
+ * it every CR is followed by LF, every LF follows a CR and no line starts with a dot; a CR at its end, or an
+ * LF or a dot at its start, is for its neighbours to settle. CR, LF and "." are ASCII, which no UTF-8
+ * sequence of another character contains, so characters stand for bytes here.
+ */
+type Shape = { first: number; last: number; inner: boolean };
+function shapeOf(piece: string): Shape {
+  const n = piece.length;
+  let inner = true;
+  for (let i = piece.indexOf('\n'); inner && i !== -1; i = piece.indexOf('\n', i + 1)) {
+    if ((i > 0 && piece.charCodeAt(i - 1) !== CR) || (i + 1 < n && piece.charCodeAt(i + 1) === DOT)) inner = false;
+  }
+  for (let i = piece.indexOf('\r'); inner && i !== -1; i = piece.indexOf('\r', i + 1)) {
+    if (i + 1 < n && piece.charCodeAt(i + 1) !== LF) inner = false;
+  }
+  return { first: piece.charCodeAt(0), last: piece.charCodeAt(n - 1), inner };
+}
+// The shapes of the long pieces, which are the edition's own text shared by every reader's message: each is
+// looked at once. Bounded, in case long pieces were ever per reader.
+const shapes = new Map<string, Shape>();
+const SHAPED = 256;
+
+/**
+ * `isSmtpDataReady` of the message the pieces make, read from the pieces: the long ones (the edition's
+ * text) are looked at once and remembered, so each message costs only its own words, links and joints.
+ */
+export function piecesSmtpDataReady(pieces: readonly string[]): boolean {
+  let prev = -1;
+  for (const piece of pieces) {
+    if (!piece.length) continue;
+    let shape: Shape;
+    if (piece.length < SHAPED) shape = shapeOf(piece);
+    else {
+      let known = shapes.get(piece);
+      if (!known) {
+        if (shapes.size >= 4096) shapes.clear();
+        shapes.set(piece, (known = shapeOf(piece)));
+      }
+      shape = known;
+    }
+    if (!shape.inner) return false;
+    const { first } = shape;
+    // The joint: CR then LF, and a line that starts here does not start with a dot (prev -1: the message's start).
+    if (prev === CR ? first !== LF : first === LF) return false;
+    if ((prev === LF || prev === -1) && first === DOT) return false;
+    prev = shape.last;
+  }
+  // It ends with CRLF: an LF at the end had its CR checked where it stands.
+  return prev === LF;
+}
+
 /**
  * A message that `isSmtpDataReady` passed, as the stream `SMTPConnection.send` pipes into its dot-stuffing
  * `DataStream`. Its bytes cannot change in that stream, so all but the last line are handed to the stream's
@@ -188,9 +243,9 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
   }
 
   /** Sends one message on one session; the session goes back to the pool only when it is sure to be usable. */
-  function sendOn(s: Session, envelope: { from: string; to: string }, message: Buffer): Promise<{ response: string }> {
+  function sendOn(s: Session, envelope: { from: string; to: string }, message: Buffer, ready: boolean): Promise<{ response: string }> {
     return new Promise((resolve, reject) => {
-      const body = signer ? signer.sign(message) : isSmtpDataReady(message) ? new SmtpDataReady(message) : message;
+      const body = signer ? signer.sign(message) : ready ? new SmtpDataReady(message) : message;
       s.abort = (err) => {
         s.abort = null;
         reject(err);
@@ -246,6 +301,8 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
       let length = 0;
       for (const piece of pieces) length += buffer.write(piece, length);
       const message = buffer.subarray(0, length);
+      // A digest comes in pieces, most of them the edition's own text: read from those, not byte by byte.
+      const ready = !signer && (typeof raw === 'string' ? isSmtpDataReady(message) : piecesSmtpDataReady(raw));
       try {
         for (let attempt = 0; ; attempt++) {
           // Closed while this message waited for a slot: it is not sent.
@@ -269,7 +326,7 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
             return outcomeOfError(err);
           }
           try {
-            const { response } = await sendOn(taken.session, envelope, message);
+            const { response } = await sendOn(taken.session, envelope, message, ready);
             buffers.push(buffer);
             return { ok: true, response };
           } catch (err) {

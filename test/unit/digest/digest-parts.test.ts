@@ -7,6 +7,7 @@ import { buildDigestFrame, compileDigest, type StoredDigest } from '../../../src
 import { renderDigestParts } from '../../../src/digest/digest-parts.js';
 import { renderDigest, type DigestPaper } from '../../../src/digest/render-digest.js';
 import { SLOT, VIEW } from '../../../src/mail/mime-template.js';
+import { isSmtpDataReady, piecesSmtpDataReady } from '../../../src/mail/smtp-mailer.js';
 
 const seed = JSON.parse(readFileSync(new URL('../../../seeds/papers.json', import.meta.url), 'utf8')) as { papers: DigestPaper[] };
 const pool: DigestPaper[] = seed.papers.slice(0, 20).map((p, i) => ({ ...p, upvotes: i === 3 ? null : 100 - i, title: i === 5 ? `Ünïcode — “${p.title}” & <b>more</b>` : p.title }));
@@ -61,6 +62,11 @@ describe('a digest in parts', async () => {
     expect(Math.max(...raw.slice(raw.indexOf('\r\n\r\n')).split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
     // No line starts with ".": SMTP's dot-stuffing has nothing to insert, and the message leaves as built.
     expect(raw).not.toMatch(/(^|\n)\./);
+    // So the sender passes it as it is, told so by its pieces as by its bytes.
+    const pieces = digest.pieces(ids, { day: '2026-11-30', topics: ['diffusion', 'cs.CL'] }, v);
+    expect(pieces.join('')).toBe(raw);
+    expect(isSmtpDataReady(Buffer.from(raw))).toBe(true);
+    expect(piecesSmtpDataReady(pieces)).toBe(true);
   });
 
   it("gives each reader their own date, topics, reasons and links, and nobody else's", async () => {
@@ -76,6 +82,23 @@ describe('a digest in parts', async () => {
     expect(a.text).toContain(values(2, ids).feedback[1]);
     expect(a.text).not.toContain(values(3, ids).feedback[1]);
     expect(String(b.html)).toContain(values(3, ids).preferencesUrl);
+  });
+
+  it('cuts links longer than a line into quoted-printable lines that decode to the link, dots and all', async () => {
+    // A long public URL: each link spans several lines, and cuts fall where a line would start with a dot.
+    const long = (path: string) => `https://papermail.test/${'a.'.repeat(60)}${path}/${'.b'.repeat(40)}`;
+    const ids = [pool[0]!.id, pool[1]!.id];
+    const v = { ...values(6, ids), unsubscribeUrl: long('unsubscribe'), preferencesUrl: long('preferences'), feedback: ids.map((id) => long(`feedback/${id}`)) };
+    const pieces = digest.pieces(ids, { day: '2026-11-30' }, v);
+    const raw = pieces.join('');
+    const body = raw.slice(raw.indexOf('\r\n\r\n'));
+    expect(Math.max(...body.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
+    expect(body).not.toMatch(/\n\./);
+    expect(piecesSmtpDataReady(pieces)).toBe(true);
+    const m = await simpleParser(raw);
+    for (const link of [v.preferencesUrl, ...v.feedback]) expect(m.text).toContain(link);
+    expect(String(m.html)).toContain(`href="${v.feedback[1]}?choice=less"`);
+    expect(m.headers.get('list')).toMatchObject({ unsubscribe: { url: v.unsubscribeUrl } });
   });
 
   it('refuses a paper outside the pool, and a line break in a value', () => {
