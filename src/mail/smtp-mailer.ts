@@ -33,52 +33,46 @@ const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
 /**
- * What a piece of a message brings to `isSmtpDataReady`: its first and last characters, and whether inside
- * it every CR is followed by LF, every LF follows a CR and no line starts with a dot; a CR at its end, or an
- * LF or a dot at its start, is for its neighbours to settle. CR, LF and "." are ASCII, which no UTF-8
- * sequence of another character contains, so characters stand for bytes here.
+ * Whether inside a piece of a message every CR is followed by LF, every LF follows a CR and no line starts
+ * with a dot; a CR at its end, or an LF or a dot at its start, is for its neighbours to settle. CR, LF and "."
+ * are ASCII, which no UTF-8 sequence of another character contains, so characters stand for bytes here.
  */
-type Shape = { first: number; last: number; inner: boolean };
-function shapeOf(piece: string): Shape {
+function innerReady(piece: string): boolean {
   const n = piece.length;
-  let inner = true;
-  for (let i = piece.indexOf('\n'); inner && i !== -1; i = piece.indexOf('\n', i + 1)) {
-    if ((i > 0 && piece.charCodeAt(i - 1) !== CR) || (i + 1 < n && piece.charCodeAt(i + 1) === DOT)) inner = false;
+  for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) {
+    if ((i > 0 && piece.charCodeAt(i - 1) !== CR) || (i + 1 < n && piece.charCodeAt(i + 1) === DOT)) return false;
   }
-  for (let i = piece.indexOf('\r'); inner && i !== -1; i = piece.indexOf('\r', i + 1)) {
-    if (i + 1 < n && piece.charCodeAt(i + 1) !== LF) inner = false;
+  for (let i = piece.indexOf('\r'); i !== -1; i = piece.indexOf('\r', i + 1)) {
+    if (i + 1 < n && piece.charCodeAt(i + 1) !== LF) return false;
   }
-  return { first: piece.charCodeAt(0), last: piece.charCodeAt(n - 1), inner };
+  return true;
 }
-// The shapes of the long pieces, which are the edition's own text shared by every reader's message: each is
-// looked at once. Bounded, in case long pieces were ever per reader.
-const shapes = new Map<string, Shape>();
-const SHAPED = 256;
+// What innerReady said of the long pieces, which are the edition's own text shared by every reader's
+// message: each is looked at once. Bounded, in case long pieces were ever per reader.
+const known = new Map<string, boolean>();
+const KEPT_FROM = 256;
 
 /**
  * `isSmtpDataReady` of the message the pieces make, read from the pieces: the long ones (the edition's
  * text) are looked at once and remembered, so each message costs only its own words, links and joints.
  */
 export function piecesSmtpDataReady(pieces: readonly string[]): boolean {
+  // The last character so far; -1 at the start of the message.
   let prev = -1;
   for (const piece of pieces) {
     if (!piece.length) continue;
-    let shape: Shape;
-    if (piece.length < SHAPED) shape = shapeOf(piece);
-    else {
-      let known = shapes.get(piece);
-      if (!known) {
-        if (shapes.size >= 4096) shapes.clear();
-        shapes.set(piece, (known = shapeOf(piece)));
-      }
-      shape = known;
-    }
-    if (!shape.inner) return false;
-    const { first } = shape;
-    // The joint: CR then LF, and a line that starts here does not start with a dot (prev -1: the message's start).
+    const first = piece.charCodeAt(0);
+    // The joint: CR then LF, and a line that starts here does not start with a dot.
     if (prev === CR ? first !== LF : first === LF) return false;
     if ((prev === LF || prev === -1) && first === DOT) return false;
-    prev = shape.last;
+    let ready: boolean | undefined;
+    if (piece.length < KEPT_FROM) ready = innerReady(piece);
+    else if ((ready = known.get(piece)) === undefined) {
+      if (known.size >= 4096) known.clear();
+      known.set(piece, (ready = innerReady(piece)));
+    }
+    if (!ready) return false;
+    prev = piece.charCodeAt(piece.length - 1);
   }
   // It ends with CRLF: an LF at the end had its CR checked where it stands.
   return prev === LF;
