@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Edition, Shard } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../db/readers-repo.js';
@@ -62,9 +63,12 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
   if (opts.shard === undefined && pagesByKeyset(edition) && (await startShards(deps, edition))) return;
   const assigned = await assignReaders(deps, edition);
   await repos.editions.markAssigned(edition.id);
-  // Rows queued before a crash or a pause have no job of their own any more: one job covers them.
+  // Rows queued before a crash or a pause have no job of their own any more: one job covers them. Its id is
+  // new for every build: a queue keeps finished jobs and ignores a job whose id it has, so an id made of the
+  // second alone let a resume within the second of the first build queue nothing, and the edition waited for
+  // recovery. A second job for the same rows only finds them claimed or done.
   const open = await repos.deliveries.outstanding(edition.id, config.send.leaseSeconds);
-  if (open) await deps.producer.sendLater(edition.id, [open.from, open.to], open.dueInMs, `assigned${Math.floor(deps.now().getTime() / 1000)}`);
+  if (open) await deps.producer.sendLater(edition.id, [open.from, open.to], open.dueInMs, `assigned${deps.now().getTime()}-${randomUUID().slice(0, 8)}`);
   await repos.editions.finishIfDone(edition.id);
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
