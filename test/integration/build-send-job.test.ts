@@ -4,11 +4,9 @@
 // until the recovery sweep.) Real Postgres; the queue is a typed fake port that records the jobs' ids.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { seedPapers } from '../../src/db/seed.js';
 import { buildEdition, type BuildDeps } from '../../src/jobs/build-edition.js';
-import type { Producer } from '../../src/jobs/queues.js';
 import { startEdition } from '../../src/jobs/start-edition.js';
+import { buildConfig, papersAndReaders, quietProducer, silentLog } from '../helpers/build.js';
 import { useTestRepos } from '../helpers/database.js';
 
 const t = useTestRepos();
@@ -16,30 +14,20 @@ const t = useTestRepos();
 describe('the send job a build queues', () => {
   it('is a new job after a resume, even within the same second as the first build', async () => {
     const { repos, db } = t;
-    await seedPapers(repos.papers);
-    await db.db.execute(sql`
-      insert into subscribers (email, status, frequency, confirmed_at)
-      select 'resumed' || g || '@example.org', 'active', 'daily', now() from generate_series(1, 30) g`);
-    const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), secret: 'test-secret-test-secret-test-secret-00', adminToken: 'test-admin-token-0123' };
+    await papersAndReaders(t, 'resumed', 30);
     // The queue's rule: a job whose id it already has is not added again.
     const ids = new Set<string>();
     const added: { range: [number, number]; id: string }[] = [];
-    const producer = {
-      buildEdition: async () => {},
-      buildShards: async () => {},
-      sendRanges: async () => {},
-      sendLater: async (editionId: number, range: [number, number], _delay: number, key: string) => {
+    const producer = quietProducer({
+      sendLater: async (editionId, range, _delay, key) => {
         const id = `send-${editionId}-${range[0]}-${range[1]}-${key}`;
         if (!ids.has(id)) added.push({ range, id });
         ids.add(id);
       },
-      sendTransactional: async () => {},
-      ingestNow: async () => {},
-      queues: {} as Producer['queues'],
-    } satisfies Producer;
+    });
     // One instant for everything: the first build, the pause, the resume and the build after it.
     const instant = new Date();
-    const deps: BuildDeps = { repos, config, producer, log: { info() {}, warn() {}, error() {} }, now: () => instant };
+    const deps: BuildDeps = { repos, config: buildConfig(), producer, log: silentLog, now: () => instant };
 
     const { id } = await startEdition(deps, 'daily', true);
     await buildEdition(deps, id);

@@ -3,11 +3,9 @@
 // a queue that is down gets the shards given back, and only the last shard to finish moves the edition on.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { seedPapers } from '../../src/db/seed.js';
 import { buildEdition, type BuildDeps } from '../../src/jobs/build-edition.js';
-import type { Producer } from '../../src/jobs/queues.js';
 import { startEdition } from '../../src/jobs/start-edition.js';
+import { buildConfig, papersAndReaders, quietProducer, silentLog } from '../helpers/build.js';
 import { useTestRepos } from '../helpers/database.js';
 
 const t = useTestRepos();
@@ -16,32 +14,25 @@ const t = useTestRepos();
 function fakeProducer() {
   const calls = { builds: 0, shards: [] as number[][], sends: 0 };
   let down = false;
-  const producer = {
+  const producer = quietProducer({
     buildEdition: async () => void calls.builds++,
-    buildShards: async (_id: number, shards: number[]) => {
+    buildShards: async (_id, shards) => {
       if (down) throw new Error('The queue did not answer within 3000 ms');
       calls.shards.push(shards);
     },
     sendRanges: async () => void calls.sends++,
     sendLater: async () => void calls.sends++,
-    sendTransactional: async () => {},
-    ingestNow: async () => {},
-    queues: {} as Producer['queues'],
-  } satisfies Producer;
+  });
   return { producer, calls, setDown: (v: boolean) => (down = v) };
 }
 
 describe('assignment in shards', () => {
   it('plans ranges over every reader, assigns each shard once, and moves the edition on only after the last', async () => {
     const { repos, db } = t;
-    await seedPapers(repos.papers);
-    await db.db.execute(sql`
-      insert into subscribers (email, status, frequency, confirmed_at)
-      select 'shard' || g || '@example.org', 'active', 'daily', now() from generate_series(1, 530) g`);
-    const config = { ...loadConfig({ ASSIGN_SHARD_READERS: '100', LOG_LEVEL: 'silent' }), secret: 'test-secret-test-secret-test-secret-00', adminToken: 'test-admin-token-0123' };
+    await papersAndReaders(t, 'shard', 530);
+    const config = buildConfig({ ASSIGN_SHARD_READERS: '100' });
     const { producer, calls, setDown } = fakeProducer();
-    const log = { info() {}, warn() {}, error() {} };
-    const deps: BuildDeps = { repos, config, producer, log, now: () => new Date() };
+    const deps: BuildDeps = { repos, config, producer, log: silentLog, now: () => new Date() };
 
     const { id } = await startEdition(deps, 'daily', true);
     expect(calls.builds).toBe(1);
