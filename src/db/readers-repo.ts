@@ -39,8 +39,9 @@ export interface Assignment {
 export class PapersHad {
   constructor(
     private readonly places: ReadonlyMap<string, number>,
-    private readonly lo: number,
-    private readonly hi: number,
+    /** Places 0-30 of the pool, then 31-61 (ranking's PlacesHad). */
+    readonly lo: number,
+    readonly hi: number,
   ) {}
   has(paperId: string): boolean {
     const k = this.places.get(paperId);

@@ -149,6 +149,68 @@ function becauseOf(p: { vector?: TermVector | null }, profile: Profile): string 
   return best?.title ?? null;
 }
 
+/** A reader's papers of the pool as bits over its places: places 0-30 in `lo`, 31-61 in `hi` (readers-repo's PapersHad). */
+export interface PlacesHad extends PapersSeen {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Topics whose matches in a pool are remembered (one pair of numbers each). */
+const TOPICS_KEPT = 50_000;
+
+/**
+ * The candidates of `personalList` for many readers of one pool: the pool's papers that match a reader's
+ * topics and that they never had, in pool order. Each topic is matched against the pool once and kept as
+ * bits over its places; a reader's candidates are then two bit operations with their history's bits and a
+ * walk over the places, where the filter asked every paper of the pool (a lookup per paper and topic, for
+ * each of a million readers). `historyIds` are the places their history's bits stand for; a pool in another
+ * order (a paper gone since) falls back to asking each paper.
+ */
+export function poolCandidates<P extends Matchable & { id: string }>(pool: P[], historyIds: readonly string[]): (topics: string[], had: PlacesHad | null) => P[] {
+  const aligned = pool.length <= 62 && pool.length === historyIds.length && pool.every((p, k) => p.id === historyIds[k]);
+  if (!aligned) return (topics, had) => personalCandidates(pool, topics, had ?? NOTHING_HAD);
+  const bitsOf = (keep: (p: P) => boolean) => {
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < pool.length; k++) {
+      if (!keep(pool[k]!)) continue;
+      if (k < 31) lo |= 1 << k;
+      else hi |= 1 << (k - 31);
+    }
+    return [lo, hi] as const;
+  };
+  const everything = bitsOf(() => true);
+  const byTopic = new Map<string, readonly [number, number]>();
+  return (topics, had) => {
+    let lo = topics.length ? 0 : everything[0];
+    let hi = topics.length ? 0 : everything[1];
+    for (const topic of topics) {
+      let bits = byTopic.get(topic);
+      if (!bits) {
+        byTopic.set(topic, (bits = bitsOf(topicMatcher([topic]))));
+        if (byTopic.size > TOPICS_KEPT) byTopic.delete(byTopic.keys().next().value!);
+      }
+      lo |= bits[0];
+      hi |= bits[1];
+    }
+    if (had) {
+      lo &= ~had.lo;
+      hi &= ~had.hi;
+    }
+    const out: P[] = [];
+    for (let k = 0; k < pool.length; k++) if (((k < 31 ? lo >>> k : hi >>> (k - 31)) & 1) === 1) out.push(pool[k]!);
+    return out;
+  };
+}
+
+const NOTHING_HAD: PapersSeen = { has: () => false };
+
+/** The pool's papers that match the topics and that the reader never received, in pool order. */
+function personalCandidates<P extends Matchable & { id: string }>(pool: P[], topics: string[], received: PapersSeen): P[] {
+  const matches = topicMatcher(topics);
+  return pool.filter((p) => !received.has(p.id) && matches(p));
+}
+
 /**
  * One reader's list: the pool's papers that match their topics and that they never received, ordered by
  * their ranking (the community's order when they have no profile), cut to their size.
@@ -161,11 +223,5 @@ export function personalList<P extends Matchable & { id: string; vector?: TermVe
   profile: Profile | null,
   w: RankWeights,
 ): Ranked<P>[] {
-  const matches = topicMatcher(topics);
-  return rank(
-    pool.filter((p) => !received.has(p.id) && matches(p)),
-    profile,
-    w,
-    size,
-  );
+  return rank(personalCandidates(pool, topics, received), profile, w, size);
 }

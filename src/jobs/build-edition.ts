@@ -3,7 +3,7 @@ import type { Edition, Shard } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../db/readers-repo.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
-import { anchorOf, buildProfile, personalList, topicHits, type Choice, type PapersSeen } from '../domain/ranking.js';
+import { anchorOf, buildProfile, poolCandidates, rank, topicHits, type Choice } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
@@ -73,9 +73,6 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
 
-/** A reader with no paper of the pool yet. */
-const NONE_HAD: PapersSeen = { has: () => false };
-
 const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
 
 /**
@@ -117,6 +114,8 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
   const placesOf = (papers: Paper[]) => new Map(papers.map((p, i) => [p, i]));
   let places = placesOf(pool);
   const poolIds = pool.map((p) => p.id);
+  // A reader's candidates from their topics and their history's bits over poolIds (readers-repo's received).
+  let candidates = poolCandidates(pool, poolIds);
   const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
   const weights = config.digest.ranking;
   const now = deps.now();
@@ -176,6 +175,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
       await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
       pool = await repos.papers.byIds(edition.paperIds);
       places = placesOf(pool);
+      candidates = poolCandidates(pool, poolIds);
       // A new cache, not a cleared one: a read already in flight fills the old one with the old vectors.
       liked = new Map();
       topicVectors = new Map();
@@ -206,7 +206,8 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
         topics = topicVectors.get(key)!;
       }
       const profile = buildProfile(topics, mine, weights, now);
-      const list = personalList(pool, reader.topics, received.get(reader.id) ?? NONE_HAD, reader.maxPapers ?? config.digest.size, profile, weights);
+      // personalList's list, its candidates from bits.
+      const list = rank(candidates(reader.topics, received.get(reader.id) ?? null), profile, weights, reader.maxPapers ?? config.digest.size);
       if (!list.length && !config.digest.sendEmpty) {
         rows.push({ subscriberId: reader.id, renderId: null, paperIds: [], status: 'skipped', reason: whyEmpty(reader), view: null, ...slot });
         continue;

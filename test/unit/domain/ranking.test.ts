@@ -1,9 +1,11 @@
 // The reader's own ranking with fixed vectors: a liked paper's near neighbour rises, a hidden one's sinks,
 // the reasons are named, and with no profile the order is the community's.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PapersHad } from '../../../src/db/readers-repo.js';
 import { terms, vectorize } from '../../../src/domain/paper-vectors.js';
 import { cosine } from '../../../src/domain/term-vectors.js';
-import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, rank, topicAnchor, type Choice } from '../../../src/domain/ranking.js';
+import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, poolCandidates, rank, topicAnchor, type Choice } from '../../../src/domain/ranking.js';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const v = (entries: Record<string, number>) => entries;
@@ -83,5 +85,50 @@ describe('topics in the profile', () => {
     expect(buildProfile(robots, [], DEFAULT_RANK_WEIGHTS, NOW)).toBeNull();
     const anchored = buildProfile(robots, [choice('x', 'more', v({ diffusion: 1 }))], DEFAULT_RANK_WEIGHTS, NOW)!;
     expect(Object.keys(anchored.vector).sort()).toEqual(['diffusion', 'leg', 'robot']);
+  });
+});
+
+describe('poolCandidates', () => {
+  const VOCAB = ['diffusion', 'robot', 'Language Model', 'cs.LG', 'text-to-image', 'graph', 'RL', 'vision'];
+  const paperArb = fc.record({
+    title: fc.array(fc.constantFrom(...VOCAB, 'the', 'of'), { maxLength: 6 }).map((w) => w.join(' ')),
+    abstract: fc.array(fc.constantFrom(...VOCAB, 'and'), { maxLength: 8 }).map((w) => w.join(' ')),
+    categories: fc.array(fc.constantFrom('cs.LG', 'cs.CV', 'cs.RO'), { maxLength: 2 }),
+  });
+  const topicsArb = fc.array(fc.constantFrom(...VOCAB, 'language model', 'GRAPH', 'absent topic'), { maxLength: 3 });
+  // Each paper's bit in the history's two words is its place in the pool, as readers-repo's PapersHad reads it.
+  const hadOf = (ids: string[], lo: number, hi: number) => new PapersHad(new Map(ids.map((id, k) => [id, k])), lo, hi);
+
+  it("gives personalList's candidates, from bits, for any pool of up to 62 papers, topics and history", () => {
+    fc.assert(
+      fc.property(fc.array(paperArb, { minLength: 1, maxLength: 62, size: 'max' }), fc.array(topicsArb, { minLength: 1, maxLength: 8 }), fc.nat(2 ** 31 - 1), fc.nat(2 ** 31 - 1), (texts, readers, lo, hi) => {
+        const pool = texts.map((t, k) => ({ ...t, id: `2512.${String(k).padStart(5, '0')}` }));
+        const ids = pool.map((p) => p.id);
+        const candidates = poolCandidates(pool, ids);
+        for (const topics of readers) {
+          for (const had of [hadOf(ids, lo, hi), null]) {
+            const plain = personalList(pool, topics, had ?? { has: () => false }, Infinity, null, DEFAULT_RANK_WEIGHTS).map((r) => r.paper);
+            expect(candidates(topics, had)).toEqual(plain);
+          }
+        }
+      }),
+      { numRuns: 300, seed: 20261201 },
+    );
+  });
+
+  it('asks each paper when the history stands for another order of the pool (a paper gone since)', () => {
+    const pool = [
+      { id: 'a', title: 'diffusion', abstract: '' },
+      { id: 'c', title: 'robot', abstract: '' },
+    ];
+    const historyIds = ['a', 'b', 'c'];
+    // The history has 'c' (place 2 of historyIds), not 'a'.
+    const had = new PapersHad(new Map(historyIds.map((id, k) => [id, k])), 0b100, 0);
+    expect(poolCandidates(pool, historyIds)([], had).map((p) => p.id)).toEqual(['a']);
+    expect(poolCandidates(pool, historyIds)(['robot'], null).map((p) => p.id)).toEqual(['c']);
+    // The same papers in another order: place 0 of the history is 'a', which is second in this pool.
+    const swapped = [pool[1]!, pool[0]!];
+    const hadA = new PapersHad(new Map([['a', 0], ['c', 1]]), 0b01, 0);
+    expect(poolCandidates(swapped, ['a', 'c'])([], hadA).map((p) => p.id)).toEqual(['c']);
   });
 });
