@@ -72,13 +72,14 @@ export async function runBench(name: string, opts: { redis: boolean }, main: (s:
       // A failure here is printed, never thrown: the cleanups after it (Postgres's stop) must still run.
       cleanups.unshift(async () => {
         try {
-          const top = await client.query<{ calls: string; ms: number; per: number; rows: string; query: string }>(`
-            select calls::text, (total_exec_time + total_plan_time)::float8 as ms, coalesce((total_exec_time + total_plan_time) / nullif(calls, 0), 0)::float8 as per,
+          const top = await client.query<{ calls: string; ms: number; plan: number; per: number; rows: string; query: string }>(`
+            select calls::text, (total_exec_time + total_plan_time)::float8 as ms, total_plan_time::float8 as plan,
+                   coalesce((total_exec_time + total_plan_time) / nullif(calls, 0), 0)::float8 as per,
                    rows::text, regexp_replace(query, '\\s+', ' ', 'g') as query
             from pg_stat_statements order by total_exec_time + total_plan_time desc limit 12`);
           const calls = await client.query<{ calls: string; all: string }>(`select sum(calls)::text as calls, count(*)::text as "all" from pg_stat_statements`);
           console.log(`Postgres statements by time (execution and planning), of ${calls.rows[0]!.calls} calls of ${calls.rows[0]!.all} statements:`);
-          for (const r of top.rows) console.log(`  ${r.ms.toFixed(0).padStart(7)} ms  ${r.calls.padStart(7)} calls  ${r.per.toFixed(2).padStart(7)} ms each  ${r.rows.padStart(8)} rows  ${r.query.slice(0, 150)}`);
+          for (const r of top.rows) console.log(`  ${r.ms.toFixed(0).padStart(7)} ms (${r.plan.toFixed(0).padStart(5)} planning)  ${r.calls.padStart(7)} calls  ${r.per.toFixed(2).padStart(7)} ms each  ${r.rows.padStart(8)} rows  ${r.query.slice(0, 150)}`);
         } catch (err) {
           console.error(`pg_stat_statements could not be read: ${(err as Error).message}`);
         } finally {

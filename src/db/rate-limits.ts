@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { mailboxKey } from '../domain/mailbox.js';
+import { gatedBatches } from './batching.js';
 
 /** Counts confirmation mails per inbox; a signup past the count stores nothing and mails nothing. */
 export interface MailboxThrottle {
@@ -28,6 +30,81 @@ export interface RateLimits {
   dataLinks: RequestThrottle;
 }
 
+type Upsert = { key: string; points: number; msDuration: number };
+type Counted = { rows: [{ points: number; expire: number | null }] };
+
+// rate-limiter-flexible's own upsert of a counter (RateLimiterPostgres._upsert, without forceExpire), for
+// many keys in one statement: a window that has passed starts again from the points added, a live one adds
+// them. The same key never comes twice in one call.
+const UPSERT_MANY = `
+  insert into rate_limits (key, points, expire) select * from unnest($1::varchar[], $2::int[], $3::bigint[])
+  on conflict (key) do update set
+    points = case when rate_limits.expire <= $4 then excluded.points else rate_limits.points + excluded.points end,
+    expire = case when rate_limits.expire <= $4 then excluded.expire else rate_limits.expire end
+  returning key, points, expire`;
+
+/**
+ * rate-limiter-flexible's Postgres store, with the counters of calls that arrive together written in one
+ * statement and one commit (a signup's own commit was most of its cost in Postgres). The limiting stays the
+ * library's: it gets, for each call, the row as that call alone would have left it. Calls on one key in one
+ * batch are summed, and each is told the count up to and including its own points, as if they had come one
+ * after another. Forced writes (`set`, `block`) go through the library's own statement.
+ */
+class BatchedRateLimiterPostgres extends RateLimiterPostgres {
+  private readonly pool: pg.Pool;
+  private readonly gate = gatedBatches(2);
+  private readonly upserts = new DataLoader<Upsert, Counted>((calls) => this.upsertMany(calls), {
+    cache: false,
+    maxBatchSize: 500,
+    batchScheduleFn: this.gate.schedule,
+  });
+
+  constructor(opts: ConstructorParameters<typeof RateLimiterPostgres>[0] & { storeClient: pg.Pool }) {
+    super(opts);
+    this.pool = opts.storeClient;
+  }
+
+  // The library's hook for a store's write (lib/RateLimiterStoreAbstract.js).
+  _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<unknown> {
+    // @ts-expect-error: the library's own method, not in its declarations.
+    if (forceExpire) return super._upsert(key, points, msDuration, forceExpire) as Promise<unknown>;
+    return this.upserts.load({ key, points, msDuration });
+  }
+
+  private async upsertMany(calls: readonly Upsert[]): Promise<Counted[]> {
+    this.gate.started();
+    try {
+      const byKey = new Map<string, { points: number; expire: number | null }>();
+      const now = Date.now();
+      for (const c of calls) {
+        const k = byKey.get(c.key);
+        if (k) k.points += c.points;
+        else byKey.set(c.key, { points: c.points, expire: c.msDuration > 0 ? now + c.msDuration : null });
+      }
+      const keys = [...byKey.keys()];
+      const res = await this.pool.query<{ key: string; points: number; expire: string | null }>({
+        name: 'rate-limits-upsert-many',
+        text: UPSERT_MANY,
+        values: [keys, keys.map((k) => byKey.get(k)!.points), keys.map((k) => byKey.get(k)!.expire), now],
+      });
+      const after = new Map(res.rows.map((r) => [r.key, { points: Number(r.points), expire: r.expire === null ? null : Number(r.expire) }]));
+      // Each call's count is the key's count less what later calls in the batch added.
+      const later = new Map<string, number>();
+      const out: Counted[] = [];
+      for (let i = calls.length - 1; i >= 0; i--) {
+        const c = calls[i]!;
+        const row = after.get(c.key)!;
+        const rest = later.get(c.key) ?? 0;
+        out[i] = { rows: [{ points: row.points - rest, expire: row.expire }] };
+        later.set(c.key, rest + c.points);
+      }
+      return out;
+    } finally {
+      this.gate.done();
+    }
+  }
+}
+
 const DAY = 24 * 3600;
 const HOUR = 3600;
 
@@ -38,9 +115,9 @@ const HOUR = 3600;
  */
 export function createRateLimits(pool: pg.Pool, secret: string, settings: { mailboxPerDay: number; confirmsPerHour: number }): RateLimits {
   const limiter = (keyPrefix: string, points: number, duration: number) =>
-    new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration });
+    new BatchedRateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration });
   const hash = (v: string) => createHmac('sha256', secret).update(`limit|${v}`).digest('base64url').slice(0, 32);
-  const allowed = async (l: RateLimiterPostgres, key: string) => {
+  const allowed = async (l: BatchedRateLimiterPostgres, key: string) => {
     try {
       await l.consume(key);
       return true;

@@ -16,7 +16,7 @@ import { createSuppressionsRepo } from './suppressions-repo.js';
  */
 export function createRepos(db: Db, secret: string, opts: { namedStatements?: boolean } = {}) {
   return {
-    subscribers: createSubscribersRepo(db, (email) => emailHash(secret, email)),
+    subscribers: createSubscribersRepo(db, (email) => emailHash(secret, email), { namedStatements: opts.namedStatements ?? true }),
     readers: createReadersRepo(db),
     papers: createPapersRepo(db),
     editions: createEditionsRepo(db),

@@ -17,12 +17,12 @@ const nextSend = (after: ReturnType<typeof sql>) =>
   sql`case when status = 'active' and frequency <> 'paused' then papermail_next_send(timezone, send_hour, frequency = 'weekly', send_day, ${after}) end`;
 const NEXT_SEND = nextSend(sql`now()`);
 
-export function createSubscribersRepo(db: Db, hashEmail: (email: string) => string) {
+export function createSubscribersRepo(db: Db, hashEmail: (email: string) => string, opts: { namedStatements: boolean } = { namedStatements: true }) {
   type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
   const recordConsent = (tx: Db | Tx, subscriberId: number, kind: string, c: ConsentContext) =>
     tx.insert(consents).values({ subscriberId, kind, ip: c.ip, userAgent: c.userAgent?.slice(0, 500) ?? null, formVersion: c.formVersion });
 
-  const signups = createSignupBatcher(db, hashEmail);
+  const signups = createSignupBatcher(db, hashEmail, opts);
 
   return {
     /** Finds a subscriber by id. */
