@@ -114,7 +114,7 @@ export const envSchema = z.object({
   FETCH_RETRIES: int(4, 0, 10),
   SEND_BATCH_SIZE: int(500, 1, 10_000),
   SEND_CONCURRENCY: int(2, 1, 64),
-  SMTP_POOL_SIZE: int(10, 1, 100),
+  SMTP_POOL_SIZE: int(16, 1, 100),
   SEND_MAX_ATTEMPTS: int(5, 1, 50),
   SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
   SEND_LEASE_SECONDS: int(600, 5, 86_400),
