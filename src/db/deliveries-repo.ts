@@ -118,8 +118,9 @@ export function createDeliveriesRepo(db: Db, opts: { namedStatements: boolean } 
       // A batch with failures is ordered against a pause of its edition (FOR SHARE against the pause's row
       // lock): either the pause's undo sees these failures, or these failures see the pause.
       const failures = results.some((r) => r.status === 'failed' || r.status === 'retry');
-      // A named statement: parsed once per connection and planned generically, it runs many times a second
-      // (unnamed behind a transaction-mode pooler).
+      // A named statement, parsed once per connection (unnamed behind a transaction-mode pooler). Postgres
+      // still plans it at each call (0.16 of its 0.39 ms): a plan for the arrays given counts their elements.
+      // Its generic plan, forced inside a PL/pgSQL function, ran 0.40 ms a call without planning: not kept.
       await db.$client.query({
         ...(failures ? record.locking : record.plain),
         values: [

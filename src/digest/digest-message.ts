@@ -67,10 +67,10 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
     }
     return r;
   };
-  const body = (kind: Kind, paperIds: string[], view: ReaderView, words: Words, values: Slots & { feedback: string[] }) => {
+  // One reader's encoded body, appended where its slot sits in the message's pieces.
+  const body = (out: string[], kind: Kind, paperIds: string[], view: ReaderView, words: Words, values: Slots & { feedback: string[] }) => {
     const c = kinds[kind];
     const shared = { preferencesUrl: values.preferencesUrl, unsubscribeUrl: values.unsubscribeUrl };
-    const out: string[] = [];
     fillInto(out, view.topics?.length ? c.head.topics : c.head.plain, {
       ...shared,
       ...words[kind],
@@ -91,7 +91,6 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
       out.push('=\r\n');
     }
     fillInto(out, c.tail, shared);
-    return out;
   };
   const pieces: DigestAssembler['pieces'] = (paperIds, view, values) => {
     const papers = paperIds.map((id) => {
@@ -110,7 +109,12 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
       if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
     }
     const { feedback: _links, ...slots } = values;
-    return frame.pieces({ ...slots, subject: words.subjectHeader, textBody: body('text', paperIds, view, words, values), htmlBody: body('html', paperIds, view, words, values) });
+    return frame.pieces({
+      ...slots,
+      subject: words.subjectHeader,
+      textBody: (out) => body(out, 'text', paperIds, view, words, values),
+      htmlBody: (out) => body(out, 'html', paperIds, view, words, values),
+    });
   };
   return { pieces, fill: (paperIds, view, values) => pieces(paperIds, view, values).join('') };
 }

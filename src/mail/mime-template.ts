@@ -65,8 +65,14 @@ export interface MimeTemplate {
   readonly source: string;
   fill(values: Slots & Partial<Record<ViewName, string>>): string;
   /** The same message as pieces in order (see RawMessage): the template's own text is shared, not copied. */
-  pieces(values: Slots & Partial<Record<ViewName, string | readonly string[]>>): string[];
+  pieces(values: Slots & Partial<Record<ViewName, Value>>): string[];
 }
+
+/**
+ * A slot's value. Only the encoded bodies (textBody, htmlBody) may be pieces, or a function that appends
+ * its pieces to the message's own array where the slot sits (no array of its own to copy from).
+ */
+export type Value = string | readonly string[] | ((out: string[]) => void);
 
 type Encoding = 'header' | '7bit' | 'quoted-printable';
 /** Fixed text, or a place for a value and how the value is encoded there. */
@@ -149,9 +155,9 @@ const quotedPrintable = (value: string) => noLeadingDot(QP_LITERAL.test(value) ?
 
 /**
  * Appends segments with their values to `out`, in order; a value missing, or with a line break where none
- * may be, throws. Only the encoded bodies (textBody, htmlBody) may be given as pieces.
+ * may be, throws. Only the encoded bodies (textBody, htmlBody) may be given as pieces (see Value).
  */
-export function fillInto(out: string[], segments: readonly Segment[], values: Partial<Record<Name, string | readonly string[]>>): void {
+export function fillInto(out: string[], segments: readonly Segment[], values: Partial<Record<Name, Value>>): void {
   for (const s of segments) {
     if (typeof s === 'string') {
       out.push(s);
@@ -161,6 +167,7 @@ export function fillInto(out: string[], segments: readonly Segment[], values: Pa
     if (value === undefined) throw new Error(`slot ${s.slot} has no value`);
     if (RAW.has(s.slot)) {
       if (typeof value === 'string') out.push(value);
+      else if (typeof value === 'function') value(out);
       else for (const piece of value) out.push(piece);
       continue;
     }
@@ -182,7 +189,7 @@ export function fillInto(out: string[], segments: readonly Segment[], values: Pa
 export function compileTemplate(source: string): MimeTemplate {
   const headerEnd = source.indexOf('\r\n\r\n');
   const segments = segmentsOf(source, (index) => encodingAt(source, index, headerEnd));
-  const pieces = (values: Partial<Record<Name, string | readonly string[]>>) => {
+  const pieces = (values: Partial<Record<Name, Value>>) => {
     const out: string[] = [];
     fillInto(out, segments, values);
     return out;
