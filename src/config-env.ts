@@ -114,7 +114,7 @@ export const envSchema = z.object({
   FETCH_RETRIES: int(4, 0, 10),
   SEND_BATCH_SIZE: int(500, 1, 10_000),
   SEND_CONCURRENCY: int(2, 1, 64),
-  SMTP_POOL_SIZE: int(16, 1, 100),
+  SMTP_POOL_SIZE: int(20, 1, 100),
   SEND_MAX_ATTEMPTS: int(5, 1, 50),
   SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
   SEND_LEASE_SECONDS: int(600, 5, 86_400),
@@ -124,7 +124,7 @@ export const envSchema = z.object({
   SEND_PAUSE_WINDOW: int(200, 10, 100_000),
   SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
   /** Group commit of delivery results: a result waits this long for the other lanes' before it is written. */
-  SEND_RESULT_GROUP_MS: int(3, 0, 1000),
+  SEND_RESULT_GROUP_MS: int(6, 0, 1000),
   /** Messages a second over all workers together (the provider's rate, e.g. 14 for SES's default); unset: no limit. */
   SEND_RATE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Messages a second to one recipient domain, over all workers. */
