@@ -45,10 +45,11 @@ const UPSERT_MANY = `
 
 /**
  * rate-limiter-flexible's Postgres store, with the counters of calls that arrive together written in one
- * statement and one commit (a signup's own commit was most of its cost in Postgres). The limiting stays the
- * library's: it gets, for each call, the row as that call alone would have left it. Calls on one key in one
- * batch are summed, and each is told the count up to and including its own points, as if they had come one
- * after another. Forced writes (`set`, `block`) go through the library's own statement.
+ * statement and one commit: a statement and a commit for every signup's counter cost more than the
+ * signup's own share of its batch. The limiting stays the library's: it gets, for each call, the row as that
+ * call alone would have left it. Calls on one key in one batch are summed, and each is told the count up to
+ * and including its own points, as if they had come one after another. Forced writes (`set`, `block`) go
+ * through the library's own statement.
  */
 class BatchedRateLimiterPostgres extends RateLimiterPostgres {
   private readonly pool: pg.Pool;
