@@ -1,11 +1,11 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { redactUrl } from '../domain/redact.js';
+import { ipForLog, redactUrl } from '../domain/redact.js';
 import { openapiOptions, undocumented } from './openapi.js';
 import { configureSite } from './pages/layout.js';
 import { SECURITY_HEADERS } from './security-headers.js';
@@ -39,6 +39,13 @@ const MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'The JSON body could not be parsed.',
 };
 
+/**
+ * The request's URL as a log line may hold it: the path rebuilt from the route it matched, so that every
+ * parameter but an id is cut (a link token, and whatever a later route adds), addresses masked, 2 KB at most.
+ */
+const loggedUrl = (req: FastifyRequest) =>
+  redactUrl(req.url, req.routeOptions.url ? { pattern: req.routeOptions.url, params: (req.params ?? {}) as Record<string, unknown> } : undefined);
+
 /** Trusts the nearest `n` proxies (hop 0 is the one that connected to us), as a number means to Fastify. */
 const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
 
@@ -67,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
-      { method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip },
+      { method: req.method, url: loggedUrl(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: ipForLog(req.ip, deps.config.privacy.logIp) },
       'request',
     );
   });
@@ -92,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (unreadableForm) return sendError(req, reply, 400, 'The form data could not be read: it is malformed or cut short.');
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
-      req.log.error({ err, url: req.url }, 'request failed');
+      req.log.error({ err, url: loggedUrl(req) }, 'request failed');
       return sendError(req, reply, status, 'Something went wrong on our side. Please try again in a moment.', 'Sorry');
     }
     if (status === 429) return sendError(req, reply, 429, err.message, 'Please slow down');

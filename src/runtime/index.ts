@@ -122,8 +122,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  * Config (embedded or external Postgres, BullMQ on Redis or on Postgres, real SMTP or the dev catcher,
  * the clock) and wires them into the ports each part asks for.
  */
-export async function createRuntime(base: Config, opts: { sendsMail: boolean; seed: boolean; now?: () => Date }): Promise<Runtime> {
-  const log = createLogger(base.logLevel);
+export async function createRuntime(base: Config, opts: { sendsMail: boolean; seed: boolean; now?: () => Date; logDestination?: DestinationStream }): Promise<Runtime> {
+  const log = createLogger(base.logLevel, opts.logDestination);
   // A broken override stops the start here, naming its file and line, before anything is opened.
   if (base.templatesDir) {
     log.info({ templates: await useTemplateOverrides(base.templatesDir) }, `templates from ${base.templatesDir}`);

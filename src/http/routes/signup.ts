@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { isTimeZone } from '../../domain/preferences.js';
 import { parseSignup } from '../../domain/signup.js';
+import { ipForLog } from '../../domain/redact.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { signupPage } from '../pages/signup.js';
@@ -61,7 +62,7 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
 
     const verdict = await deps.guard.judge(b);
     if (verdict === 'bot') {
-      req.log.info({ ip: req.ip }, 'signup taken for a bot (honeypot, forged stamp or too fast): no mail');
+      req.log.info({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'signup taken for a bot (honeypot, forged stamp or too fast): no mail');
       return neutral(req, reply, parsed.value.email);
     }
     if (verdict === 'stale') return again('This form was open for a long time. Please press Subscribe again.', 200);
@@ -73,7 +74,7 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
     const { email } = parsed.value;
     // Per inbox, plus-tags and case folded: a flood of flood+N@victim.example is one inbox's few mails.
     if (!(await deps.limits.mailbox.take(email))) {
-      req.log.info({ ip: req.ip }, 'signup throttled: this inbox had its confirmation mails for today');
+      req.log.info({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'signup throttled: this inbox had its confirmation mails for today');
       return neutral(req, reply, email);
     }
     const outcome = await deps.repos.subscribers.signup({
