@@ -144,7 +144,21 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SOFT_BOUNCE_LIMIT: int(3, 1, 100),
-  SNS_CONFIRM_HOSTS: z.string().default('amazonaws.com,amazonaws.com.cn'),
+  /** Amazon SNS topics whose messages the bounce webhook takes (ARNs, comma-separated); SNS messages are refused without it. */
+  SNS_TOPIC_ARNS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(',').every((a) => /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(a.trim())), 'must list SNS topic ARNs such as "arn:aws:sns:us-east-1:123456789012:ses-bounces"'),
+  /** Off only in a lab: SNS messages are then believed without their signature (logged loudly at start). */
+  SNS_VERIFY_SIGNATURES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** bull-board's write actions (pause, retry, clean, add, obliterate); read-only without it. */
+  QUEUE_DASHBOARD_WRITE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** A console session that sees no request for this long ends. */
+  ADMIN_SESSION_IDLE_MINUTES: int(60, 1, 24 * 60),
+  /** Days the IP and user agent of never-confirmed signups and of readers who left are kept. */
+  RETENTION_DAYS: int(30, 1, 3650),
+  /** How much of a client's IP the access log keeps: full, truncated (/24, /48) or none. */
+  LOG_IP: z.enum(['full', 'truncated', 'none']).default('truncated'),
   DKIM_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain such as example.org').optional(),
   DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a selector such as papermail').optional(),
   DKIM_PRIVATE_KEY: z.string().optional(),

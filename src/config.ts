@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { envSchema, LOOPBACK_HOST, type Env } from './config-env.js';
 import { slugOf, type Brand } from './domain/brand.js';
 import type { RankWeights } from './domain/ranking.js';
+import type { LogIp } from './domain/redact.js';
 
 /** Thrown when the environment holds a value the service cannot run with; names the variable. */
 export class ConfigError extends Error {}
@@ -97,9 +98,15 @@ export interface Config {
     readonly webhookSecret: string | null;
     /** Soft bounces within 30 days that suppress an address. */
     readonly softLimit: number;
-    /** Host suffixes an Amazon SNS SubscribeURL may point at (https only, except on loopback). */
-    readonly snsConfirmHosts: readonly string[];
+    /** The Amazon SNS topics whose messages are taken (SNS_TOPIC_ARNS); none taken when empty. */
+    readonly snsTopicArns: readonly string[];
+    /** Check every SNS message's signature (off only in a lab). */
+    readonly snsVerifySignatures: boolean;
   };
+  /** Console sessions: how long one may sit idle; bull-board's write actions on or off. */
+  readonly console: { readonly idleMinutes: number; readonly queueDashboardWrite: boolean };
+  /** Privacy: days the network traces of readers who never confirmed or who left are kept; the access log's IPs. */
+  readonly privacy: { readonly retentionDays: number; readonly logIp: LogIp };
   /** What readers see the newsletter called and how it looks, in every page and mail. */
   readonly brand: Brand;
   /** Bearer token of GET /metrics; the route is off without it. */
@@ -254,8 +261,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bounces: Object.freeze({
       webhookSecret: e.WEBHOOK_SECRET ?? null,
       softLimit: e.SOFT_BOUNCE_LIMIT,
-      snsConfirmHosts: Object.freeze(e.SNS_CONFIRM_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+      snsTopicArns: Object.freeze((e.SNS_TOPIC_ARNS ?? '').split(',').map((a) => a.trim()).filter(Boolean)),
+      snsVerifySignatures: e.SNS_VERIFY_SIGNATURES,
     }),
+    console: Object.freeze({ idleMinutes: e.ADMIN_SESSION_IDLE_MINUTES, queueDashboardWrite: e.QUEUE_DASHBOARD_WRITE }),
+    privacy: Object.freeze({ retentionDays: e.RETENTION_DAYS, logIp: e.LOG_IP }),
     dkim: dkimOf(e),
     metricsToken: e.METRICS_TOKEN ?? null,
     brand: Object.freeze({
