@@ -1,5 +1,6 @@
 import type { Db } from './client.js';
 import { emailHash } from '../domain/tokens.js';
+import { createAdminSessionsRepo } from './admin-sessions-repo.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEditionsRepo } from './editions-repo.js';
 import { createFeedbackRepo } from './feedback-repo.js';
@@ -24,6 +25,7 @@ export function createRepos(db: Db, secret: string, opts: { namedStatements?: bo
     suppressions: createSuppressionsRepo(db),
     outbox: createOutboxRepo(db),
     feedback: createFeedbackRepo(db),
+    adminSessions: createAdminSessionsRepo(db),
   };
 }
 

@@ -319,3 +319,21 @@ export const rateLimits = pgTable('rate_limits', {
   points: integer('points').notNull().default(0),
   expire: bigint('expire', { mode: 'number' }),
 });
+
+/**
+ * Console sessions (src/http/admin-session.ts): the cookie holds a random id, this table a hash of it.
+ * Signing out deletes the row; a row idle past ADMIN_SESSION_IDLE_MINUTES, or older than 12 hours, is dead.
+ */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    // A fingerprint of the admin token it was opened with: a new ADMIN_TOKEN ends every session.
+    tokenPrint: text('token_print').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('admin_sessions_last_seen_idx').on(t.lastSeenAt)],
+);

@@ -1,40 +1,65 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import { safeEqual } from '../domain/tokens.js';
 
 export const SESSION_COOKIE = 'papermail_admin';
-/** How long a console sign-in lasts. */
+/** How long a console sign-in lasts at most, however busy. */
 export const SESSION_SECONDS = 12 * 3600;
 
+/** Where console sessions live (a table): only a hash of each session's id is stored. */
+export interface SessionStore {
+  /** Stores a new session. */
+  create(session: { idHash: string; tokenPrint: string; ip: string | null; userAgent: string | null }): Promise<void>;
+  /** True when the session exists for this admin token, was seen within `idleSeconds` and began within `maxSeconds`; marks it seen. */
+  touch(idHash: string, tokenPrint: string, idleSeconds: number, maxSeconds: number): Promise<boolean>;
+  /** Ends one session. */
+  end(idHash: string): Promise<void>;
+  /** Ends every session; returns how many there were. */
+  endAll(): Promise<number>;
+}
+
+const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url');
+
 /**
- * Console sessions, stateless: the cookie (signed by @fastify/cookie with SECRET) holds the sign-in time and a
- * fingerprint of the admin token, so a new ADMIN_TOKEN signs everyone out. HttpOnly, SameSite=Strict, and
- * Secure when the public address is https.
+ * Console sessions, kept on the server: the cookie (HttpOnly, SameSite=Strict, Secure on https, signed by
+ * @fastify/cookie with SECRET) holds a random id, and the store a hash of it. Signing out deletes the row, so
+ * a copied cookie is worth nothing afterwards; a session idle for `idleMinutes` ends, as does every session
+ * after 12 hours, and a new ADMIN_TOKEN ends them all (each row carries a fingerprint of the token).
  */
-export function adminSessions(opts: { secret: string; adminToken: string; secure: boolean; now?: () => number }) {
-  const now = opts.now ?? Date.now;
-  const fingerprint = createHmac('sha256', opts.secret).update(`admin-session|${opts.adminToken}`).digest('base64url').slice(0, 22);
+export function adminSessions(opts: { store: SessionStore; secret: string; adminToken: string; secure: boolean; idleMinutes: number }) {
+  const tokenPrint = createHmac('sha256', opts.secret).update(`admin-session|${opts.adminToken}`).digest('base64url').slice(0, 22);
   const cookieOptions = { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: opts.secure, signed: true };
+  /** The session id in the request's cookie, when it carries a well-formed signed one. */
+  const idOf = (req: FastifyRequest): string | null => {
+    const cookie = req.cookies[SESSION_COOKIE];
+    if (!cookie) return null;
+    const unsigned = req.unsignCookie(cookie);
+    return unsigned.valid && unsigned.value && /^[A-Za-z0-9_-]{43}$/.test(unsigned.value) ? unsigned.value : null;
+  };
   return {
     /** True when the token is the admin token (compared in constant time). */
     tokenMatches: (token: string) => safeEqual(token, opts.adminToken),
-    start(reply: FastifyReply) {
-      reply.setCookie(SESSION_COOKIE, `${Math.floor(now() / 1000)}.${fingerprint}`, { ...cookieOptions, maxAge: SESSION_SECONDS });
+    async start(req: FastifyRequest, reply: FastifyReply) {
+      const id = randomBytes(32).toString('base64url');
+      const agent = req.headers['user-agent'];
+      await opts.store.create({ idHash: hashOf(id), tokenPrint, ip: req.ip ?? null, userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null });
+      reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions, maxAge: SESSION_SECONDS });
     },
-    end(reply: FastifyReply) {
+    async end(req: FastifyRequest, reply: FastifyReply) {
+      const id = idOf(req);
+      if (id) await opts.store.end(hashOf(id));
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
     },
-    /** True when the request carries a live session cookie of this admin token. */
-    valid(req: FastifyRequest): boolean {
-      const cookie = req.cookies[SESSION_COOKIE];
-      if (!cookie) return false;
-      const unsigned = req.unsignCookie(cookie);
-      if (!unsigned.valid || !unsigned.value) return false;
-      const m = /^(\d{1,12})\.([A-Za-z0-9_-]{22})$/.exec(unsigned.value);
-      if (!m || !safeEqual(m[2]!, fingerprint)) return false;
-      const age = Math.floor(now() / 1000) - Number(m[1]);
-      return age >= -300 && age <= SESSION_SECONDS;
+    /** Ends every console session, this one included. */
+    async endAll(reply: FastifyReply): Promise<number> {
+      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      return opts.store.endAll();
+    },
+    /** True when the request carries a live session of this admin token. */
+    async valid(req: FastifyRequest): Promise<boolean> {
+      const id = idOf(req);
+      return id !== null && opts.store.touch(hashOf(id), tokenPrint, opts.idleMinutes * 60, SESSION_SECONDS);
     },
   };
 }

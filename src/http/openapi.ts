@@ -155,7 +155,8 @@ export const ROUTE_DOCS: Record<string, Doc> = {
   // CSRF token (_csrf) and must come from this site; the JSON admin API above does the same things.
   'GET /admin/sign-in': { summary: 'The console sign-in form', tags: ['Admin console'], response: { 200: page('Sign in'), 303: seeOther } },
   'POST /admin/sign-in': { summary: 'Sign in with the admin token: sets the session cookie (10 tries a minute)', tags: ['Admin console'], body: form({ token: { type: 'string', description: 'ADMIN_TOKEN' } }, ['token']), response: { 303: seeOther, 401: page('Wrong token'), 403: error, 429: error } },
-  'POST /admin/sign-out': { summary: 'End the session', tags: ['Admin console'], security: session, body: form({}), response: { 303: seeOther, 403: error } },
+  'POST /admin/sign-out': { summary: 'End the session (its row is deleted: the cookie is worth nothing afterwards)', tags: ['Admin console'], security: session, body: form({}), response: { 303: seeOther, 403: error } },
+  'POST /admin/sessions/end-all': { summary: 'End every console session, this one included', tags: ['Admin console'], security: session, body: form({}), response: { 303: seeOther, 403: error } },
   'GET /admin': { summary: 'Overview: readers by status, catalogue size, latest editions', tags: ['Admin console'], security: session, querystring: notice, response: { 200: page('Overview'), 303: seeOther } },
   'GET /admin/editions': { summary: 'Editions, newest first (keyset: before=id)', tags: ['Admin console'], security: session, querystring: qs({ before: { type: 'integer' } }), response: { 200: page('Editions'), 303: seeOther } },
   'POST /admin/editions': { summary: "Send the period's edition now (force=true: an extra one)", tags: ['Admin console'], security: session, body: form({ frequency: { type: 'string', enum: ['daily', 'weekly'] }, force: { type: 'string', enum: ['true', 'false'] } }, ['frequency']), response: { 303: seeOther, 400: error, 403: error } },

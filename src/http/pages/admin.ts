@@ -91,7 +91,9 @@ export function overviewPage(csrf: string, o: { subscribers: Record<string, numb
     csrf,
     html`<div class="stats">${stats}<div class="stat"><b>${o.papers}</b>papers</div></div>
 <h2>Send</h2><p class="muted">Sending now gives every confirmed reader who has not had this period's edition their digest; the schedule moves on for them.</p>${send}
-<h2>Latest editions</h2>${editionsTable(o.editions)}<p><a href="/admin/editions">All editions</a></p>`,
+<h2>Latest editions</h2>${editionsTable(o.editions)}<p><a href="/admin/editions">All editions</a></p>
+<h2>Sessions</h2><p class="muted">Signed in somewhere you should not be, or on a shared machine? This signs out every console session, this one too.</p>
+${postButton('/admin/sessions/end-all', 'End all console sessions', csrf, {}, true)}`,
     notice,
   );
 }

@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { Subscriber } from '../../db/subscribers-repo.js';
 import type { Frequency } from '../../config.js';
 import { adminOperations, IMPORT_BODY_LIMIT, subscribersCsv, type ImportMode } from '../admin-operations.js';
+import { ipForLog } from '../../domain/redact.js';
 import { adminSessions, crossSite } from '../admin-session.js';
 import type { AppDeps } from '../deps.js';
 import {
@@ -33,7 +34,7 @@ const text = (v: unknown, max = 320) => (typeof v === 'string' ? v.trim().slice(
  */
 export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   const secure = deps.config.publicUrl.startsWith('https:');
-  const sessions = adminSessions({ secret: deps.config.secret, adminToken: deps.config.adminToken, secure });
+  const sessions = adminSessions({ store: deps.sessions, secret: deps.config.secret, adminToken: deps.config.adminToken, secure, idleMinutes: deps.config.console.idleMinutes });
   const ops = adminOperations(deps);
   await app.register(cookie, { secret: deps.config.secret });
   await app.register(csrf, {
@@ -65,7 +66,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
       req.log.warn({ origin: req.headers.origin }, 'console form posted from another site: refused');
       return sendError(req, reply, 403, 'This form was sent from another site; it was refused.', 'Refused');
     }
-    if (!OPEN.has(req.url.split('?')[0]!.replace(/\/$/, '')) && !signedIn(req)) return refuse(req, reply);
+    if (!OPEN.has(req.url.split('?')[0]!.replace(/\/$/, '')) && !(await signedIn(req))) return refuse(req, reply);
     // The console's answers hold readers' addresses: never cached. Its URLs carry no secret, so its forms may
     // say where they come from: with the site's no-referrer policy a browser would send "Origin: null".
     reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin');
@@ -80,19 +81,25 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     return ID.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : null;
   };
 
-  app.get('/admin/sign-in', async (req, reply) => (signedIn(req) ? see(reply, '/admin') : sendHtml(reply, signInPage(token(reply)))));
+  app.get('/admin/sign-in', async (req, reply) => ((await signedIn(req)) ? see(reply, '/admin') : sendHtml(reply, signInPage(token(reply)))));
   // At most 10 tries a minute per IP: the token cannot be guessed through the form.
   app.post('/admin/sign-in', { ...guarded, onRequest: app.rateLimit({ max: 10, timeWindow: 60_000, groupId: 'admin-sign-in' }) }, async (req, reply) => {
     const given = text((req.body as Record<string, unknown> | undefined)?.token, 500);
     if (!given || !sessions.tokenMatches(given)) {
-      req.log.warn({ ip: req.ip }, 'console sign-in refused: wrong token');
+      req.log.warn({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'console sign-in refused: wrong token');
       return sendHtml(reply, signInPage(token(reply), 'That is not the admin token.'), 401);
     }
-    sessions.start(reply);
+    await sessions.start(req, reply);
     return see(reply, '/admin');
   });
-  app.post('/admin/sign-out', guarded, async (_req, reply) => {
-    sessions.end(reply);
+  app.post('/admin/sign-out', guarded, async (req, reply) => {
+    await sessions.end(req, reply);
+    return see(reply, '/admin/sign-in');
+  });
+  // A cookie that may have leaked (a shared machine, a lost laptop): every console session ends, this one too.
+  app.post('/admin/sessions/end-all', guarded, async (req, reply) => {
+    const ended = await sessions.endAll(reply);
+    req.log.warn({ ended }, 'every console session ended');
     return see(reply, '/admin/sign-in');
   });
 

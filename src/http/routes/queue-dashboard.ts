@@ -11,17 +11,27 @@ export const QUEUES_PATH = '/admin/queues';
  * context, so the console's sign-in and cross-site check guard it too. Its page sets a <base> of its own path
  * (allowed there, and nowhere else), and its link to a third-party font is dropped: the console loads nothing
  * from another site.
+ *
+ * Read-only unless QUEUE_DASHBOARD_WRITE=true: bull-board's own forms (pause, retry, clean, add, obliterate)
+ * cannot carry the console's CSRF token, so its writes are off (bull-board's read-only mode, and a 405 here
+ * for any method but GET and HEAD) until an operator chooses to rely on SameSite=Strict and the Origin check.
  */
 export async function queueDashboard(app: FastifyInstance, deps: AppDeps) {
   const adapter = new FastifyAdapter();
+  const readOnlyMode = !deps.config.console.queueDashboardWrite;
   createBullBoard({
-    queues: Object.values(deps.producer.queues).map((q) => new BullMQAdapter(q as never)),
+    queues: Object.values(deps.producer.queues).map((q) => new BullMQAdapter(q as never, { readOnlyMode })),
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: `${deps.config.brand.name} queues` } },
   });
   adapter.setBasePath(QUEUES_PATH);
   await app.register(
     async (board) => {
+      if (readOnlyMode)
+        board.addHook('onRequest', async (req, reply) => {
+          if (req.method !== 'GET' && req.method !== 'HEAD')
+            return reply.code(405).header('allow', 'GET, HEAD').send({ error: 'The queue dashboard is read-only (QUEUE_DASHBOARD_WRITE=true turns its actions on).', statusCode: 405 });
+        });
       board.addHook('onSend', async (_req, reply, payload) => {
         const csp = reply.getHeader('content-security-policy');
         if (typeof csp === 'string') reply.header('content-security-policy', csp.replace("base-uri 'none'", "base-uri 'self'"));
