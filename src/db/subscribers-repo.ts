@@ -48,13 +48,25 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
       return { action: 'confirm', subscriberId: id };
     },
 
-    /** Activates a pending subscriber and owes them a welcome mail; returns the status after the call, or null if unknown. */
-    async confirm(id: number, consent: ConsentContext): Promise<{ status: Subscriber['status'] | null; activated: boolean }> {
+    /**
+     * Activates a pending subscriber by a link for their signup of `signedUpAt` (its consent time), and owes
+     * them a welcome mail; a signup since then (the link is for an older one) activates nothing. Returns the
+     * status after the call, or null if unknown.
+     */
+    async confirm(id: number, signedUpAt: Date | null, consent: ConsentContext): Promise<{ status: Subscriber['status'] | null; activated: boolean }> {
       const activated = await db.transaction(async (tx) => {
         const updated = await tx
           .update(subscribers)
           .set({ status: 'active', confirmedAt: sql`now()` })
-          .where(and(eq(subscribers.id, id), eq(subscribers.status, 'pending')))
+          .where(
+            and(
+              eq(subscribers.id, id),
+              eq(subscribers.status, 'pending'),
+              signedUpAt
+                ? sql`floor(extract(epoch from ${subscribers.consentAt}) * 1000) = ${signedUpAt.getTime()}`
+                : sql`${subscribers.consentAt} is null`,
+            ),
+          )
           .returning({ id: subscribers.id });
         if (!updated.length) return false;
         // From now on the reader has a schedule: their first digest comes at their next local send time.
@@ -65,6 +77,12 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         return true;
       });
       return { status: (await this.byId(id))?.status ?? null, activated };
+    },
+
+    /** When the reader signed up before, newest first (their signup consents, as many as a link could still be from). */
+    async signupTimes(id: number): Promise<Date[]> {
+      const res = await db.execute<{ at: string }>(sql`select at from consents where subscriber_id = ${id} and kind = 'signup' order by id desc limit 50`);
+      return res.rows.map((r) => new Date(r.at));
     },
 
     /** Owes the reader a mail with a fresh link to their data (pending, active or unsubscribed readers only). */
@@ -109,7 +127,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         where status = 'active' ${ids ? sql`and id = any(${sql.param(ids)}::bigint[])` : sql``}`);
     },
 
-    /** Everything stored about a reader (GDPR Art. 15): the row, consents, deliveries with their papers, and feedback. */
+    /** Everything stored about a reader (GDPR Art. 15): the row, consents, deliveries with their papers, feedback, and the bounces and complaints heard for the address. */
     async export(id: number) {
       const subscriber = await this.byId(id);
       if (!subscriber) return null;
@@ -123,7 +141,9 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
       const feedbackRows = await db.execute(sql`
         select f.paper_id as "paperId", p.title, f.choice, f.at from feedback f join papers p on p.id = f.paper_id
         where f.subscriber_id = ${id} order by f.at, f.paper_id`);
-      return { subscriber: reader, consents: consentRows.rows, deliveries: deliveryRows.rows, feedback: feedbackRows.rows };
+      const bounceRows = await db.execute(sql`
+        select kind, source, detail, at from bounce_events where email = lower(${subscriber.email}) order by id`);
+      return { subscriber: reader, consents: consentRows.rows, deliveries: deliveryRows.rows, feedback: feedbackRows.rows, bounces: bounceRows.rows };
     },
 
     /**
@@ -214,6 +234,24 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
     async importPending(input: Omit<SignupInput, 'consent'>): Promise<'invited' | 'skipped'> {
       const id = await signups.load({ ...input, consent: { ip: null, userAgent: null, formVersion: 'import: double opt-in' } });
       return id === null ? 'skipped' : 'invited';
+    },
+
+    /**
+     * Forgets the network traces (IP, browser) of signups never confirmed within `days` and of readers who
+     * left more than `days` ago; their consent records keep the time and the form's wording. Returns how
+     * many readers it touched.
+     */
+    async forgetNetworkTraces(days: number): Promise<number> {
+      const stale = sql`(s.status = 'pending' and s.consent_at < now() - make_interval(days => ${days}))
+                        or (s.status = 'unsubscribed' and s.unsubscribed_at < now() - make_interval(days => ${days}))`;
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`
+          update consents c set ip = null, user_agent = null from subscribers s
+          where c.subscriber_id = s.id and (c.ip is not null or c.user_agent is not null) and (${stale})`);
+        const readers = await tx.execute(sql`
+          update subscribers s set consent_ip = null where s.consent_ip is not null and (${stale}) returning 1`);
+        return readers.rows.length;
+      });
     },
 
     /** Unsubscribes at once; idempotent. Returns the subscriber, or null when unknown. */

@@ -33,6 +33,8 @@ export function checkEmail(raw: string): string | null {
   const local = raw.slice(0, at);
   const domain = raw.slice(at + 1);
   if (local.length > 64 || !LOCAL.test(local)) return 'The part before "@" is not a valid mailbox name.';
+  // No mailbox is named like a spreadsheet formula; such an address is an attack on whoever opens the export.
+  if (/^[=+]/.test(local)) return 'The part before "@" cannot start with "=" or "+".';
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!))
     return 'The part after "@" is not a valid domain.';

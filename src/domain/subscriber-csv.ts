@@ -50,7 +50,7 @@ export function parseSubscriberCsv(text: string): { rows: CsvRow[]; problems: Cs
     // info.lines is the line where the record ends; a record spans one line unless a quoted cell broke it.
     const line = info.lines;
     const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(record)) if (IMPORTED.has(k) && v !== '' && v !== undefined) fields[k] = v;
+    for (const [k, v] of Object.entries(record)) if (IMPORTED.has(k) && v !== '' && v !== undefined) fields[k] = importedCell(v);
     if (fields.topics) fields.topics = fields.topics.replaceAll(';', ',');
     const parsed = parseSignup(fields);
     if (!parsed.ok) {
@@ -83,11 +83,19 @@ type Exported = {
 
 const iso = (v: Date | string | null) => (v ? new Date(v).toISOString() : '');
 
-/** CSV text for some readers; `header` for the first page only. A cell never starts a spreadsheet formula. */
+// A cell a spreadsheet would run as a formula (OWASP's CSV injection rule): it starts with =, +, -, @, a tab
+// or a carriage return. Exported with a leading apostrophe, which spreadsheets show as text; an import
+// takes the apostrophe off again.
+const FORMULA = /^[=+\-@\t\r]/;
+/** A cell as a CSV export writes it: never the start of a formula. */
+const csvCell = (v: string) => (FORMULA.test(v) ? `'${v}` : v);
+/** A cell as an import reads it: the apostrophe an export put before a formula character taken off. */
+const importedCell = (v: string) => (v.startsWith("'") && FORMULA.test(v.slice(1)) ? v.slice(1) : v);
+
+/** CSV text for some readers; `header` for the first page only. No cell, whichever column, starts a spreadsheet formula. */
 export function subscribersToCsv(rows: Exported[], header: boolean): string {
-  const noFormula = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
   return stringify(
-    rows.map((r) => [r.email, r.status, r.frequency, noFormula(r.topics.join('; ')), r.sendHour, r.sendDay, r.timezone, iso(r.createdAt), iso(r.confirmedAt), iso(r.unsubscribedAt)]),
-    { header, columns: [...CSV_COLUMNS] },
+    rows.map((r) => [r.email, r.status, r.frequency, r.topics.join('; '), r.sendHour, r.sendDay, r.timezone, iso(r.createdAt), iso(r.confirmedAt), iso(r.unsubscribedAt)].map((v) => String(v))),
+    { header, columns: [...CSV_COLUMNS], cast: { string: csvCell } },
   );
 }

@@ -12,6 +12,8 @@ export interface TokenPayload {
 
 export interface Tokens {
   sign(subscriberId: number, purpose: TokenPurpose, issuedAt?: number, scope?: string): string;
+  /** The reader a well-formed token names, before anything is verified (to find what it must be scoped to); null when malformed. */
+  readerOf(token: string): number | null;
   /**
    * Returns the payload when the token is authentic, of this purpose (and scope: the paper of a feedback
    * link) and younger than maxAgeSeconds.
@@ -35,6 +37,10 @@ export function createTokens(secret: string, now: () => number = Date.now): Toke
       .digest()
       .subarray(0, 16);
   return {
+    readerOf(token) {
+      const m = FORMAT.exec(token);
+      return m && Number.isSafeInteger(Number(m[1])) ? Number(m[1]) : null;
+    },
     sign(subscriberId, purpose, issuedAt = Math.floor(now() / 1000), scope) {
       return `${subscriberId}.${issuedAt.toString(36)}.${mac(subscriberId, purpose, issuedAt, scope).toString('base64url')}`;
     },
@@ -54,6 +60,12 @@ export function createTokens(secret: string, now: () => number = Date.now): Toke
     },
   };
 }
+
+/**
+ * The scope of a confirmation link: the signup it confirms (its consent time, to the millisecond). A link
+ * mailed for an earlier signup of the same reader confirms nothing.
+ */
+export const signupScope = (consentAt: Date | null) => `signup@${consentAt ? consentAt.getTime() : 'none'}`;
 
 /** Compares two secrets in constant time, whatever their lengths. */
 export function safeEqual(a: string, b: string): boolean {

@@ -10,7 +10,9 @@ export type DigestJob =
   // `shard`: the first reader id of the range this job assigns (edition_shards); the whole edition without.
   | { kind: 'build'; editionId: number; shard?: number }
   | { kind: 'due' }
-  | { kind: 'recover' };
+  | { kind: 'recover' }
+  // Daily: the network traces of readers who never confirmed, or left, forgotten after RETENTION_DAYS.
+  | { kind: 'retention' };
 export type SendJob = { editionId: number; from: number; to: number };
 export type TransactionalJob = { kind: 'confirm' | 'welcome' | 'data-link'; subscriberId: number };
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */

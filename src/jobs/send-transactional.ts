@@ -6,6 +6,7 @@ import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
 import { brandView } from '../digest/render-digest.js';
 import { describeSchedule } from '../domain/preferences.js';
+import { signupScope } from '../domain/tokens.js';
 import type { Deps } from './deps.js';
 import type { TransactionalJob } from './queues.js';
 
@@ -76,6 +77,9 @@ export function createSendTransactional(deps: Deps) {
     return t;
   };
 
+  /** A confirmation link for the reader's current signup, and for no other (see signupScope). */
+  const confirmToken = (s: { id: number; consentAt: Date | null }) => tokens.sign(s.id, 'confirm', undefined, signupScope(s.consentAt));
+
   /** Moves the job back to the queue until `ms` from now, when it runs from one; true when it did. */
   const later = async (queued: { job: Job<TransactionalJob>; token?: string } | undefined, ms: number) => {
     if (!queued?.token) return false;
@@ -103,7 +107,7 @@ export function createSendTransactional(deps: Deps) {
       to: subscriber.email,
       messageId: newMessageId([job.kind, subscriber.id], senderDomain(config.mailFrom)),
       date: mailDate(deps.now()),
-      actionUrl: job.kind === 'data-link' ? `${config.publicUrl}/data/${tokens.sign(subscriber.id, 'data')}` : `${config.publicUrl}/confirm/${tokens.sign(subscriber.id, 'confirm')}`,
+      actionUrl: job.kind === 'data-link' ? `${config.publicUrl}/data/${tokens.sign(subscriber.id, 'data')}` : `${config.publicUrl}/confirm/${confirmToken(subscriber)}`,
       ...readerLinks(config.publicUrl, tokens, subscriber.id),
     });
     const answer = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: subscriber.email }, raw);

@@ -14,6 +14,13 @@ export interface Workers {
   close(): Promise<void>;
 }
 
+/** Forgets the IPs and browsers of readers who never confirmed or who left, past RETENTION_DAYS. */
+async function forgetStaleTraces(deps: Deps): Promise<number> {
+  const forgotten = await deps.repos.subscribers.forgetNetworkTraces(deps.config.privacy.retentionDays);
+  if (forgotten) deps.log.info({ readers: forgotten, days: deps.config.privacy.retentionDays }, 'network traces of stale signups and leavers forgotten');
+  return forgotten;
+}
+
 /** Starts one BullMQ worker per queue, each dispatching to its processor. */
 export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPipeline): Workers {
   const sendTransactional = createSendTransactional(deps);
@@ -30,6 +37,7 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
       if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency], { buildNow: true });
       if (d.kind === 'build') return buildEdition(deps, d.editionId, { shard: d.shard });
       if (d.kind === 'due') return deliverDue(deps);
+      if (d.kind === 'retention') return forgetStaleTraces(deps);
       return recoverEditions(deps);
     },
     { concurrency: deps.config.digest.buildConcurrency },
@@ -87,6 +95,7 @@ export async function upsertSchedules(deps: Deps): Promise<void> {
   await q.upsertJobScheduler('recover', { every }, { name: 'recover', data: { kind: 'recover' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
   // A worker that starts picks up what a dead one left, without waiting for the next sweep.
   await q.add('recover', { kind: 'recover' }, { jobId: `recover-start-${Date.now()}`, removeOnComplete: 10, removeOnFail: 100 });
+  await q.upsertJobScheduler('retention', { pattern: '17 3 * * *', tz: deps.config.digest.tz }, { name: 'retention', data: { kind: 'retention' }, opts: { removeOnComplete: 10, removeOnFail: 100 } });
   await deps.producer.queues.ingest.upsertJobScheduler(
     'ingest',
     { pattern: deps.config.ingest.cron, tz: deps.config.digest.tz },

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createTokens } from '../../src/domain/tokens.js';
-import { serve, type Served } from '../../src/runtime/serve.js';
+import { createTokens, signupScope } from '../../src/domain/tokens.js';
+import { serve, type ServeAdapters, type Served } from '../../src/runtime/serve.js';
 import { createTestDatabase } from './database.js';
 import { QUIET_ENV } from './services.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
@@ -32,7 +32,11 @@ export interface Stack {
  * backend and an in-process SMTP sink. Production-shaped config: every service external.
  */
 /** `extraEnv` may be computed from the test database's URL (e.g. to reach it through a pooler). */
-export async function startStack(kind: BackendKind, given: Record<string, string> | ((databaseUrl: string) => Record<string, string>) = {}): Promise<Stack> {
+export async function startStack(
+  kind: BackendKind,
+  given: Record<string, string> | ((databaseUrl: string) => Record<string, string>) = {},
+  adapters: ServeAdapters = {},
+): Promise<Stack> {
   const db = await createTestDatabase();
   const extraEnv = typeof given === 'function' ? given(db.url) : given;
   const sink = await startSmtpSink();
@@ -55,7 +59,7 @@ export async function startStack(kind: BackendKind, given: Record<string, string
     ...extraEnv,
   };
   await db.close();
-  const served = await serve(loadConfig(env), { api: true, worker: true, quiet: true });
+  const served = await serve(loadConfig(env), { api: true, worker: true, quiet: true }, adapters);
   const base = served.address!;
   const extra: Served[] = [];
   const http = (path: string, init?: RequestInit) => fetch(path.startsWith(PUBLIC_URL) ? base + path.slice(PUBLIC_URL.length) : base + path, { redirect: 'manual', ...init });
@@ -145,10 +149,16 @@ export async function readerWithEveryMail(stack: Stack, email: string) {
   const links = {
     preferences: `/preferences/${tokens.sign(id, 'preferences')}`,
     unsubscribe: `/unsubscribe/${tokens.sign(id, 'unsubscribe')}`,
-    confirm: `/confirm/${tokens.sign(id, 'confirm')}`,
+    confirm: `/confirm/${await confirmToken(stack, id)}`,
   };
   const data = await mailedDataLink(stack, email, links.preferences);
   return { editionId, links, data };
+}
+
+/** A confirmation token for the reader's current signup, as the confirmation mail carries it. */
+export async function confirmToken(stack: Pick<Stack, 'served' | 'env'>, id: number): Promise<string> {
+  const reader = await stack.served.runtime.repos.subscribers.byId(id);
+  return createTokens(stack.env.SECRET!).sign(id, 'confirm', undefined, signupScope(reader?.consentAt ?? null));
 }
 
 /** Adds confirmed daily readers straight into the database (for tests about sending, not signing up). */

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokens } from '../../src/domain/tokens.js';
-import { ADMIN_TOKEN, startStack, subscribeAndConfirm, type Stack } from '../helpers/stack.js';
+import { ADMIN_TOKEN, confirmToken, startStack, subscribeAndConfirm, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let tokens: ReturnType<typeof createTokens>;
@@ -45,7 +45,7 @@ describe('confirmation', () => {
 
   it('changes nothing on a GET or HEAD (mail scanners fetch every link); the button confirms', async () => {
     await stack.http('/subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'scanned@example.org' }) });
-    const link = `/confirm/${tokens.sign(await idOf('scanned@example.org'), 'confirm')}`;
+    const link = `/confirm/${await confirmToken(stack, await idOf('scanned@example.org'))}`;
     const head = await stack.http(link, { method: 'HEAD' });
     const get = await stack.http(link);
     expect([head.status, get.status]).toEqual([200, 200]);

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokens } from '../../src/domain/tokens.js';
-import { startStack, subscribeAndConfirm, type Stack } from '../helpers/stack.js';
+import { confirmToken, startStack, subscribeAndConfirm, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -48,7 +48,7 @@ describe('the schedule through the API', () => {
     expect(res.status).toBe(200);
     expect(await row('form@example.org')).toMatchObject({ timezone: 'Europe/Paris', timezone_chosen: false });
     const r = (await row('form@example.org'))!;
-    const link = `/confirm/${createTokens(stack.env.SECRET!).sign(r.id, 'confirm')}`;
+    const link = `/confirm/${await confirmToken(stack, r.id)}`;
     const page = await (await stack.http(link, { method: 'POST' })).text();
     expect(page).toContain('every day at 08:00, Europe/Paris time');
     expect(page).toMatch(/could not tell your time zone[\s\S]*href="\/preferences\//);

@@ -3,6 +3,7 @@
 // and the welcome mail each leave exactly once.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { signupScope } from '../../src/domain/tokens.js';
 import { startRig, until, type Rig } from './harness.js';
 
 // Real processes, real restarts: each scenario gets minutes, and asserts counts, never durations.
@@ -47,7 +48,9 @@ describe.skipIf(noRedis)('signup while Redis is down', () => {
     await rig.redis.shutdown();
     const { tokens } = rig.api.runtime.deps;
     const id = (await rig.db.db.execute<{ id: number }>(sql`select id from subscribers where email = 'offline@example.org'`)).rows[0]!.id;
-    const confirm = await fetch(`${rig.api.address}/confirm/${tokens.sign(id, 'confirm')}`, { method: 'POST', signal: AbortSignal.timeout(1000) });
+    const reader = await rig.api.runtime.repos.subscribers.byId(Number(id));
+    const token = tokens.sign(Number(id), 'confirm', undefined, signupScope(reader!.consentAt));
+    const confirm = await fetch(`${rig.api.address}/confirm/${token}`, { method: 'POST', signal: AbortSignal.timeout(1000) });
     expect(confirm.status).toBe(200);
     expect(await owed()).toBe(1);
     await rig.redis.start();

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIRM_TTL_SECONDS } from '../../jobs/send-transactional.js';
 import { describeSchedule } from '../../domain/preferences.js';
+import { signupScope } from '../../domain/tokens.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { consentOf, sendError, sendHtml } from '../respond.js';
@@ -16,13 +17,27 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
   // The token is in the URL: it must not sit in a shared cache (no Referer leaks it: see security-headers.ts).
   const private_ = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
+  /**
+   * The link's reader, when the link is authentic, young enough, and issued for the reader's current signup:
+   * a link mailed for an earlier signup (say they left, and someone signed them up again) confirms nothing.
+   */
   const verify = async (req: TokenRequest, reply: FastifyReply) => {
-    const valid = deps.tokens.verify(req.params.token, 'confirm', CONFIRM_TTL_SECONDS);
-    if (valid) return valid.subscriberId;
-    const expired = deps.tokens.verify(req.params.token, 'confirm') !== null;
-    await (expired
-      ? sendError(req, reply, 410, 'This confirmation link has expired. Subscribe again to get a new one.', 'Link expired')
-      : sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link'));
+    const token = req.params.token;
+    const id = deps.tokens.readerOf(token);
+    const reader = id === null ? null : await deps.repos.subscribers.byId(id);
+    const scope = signupScope(reader?.consentAt ?? null);
+    if (reader && deps.tokens.verify(token, 'confirm', CONFIRM_TTL_SECONDS, scope)) return { id: reader.id, status: reader.status, consentAt: reader.consentAt };
+    if (reader && deps.tokens.verify(token, 'confirm', undefined, scope)) {
+      await sendError(req, reply, 410, 'This confirmation link has expired. Subscribe again to get a new one.', 'Link expired');
+      return null;
+    }
+    // Authentic, but for an earlier signup of this reader (or from before links named their signup).
+    const earlier = id === null ? [] : await deps.repos.subscribers.signupTimes(id);
+    if (id !== null && (deps.tokens.verify(token, 'confirm') || earlier.some((at) => deps.tokens.verify(token, 'confirm', undefined, signupScope(at))))) {
+      await sendError(req, reply, 410, 'This link is no longer valid: a newer signup for this address replaced it. Use the link in the newest mail from us, or subscribe again.', 'Link no longer valid');
+      return null;
+    }
+    await sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link');
     return null;
   };
 
@@ -48,9 +63,9 @@ ${
 
   app.get<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
     private_(reply);
-    const id = await verify(req, reply);
-    if (id === null) return reply;
-    const status = (await deps.repos.subscribers.byId(id))?.status;
+    const link = await verify(req, reply);
+    if (link === null) return reply;
+    const { id, status } = link;
     if (status === 'active') return subscribed(reply, id);
     if (status !== 'pending') return noLongerPending(req, reply);
     return sendHtml(
@@ -66,10 +81,10 @@ ${
 
   app.post<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
     private_(reply);
-    const id = await verify(req, reply);
-    if (id === null) return reply;
-    const { status, activated } = await deps.repos.subscribers.confirm(id, consentOf(req, 'confirm-button-v1'));
+    const link = await verify(req, reply);
+    if (link === null) return reply;
+    const { status, activated } = await deps.repos.subscribers.confirm(link.id, link.consentAt, consentOf(req, 'confirm-button-v1'));
     if (activated) deps.mailOwed?.();
-    return status === 'active' ? subscribed(reply, id) : noLongerPending(req, reply);
+    return status === 'active' ? subscribed(reply, link.id) : noLongerPending(req, reply);
   });
 }
