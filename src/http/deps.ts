@@ -7,6 +7,9 @@ import type { Repos } from '../db/repos.js';
 import type { MailboxThrottle, RequestThrottle } from '../db/rate-limits.js';
 import type { Producer } from '../jobs/queues.js';
 import type { SignupGuard } from './signup-guard.js';
+import type { SessionStore } from './admin-session.js';
+import type { FailureCounter } from './bearer.js';
+import type { SnsGate } from './routes/webhooks.js';
 
 /** What the HTTP layer needs; it only reads and writes rows and produces jobs. */
 export interface AppDeps {
@@ -30,6 +33,12 @@ export interface AppDeps {
   inboxDir: string | null;
   /** The service's logger (pino): one access line per request, with its id; none when absent (tests). */
   logger?: FastifyBaseLogger;
+  /** Amazon SNS for the bounce webhook: message signatures and the subscription handshake. */
+  sns: SnsGate;
+  /** Console sessions, kept in Postgres so that signing out ends them. */
+  sessions: SessionStore;
+  /** Failed bearer-token attempts per client, on the admin API and /metrics. */
+  bearerFailures: FailureCounter;
   /** Prometheus registry served at GET /metrics (with METRICS_TOKEN). */
   metrics?: Registry;
 }

@@ -11,6 +11,9 @@ import { startOutboxRelay } from '../jobs/outbox-relay.js';
 import { withTimeout } from '../jobs/queues.js';
 import { startWorkers, upsertSchedules } from '../jobs/worker.js';
 import { createRuntime, type Runtime } from './index.js';
+import { createSnsClient } from '../mail/sns.js';
+import type { Agent } from 'node:https';
+import type { DestinationStream } from 'pino';
 
 /** Open SMTP transactions get this long to finish on SIGTERM before the connections are closed under them. */
 const STOP_GRACE_MS = 10_000;
@@ -39,8 +42,16 @@ export interface Served {
  * the HTTP server; the send pipeline (claims nothing more, lets open transactions finish, hands back
  * what it has not started); the queue workers; the outbox relay; then the runtime's pools and servers.
  */
-export async function serve(base: Config, roles: { api: boolean; worker: boolean; quiet?: boolean }): Promise<Served> {
-  const rt = await createRuntime(base, { sendsMail: roles.worker, seed: true });
+/** Adapters a test may put in place of the real ones. */
+export interface ServeAdapters {
+  /** The https agent of the SNS certificate and SubscribeURL fetches (a test's reaches a local server). */
+  snsAgent?: Agent;
+  /** Where the log lines go (standard output without it). */
+  logDestination?: DestinationStream;
+}
+
+export async function serve(base: Config, roles: { api: boolean; worker: boolean; quiet?: boolean }, adapters: ServeAdapters = {}): Promise<Served> {
+  const rt = await createRuntime(base, { sendsMail: roles.worker, seed: true, logDestination: adapters.logDestination });
   const { config, log } = rt;
   const closers: (() => Promise<void>)[] = [];
   const relay = startOutboxRelay(
@@ -91,7 +102,12 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       },
       advisories: smtpCheck ? { smtp: () => smtpCheck! } : {},
       mailOwed: () => relay.kick(),
+      sns: createSnsClient({ agent: adapters.snsAgent }),
+      sessions: rt.repos.adminSessions,
+      bearerFailures: rt.limits.bearerFailures,
     });
+    if (config.bounces.webhookSecret && !config.bounces.snsVerifySignatures)
+      log.warn('SNS_VERIFY_SIGNATURES=false: the bounce webhook believes SNS messages without checking their signature. Anyone who learns WEBHOOK_SECRET can suppress any address. Use this only in a lab.');
     address = await app.listen({ port: config.port, host: config.host });
     const listening = app;
     closers.unshift(() => listening.close());

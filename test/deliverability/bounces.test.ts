@@ -5,18 +5,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeSns, SNS_HOST, type FakeSns } from '../helpers/sns.js';
 import { ADMIN_TOKEN, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
 
 const SECRET = 'webhook-secret-0123456789';
-const READERS = ['hard@example.net', 'ses@example.net', 'postmark@example.net', 'soft@example.net', 'gone@example.net', 'blocked@example.net', 'slow@example.net', 'annoyed@example.net', 'fine@example.net', 'folder@example.net'];
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:bounces';
+const READERS = ['forged@example.net', 'hard@example.net', 'ses@example.net', 'postmark@example.net', 'soft@example.net', 'gone@example.net', 'blocked@example.net', 'slow@example.net', 'annoyed@example.net', 'fine@example.net', 'folder@example.net'];
 let stack: Stack;
-let sns: Server;
-let snsUrl: string;
-const snsHits: string[] = [];
+let sns: FakeSns;
 
 const hook = (body: unknown, headers: Record<string, string> = { 'x-webhook-secret': SECRET, 'content-type': 'application/json' }) =>
   stack.http('/api/webhooks/bounces', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -25,19 +23,16 @@ const status = async (email: string) =>
   (await stack.served.runtime.database.pool.query(`select status from subscribers where email = $1`, [email])).rows[0]?.status as string | undefined;
 
 beforeAll(async () => {
-  sns = createServer((req, res) => {
-    snsHits.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'text/xml' }).end('<ConfirmSubscriptionResponse/>');
-  });
-  await new Promise<void>((r) => sns.listen(0, '127.0.0.1', r));
-  snsUrl = `http://127.0.0.1:${(sns.address() as AddressInfo).port}`;
-  stack = await startStack('postgres', { WEBHOOK_SECRET: SECRET, SOFT_BOUNCE_LIMIT: '3', SNS_CONFIRM_HOSTS: 'amazonaws.com,127.0.0.1' });
+  sns = await startFakeSns();
+  stack = await startStack('postgres', { WEBHOOK_SECRET: SECRET, SOFT_BOUNCE_LIMIT: '3', SNS_TOPIC_ARNS: TOPIC }, { snsAgent: sns.agent });
   for (const r of READERS) await subscribeAndConfirm(stack, r);
 });
 afterAll(async () => {
   await stack?.close();
-  await new Promise((r) => sns?.close(r));
+  await sns?.close();
 });
+const snsPost = (message: Record<string, string>) => hook(JSON.stringify(message), { authorization: basic(SECRET), 'content-type': 'text/plain; charset=UTF-8' });
+const complaint = (email: string) => JSON.stringify({ notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse' }, mail: { source: 'digest@example.org' } });
 
 describe('the bounce webhook', () => {
   it('refuses a request without the secret, and a body it cannot read', async () => {
@@ -57,24 +52,46 @@ describe('the bounce webhook', () => {
     expect(await status('hard@example.net')).toBe('suppressed');
   });
 
-  it('confirms an SNS subscription at its SubscribeURL, only on an allowed host', async () => {
-    const confirm = (url: string) => hook(JSON.stringify({ Type: 'SubscriptionConfirmation', SubscribeURL: url, Token: 't', TopicArn: 'arn:aws:sns:eu-west-1:1:bounces' }), { authorization: basic(SECRET), 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'SubscriptionConfirmation' });
-    const ok = await confirm(`${snsUrl}/?Action=ConfirmSubscription&Token=t`);
-    expect(ok.status).toBe(200);
-    expect(snsHits).toEqual(['/?Action=ConfirmSubscription&Token=t']);
-    expect((await confirm('https://evil.example.org/?Action=ConfirmSubscription')).status).toBe(400);
-    expect((await confirm('http://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription')).status).toBe(400);
-    expect(snsHits).toHaveLength(1);
+  it('checks the secret before it reads the body', async () => {
+    const res = await hook('{ this is not json', { 'content-type': 'text/plain' });
+    expect(res.status).toBe(401);
   });
 
-  it('suppresses on an SES complaint delivered by SNS as text/plain', async () => {
-    const message = { notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'ses@example.net' }], complaintFeedbackType: 'abuse' }, mail: { source: 'digest@example.org' } };
-    const res = await hook(JSON.stringify({ Type: 'Notification', MessageId: 'm1', Message: JSON.stringify(message) }), { authorization: basic(SECRET), 'content-type': 'text/plain; charset=UTF-8' });
-    expect(res.status).toBe(200);
-    expect(await status('ses@example.net')).toBe('suppressed');
+  it("confirms a signed SNS subscription at its SubscribeURL, only on Amazon SNS's host", async () => {
+    const confirm = (url: string) => snsPost(sns.sign({ Type: 'SubscriptionConfirmation', SubscribeURL: url, Token: 't', TopicArn: TOPIC, Message: 'You have chosen to subscribe' }));
+    const ok = await confirm(`https://${SNS_HOST}/?Action=ConfirmSubscription&Token=t`);
+    expect(ok.status).toBe(200);
+    expect(sns.hits.filter((h) => h.startsWith('/?Action'))).toEqual(['/?Action=ConfirmSubscription&Token=t']);
+    for (const elsewhere of ['https://evil.example.org/?Action=ConfirmSubscription', `http://${SNS_HOST}/?Action=ConfirmSubscription`, 'https://my-bucket.s3.amazonaws.com/?Action=ConfirmSubscription'])
+      expect((await confirm(elsewhere)).status, elsewhere).toBe(400);
+    expect(sns.hits.filter((h) => h.startsWith('/?Action'))).toHaveLength(1);
+  });
+
+  it('suppresses on an SES complaint delivered by SNS as text/plain, signed with SignatureVersion 1 or 2', async () => {
+    for (const [email, version] of [['ses@example.net', '2'], ['hard2@example.net', '1']] as const) {
+      if (email === 'hard2@example.net') await subscribeAndConfirm(stack, email);
+      const res = await snsPost(sns.sign({ Type: 'Notification', TopicArn: TOPIC, Message: complaint(email) }, version));
+      expect(res.status, version).toBe(200);
+      expect(await status(email)).toBe('suppressed');
+    }
     // A delivery notification concerns nobody's address.
-    const delivery = await hook(JSON.stringify({ Type: 'Notification', Message: JSON.stringify({ notificationType: 'Delivery' }) }), { authorization: basic(SECRET), 'content-type': 'text/plain' });
+    const delivery = await snsPost(sns.sign({ Type: 'Notification', TopicArn: TOPIC, Message: JSON.stringify({ notificationType: 'Delivery' }) }));
     expect(await delivery.json()).toMatchObject({ recorded: 0 });
+  });
+
+  it('suppresses nobody for an SNS message with a bad signature, from another topic, or altered after signing', async () => {
+    const signed = sns.sign({ Type: 'Notification', TopicArn: TOPIC, Message: complaint('someone@example.net') });
+    const attempts: Record<string, string>[] = [
+      { ...sns.sign({ Type: 'Notification', TopicArn: TOPIC, Message: complaint('forged@example.net') }), Signature: 'garbage' },
+      { ...signed, Message: complaint('forged@example.net') },
+      sns.sign({ Type: 'Notification', TopicArn: 'arn:aws:sns:eu-west-1:999999999999:theirs', Message: complaint('forged@example.net') }),
+      { ...sns.sign({ Type: 'Notification', TopicArn: TOPIC, Message: complaint('forged@example.net') }), SigningCertURL: 'https://evil.example.org/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem' },
+      { ...sns.sign({ Type: 'Notification', TopicArn: TOPIC, Message: complaint('forged@example.net') }), SignatureVersion: '3' },
+      { Type: 'Notification', TopicArn: TOPIC, Message: complaint('forged@example.net') },
+    ];
+    for (const a of attempts) expect((await snsPost(a)).status, JSON.stringify(a).slice(0, 200)).toBe(403);
+    expect(await status('forged@example.net')).toBe('active');
+    expect((await stack.served.runtime.database.pool.query(`select count(*)::int as n from bounce_events where email = 'forged@example.net'`)).rows[0].n).toBe(0);
   });
 
   it('suppresses on a Postmark hard bounce, and after the third soft bounce within 30 days', async () => {
@@ -120,13 +137,15 @@ describe('after the bounces', () => {
     const res = await stack.admin('/editions', { frequency: 'daily', force: true });
     await waitForEdition(stack, ((await res.json()) as { id: number }).id);
     const digests = stack.sink.messages.filter((m) => /Trending papers/.test(m.parsed.subject ?? '')).map((m) => m.envelopeTo[0]);
-    expect(digests.sort()).toEqual(['blocked@example.net', 'fine@example.net', 'slow@example.net']);
+    // forged@ was named only in SNS messages that did not verify.
+    expect(digests.sort()).toEqual(['blocked@example.net', 'fine@example.net', 'forged@example.net', 'slow@example.net']);
 
     const list = (await (await stack.admin('/suppressions')).json()) as { email: string; reason: string; source: string }[];
     const bySource = Object.fromEntries(list.map((s) => [s.email, `${s.reason}/${s.source}`]));
     expect(bySource).toEqual({
       'hard@example.net': 'bounce/webhook',
       'ses@example.net': 'complaint/complaint',
+      'hard2@example.net': 'complaint/complaint',
       'postmark@example.net': 'bounce/webhook',
       'soft@example.net': 'soft-bounces/webhook',
       'gone@example.net': 'bounce/dsn',

@@ -3,8 +3,6 @@ import { safeEqual } from '../../domain/tokens.js';
 import { readWebhook } from '../../mail/bounce-notices.js';
 import type { AppDeps } from '../deps.js';
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 /** The secret from `X-Webhook-Secret`, or the password of basic auth (how SNS and Postmark send it). */
 function secretOf(req: FastifyRequest): string | null {
   const header = req.headers['x-webhook-secret'];
@@ -15,15 +13,27 @@ function secretOf(req: FastifyRequest): string | null {
   return decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : null;
 }
 
+/** What the bounce webhook asks of Amazon SNS (bound to src/mail/sns.ts by the runtime). */
+export interface SnsGate {
+  /** Resolves when the message is signed by Amazon SNS; rejects with the reason otherwise. */
+  verify(message: Record<string, unknown>): Promise<void>;
+  /** Confirms a subscription by its SubscribeURL: `invalid` when the URL is not Amazon SNS's, `failed` when the GET did not take. */
+  confirm(url: string): Promise<'confirmed' | { invalid: string } | { failed: string }>;
+}
+
+const SNS_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
+
 /**
  * POST /api/webhooks/bounces: bounces and complaints that arrive after the SMTP answer, from Amazon SES
  * (through SNS, including its subscription handshake), Postmark, or papermail's own {email, type, reason}.
- * Authenticated by WEBHOOK_SECRET; off (404) without it. Each event is recorded on its own: one bad item
- * or one address never fails the others.
+ * Authenticated by WEBHOOK_SECRET, checked before the body is read; off (404) without it. An SNS message
+ * must also come from a topic in SNS_TOPIC_ARNS and carry Amazon's signature. Each event is recorded on its
+ * own: one bad item or one address never fails the others.
  */
 export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   const secret = deps.config.bounces.webhookSecret;
   if (!secret) return;
+  const { snsTopicArns, snsVerifySignatures } = deps.config.bounces;
   // SNS posts its JSON as text/plain.
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => {
     try {
@@ -33,10 +43,34 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     }
   });
 
-  app.post('/api/webhooks/bounces', { bodyLimit: 256 * 1024 }, async (req: FastifyRequest, reply: FastifyReply) => {
+  // Before the body is read: nobody without the secret gets as far as the parsers.
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const given = secretOf(req);
     if (!given || !safeEqual(given, secret)) {
       return reply.code(401).header('www-authenticate', 'Basic realm="papermail webhooks"').send({ error: 'A valid webhook secret is required.', statusCode: 401 });
+    }
+  };
+
+  /** Refuses an SNS message from a topic not allowed, or without Amazon's signature; null when it may be read. */
+  const snsRefusal = async (req: FastifyRequest, body: Record<string, unknown>): Promise<string | null> => {
+    const topic = typeof body.TopicArn === 'string' ? body.TopicArn : '';
+    if (!snsTopicArns.includes(topic))
+      return snsTopicArns.length ? `The SNS topic ${topic.slice(0, 300) || '(none)'} is not one of SNS_TOPIC_ARNS.` : 'SNS messages are taken only from the topics in SNS_TOPIC_ARNS, which is not set.';
+    if (!snsVerifySignatures) return null;
+    try {
+      await deps.sns.verify(body);
+      return null;
+    } catch (err) {
+      req.log.warn({ topic, reason: (err as Error).message }, 'SNS message refused: its signature does not verify');
+      return `The SNS message's signature does not verify (${(err as Error).message}).`;
+    }
+  };
+
+  app.post('/api/webhooks/bounces', { bodyLimit: 256 * 1024, onRequest: authenticate }, async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = req.body as Record<string, unknown> | null;
+    if (body && typeof body === 'object' && SNS_TYPES.has(String(body.Type))) {
+      const refused = await snsRefusal(req, body);
+      if (refused) return reply.code(403).send({ error: refused, statusCode: 403 });
     }
     const notice = readWebhook(req.body);
     switch (notice.kind) {
@@ -58,27 +92,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     }
   });
 
-  /** Amazon SNS's handshake: GET the SubscribeURL, which must be an https URL of an allowed AWS host. */
-  async function confirmSubscription(raw: string, reply: FastifyReply) {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return reply.code(400).send({ error: 'The SubscribeURL is not a URL.', statusCode: 400 });
-    }
-    const host = url.hostname.toLowerCase();
-    const allowed = deps.config.bounces.snsConfirmHosts.some((h) => host === h || host.endsWith(`.${h}`));
-    const scheme = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(host));
-    if (!allowed || !scheme || url.username || url.password)
-      return reply.code(400).send({ error: `The SubscribeURL must be an https URL on ${deps.config.bounces.snsConfirmHosts.join(' or ')} (SNS_CONFIRM_HOSTS).`, statusCode: 400 });
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'error' });
-      await res.body?.cancel().catch(() => {});
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    } catch (err) {
-      // SNS sends the confirmation again; a 502 says it did not take.
-      return reply.code(502).send({ error: `Could not confirm the SNS subscription: ${(err as Error).message}`, statusCode: 502 });
-    }
-    return { subscribed: true };
+  /** Amazon SNS's handshake: GET the SubscribeURL, which must be https on sns.<region>.amazonaws.com. */
+  async function confirmSubscription(url: string, reply: FastifyReply) {
+    const outcome = await deps.sns.confirm(url);
+    if (outcome === 'confirmed') return { subscribed: true };
+    if ('invalid' in outcome) return reply.code(400).send({ error: outcome.invalid, statusCode: 400 });
+    // SNS sends the confirmation again; a 502 says it did not take.
+    return reply.code(502).send({ error: `Could not confirm the SNS subscription: ${outcome.failed}`, statusCode: 502 });
   }
 }
