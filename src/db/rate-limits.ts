@@ -24,11 +24,23 @@ export interface RequestThrottle {
   take(key: string): Promise<boolean>;
 }
 
+/** Failed attempts per client (a wrong bearer token): past the allowance, the client waits. */
+export interface FailureCounter {
+  /** Milliseconds this client must wait before trying again; 0 when it may. */
+  wait(client: string): Promise<number>;
+  /** Counts one failed attempt. */
+  fail(client: string): Promise<void>;
+}
+
 export interface RateLimits {
   mailbox: MailboxThrottle;
   confirmations: ConfirmCeiling;
   dataLinks: RequestThrottle;
+  bearerFailures: FailureCounter;
 }
+
+/** Wrong bearer tokens a client may present in a minute (the console's sign-in form allows as many). */
+const BEARER_FAILURES_PER_MINUTE = 10;
 
 type Upsert = { key: string; points: number; msDuration: number };
 type Counted = { rows: [{ points: number; expire: number | null }] };
@@ -130,6 +142,7 @@ export function createRateLimits(pool: pg.Pool, secret: string, settings: { mail
   const mailbox = limiter('mailbox', settings.mailboxPerDay, DAY);
   const confirmations = limiter('confirm', settings.confirmsPerHour, HOUR);
   const dataLinks = limiter('datalink', 3, HOUR);
+  const bearer = limiter('bearer', BEARER_FAILURES_PER_MINUTE, 60);
   return {
     mailbox: {
       take: (email) => allowed(mailbox, hash(mailboxKey(email))),
@@ -147,5 +160,12 @@ export function createRateLimits(pool: pg.Pool, secret: string, settings: { mail
       },
     },
     dataLinks: { take: (key) => allowed(dataLinks, hash(key)) },
+    bearerFailures: {
+      async wait(client) {
+        const res = await bearer.get(hash(`ip|${client}`));
+        return res && res.consumedPoints >= BEARER_FAILURES_PER_MINUTE ? Math.max(res.msBeforeNext, 1000) : 0;
+      },
+      fail: async (client) => void (await allowed(bearer, hash(`ip|${client}`))),
+    },
   };
 }

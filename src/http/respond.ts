@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { safeEqual } from '../domain/tokens.js';
 import { messagePage } from './pages/layout.js';
 
 /** JSON for API clients (JSON body or Accept), HTML pages for browsers. */
@@ -35,10 +34,4 @@ export function rejectUnlessFormOrJson(req: FastifyRequest, reply: FastifyReply)
   if (FORM_OR_JSON.includes(type)) return false;
   void sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
   return true;
-}
-
-/** True when the request carries `Authorization: Bearer <expected>` (compared in constant time). */
-export function hasBearer(req: FastifyRequest, expected: string): boolean {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
-  return Boolean(m && safeEqual(m[1]!, expected));
 }

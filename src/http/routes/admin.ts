@@ -2,17 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Subscriber } from '../../db/subscribers-repo.js';
 import { adminOperations, IMPORT_BODY_LIMIT, readerView, subscribersCsv, type ImportMode } from '../admin-operations.js';
 import type { AppDeps } from '../deps.js';
-import { hasBearer } from '../respond.js';
+import { admitBearer } from '../bearer.js';
 
 const STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
 const FREQUENCY = { type: 'string', enum: ['daily', 'weekly'] } as const;
 
-/** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time). */
+/** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time; wrong guesses limited, see bearer.ts). */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   app.addHook('onRequest', async (req, reply) => {
-    if (!hasBearer(req, deps.config.adminToken)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid admin token is required.', statusCode: 401 });
-    }
+    if (!(await admitBearer(req, reply, deps.config.adminToken, deps.bearerFailures, 'admin'))) return reply;
   });
 
   const ops = adminOperations(deps);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { hasBearer } from '../respond.js';
+import { admitBearer } from '../bearer.js';
 
 /** GET /health (the process answers) and GET /ready (its database and queue backend answer too). */
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -28,7 +28,7 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   const registry = deps.metrics;
   if (token && registry) {
     app.get('/metrics', async (req, reply) => {
-      if (!hasBearer(req, token)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'A valid metrics token is required.', statusCode: 401 });
+      if (!(await admitBearer(req, reply, token, deps.bearerFailures, 'metrics'))) return reply;
       try {
         const body = await registry.metrics();
         return reply.type(registry.contentType).header('cache-control', 'no-store').send(body);
