@@ -37,13 +37,14 @@ export async function startStack(
   given: Record<string, string> | ((databaseUrl: string) => Record<string, string>) = {},
   adapters: ServeAdapters = {},
 ): Promise<Stack> {
-  const db = await createTestDatabase();
-  const extraEnv = typeof given === 'function' ? given(db.url) : given;
+  // A DATABASE_URL given as such (another server, another major) is used as it is; else a fresh clone of the suite's template.
+  const own = typeof given === 'object' && given.DATABASE_URL ? null : await createTestDatabase();
+  const extraEnv = typeof given === 'function' ? given(own!.url) : given;
   const sink = await startSmtpSink();
   const redisUrl = inject('redisUrl');
   if (kind === 'redis' && !redisUrl) throw new Error('redis-server is required for this test');
   const env: Record<string, string> = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: own?.url ?? '',
     SMTP_URL: sink.url,
     ...(kind === 'redis' ? { REDIS_URL: redisUrl! } : {}),
     QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
@@ -58,7 +59,7 @@ export async function startStack(
     ...QUIET_ENV,
     ...extraEnv,
   };
-  await db.close();
+  await own?.close();
   const served = await serve(loadConfig(env), { api: true, worker: true, quiet: true }, adapters);
   const base = served.address!;
   const extra: Served[] = [];
@@ -84,7 +85,7 @@ export async function startStack(
       for (const w of extra) await w.close();
       await served.close();
       await sink.close();
-      await db.drop();
+      await own?.drop();
     },
   };
 }
