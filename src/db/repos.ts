@@ -7,6 +7,7 @@ import { createFeedbackRepo } from './feedback-repo.js';
 import { createOutboxRepo } from './outbox-repo.js';
 import { createPapersRepo } from './papers-repo.js';
 import { createReadersRepo } from './readers-repo.js';
+import { createSourceRunsRepo } from './source-runs-repo.js';
 import { createSubscribersRepo } from './subscribers-repo.js';
 import { createSuppressionsRepo } from './suppressions-repo.js';
 
@@ -26,6 +27,7 @@ export function createRepos(db: Db, secret: string, opts: { namedStatements?: bo
     outbox: createOutboxRepo(db),
     feedback: createFeedbackRepo(db),
     adminSessions: createAdminSessionsRepo(db),
+    sourceRuns: createSourceRunsRepo(db),
   };
 }
 

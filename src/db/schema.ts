@@ -337,3 +337,17 @@ export const adminSessions = pgTable(
   },
   (t) => [index('admin_sessions_last_seen_idx').on(t.lastSeenAt)],
 );
+
+/** Each paper source's last fetch (an entry of PAPER_SOURCES): when, what it brought, and why it failed. */
+export const sourceRuns = pgTable('source_runs', {
+  source: text('source').primaryKey(),
+  lastRunAt: timestamp('last_run_at', { withTimezone: true }).notNull(),
+  // The last fetch that stored its papers; null until one has.
+  lastOkAt: timestamp('last_ok_at', { withTimezone: true }),
+  // What the last successful fetch brought: items seen, papers added and updated.
+  seen: integer('seen').notNull().default(0),
+  added: integer('added').notNull().default(0),
+  updated: integer('updated').notNull().default(0),
+  // Why the last fetch failed; null when it did not.
+  error: text('error'),
+});

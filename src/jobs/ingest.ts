@@ -17,9 +17,12 @@ export async function runIngest(deps: Deps, job: IngestJob): Promise<IngestRepor
     try {
       const report = await ingestFeed({ papers: deps.repos.papers, fetcher: deps.fetcher }, feedOf(entry, deps.config.ingest));
       reports.push(report);
+      await deps.repos.sourceRuns.succeeded(entry, { seen: report.seen, added: report.added, updated: report.updated });
       deps.log.info({ source: entry, added: report.added, updated: report.updated, skipped: report.skipped.length }, describeReport(report).split('\n')[0]!);
     } catch (err) {
       failures.push(`${entry}: ${(err as Error).message}`);
+      // The console shows it: an operator should not need the logs to learn that a source is down.
+      await deps.repos.sourceRuns.failed(entry, (err as Error).message).catch(() => {});
       deps.log.warn({ source: entry, err: (err as Error).message }, 'ingest failed; stored papers unchanged');
     }
   }

@@ -69,6 +69,28 @@ export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queu
       }
     },
   });
+  new Gauge({
+    name: 'papermail_ingest_last_success_age_seconds',
+    help: 'Seconds since each paper source last stored its papers (absent until it has once).',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      const res = await deps.pool.query<{ source: string; s: number }>(`select source, extract(epoch from now() - last_ok_at)::float as s from source_runs where last_ok_at is not null`);
+      this.reset();
+      for (const r of res.rows) this.set({ source: r.source }, r.s);
+    },
+  });
+  new Gauge({
+    name: 'papermail_ingest_failing',
+    help: 'Paper sources whose last fetch failed (1), or succeeded (0).',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      const res = await deps.pool.query<{ source: string; failing: boolean }>(`select source, error is not null as failing from source_runs`);
+      this.reset();
+      for (const r of res.rows) this.set({ source: r.source }, r.failing ? 1 : 0);
+    },
+  });
   const sends = new Counter({ name: 'papermail_sends_total', help: 'SMTP transactions of this process, by outcome: sent, dead, refused, temporary, transport.', labelNames: ['outcome'], registers: [registry] });
   const latency = new Histogram({
     name: 'papermail_send_seconds',

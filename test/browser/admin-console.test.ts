@@ -206,6 +206,10 @@ describe.skipIf(!available)('admin console in Chromium', () => {
     expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Fetch papers now' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Fetching papers now/);
+    // The source cannot be reached here: the page says so, with the reason, once the fetch has failed.
+    await expect
+      .poll(async () => (await page.reload(), await page.locator('table').first().textContent()), { timeout: 20_000, interval: 500 })
+      .toMatch(/hf.*failed.*fetch failed/s);
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));

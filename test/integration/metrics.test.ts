@@ -43,4 +43,14 @@ describe('/metrics', () => {
     expect(after).toMatch(/^papermail_queue_jobs\{queue="send",state="completed"\} \d+$/m);
     expect(after).toMatch(/^papermail_last_edition_seconds\{frequency="daily"\} [0-9.]+$/m);
   });
+
+  it("tells each paper source's age since its last success, and which are failing", async () => {
+    await stack.served.runtime.repos.sourceRuns.succeeded('hf', { seen: 50, added: 3, updated: 2 });
+    await stack.served.runtime.repos.sourceRuns.failed('arxiv:cs.LG', 'gave up after 5 attempts: fetch failed');
+    const text = await scrape();
+    expect(value(text, 'papermail_ingest_last_success_age_seconds{source="hf"}')).toBeGreaterThanOrEqual(0);
+    expect(text).not.toMatch(/papermail_ingest_last_success_age_seconds\{source="arxiv:cs.LG"\}/);
+    expect(value(text, 'papermail_ingest_failing{source="arxiv:cs.LG"}')).toBe(1);
+    expect(text).toMatch(/^papermail_ingest_failing\{source="hf"\} 0$/m);
+  });
 });

@@ -215,7 +215,31 @@ ${more ? html`<p><a href="/admin/suppressions?${more.toString()}">Older</a></p>`
   );
 }
 
-export function papersPage(csrf: string, total: number, list: Paper[], notice?: string): string {
+/** One paper source's last fetch, as the papers page shows it. */
+export interface SourceRunView {
+  source: string;
+  lastRunAt: Date;
+  lastOkAt: Date | null;
+  seen: number;
+  added: number;
+  updated: number;
+  error: string | null;
+}
+
+function sourcesTable(runs: SourceRunView[], configured: readonly string[]): Html {
+  const byName = new Map(runs.map((r) => [r.source, r]));
+  const rows = configured.map((name) => {
+    const r = byName.get(name);
+    if (!r) return html`<tr><td><code>${name}</code></td><td colspan="3" class="muted">not fetched yet</td></tr>`;
+    const outcome = r.error
+      ? html`<span class="badge failed">failed</span> ${r.error}${r.lastOkAt ? html` <span class="muted">(last success ${fmt(r.lastOkAt)})</span>` : ''}`
+      : html`<span class="badge sent">ok</span> ${r.seen} seen, ${r.added} added, ${r.updated} updated`;
+    return html`<tr><td><code>${name}</code></td><td>${fmt(r.lastRunAt)}</td><td>${outcome}</td></tr>`;
+  });
+  return html`<h2>Sources</h2><div class="scroll"><table><thead><tr><th>Source</th><th>Last fetch</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+export function papersPage(csrf: string, total: number, list: Paper[], sources: { runs: SourceRunView[]; configured: readonly string[] }, notice?: string): string {
   const rows = list.map((p) => {
     const link = p.links.arxiv ?? p.links.hf ?? p.links.project ?? null;
     return html`<tr><td>${link ? html`<a href="${link}" rel="noopener">${p.title}</a>` : p.title}</td><td>${p.sources.join(', ') || p.source}</td><td>${fmt(p.firstSeenAt)}</td><td>${fmt(p.publishedAt)}</td><td>${p.upvotes ?? '–'}</td></tr>`;
@@ -225,6 +249,7 @@ export function papersPage(csrf: string, total: number, list: Paper[], notice?: 
     'Papers',
     csrf,
     html`<div class="row">${postButton('/admin/ingest', 'Fetch papers now', csrf)}<span class="muted">${total} papers in the catalogue; the newest ${list.length} below.</span></div>
+${sourcesTable(sources.runs, sources.configured)}<h2>Newest papers</h2>
 <div class="scroll"><table><thead><tr><th>Title</th><th>Sources</th><th>First seen</th><th>Published</th><th>Upvotes</th></tr></thead><tbody>${rows}</tbody></table></div>`,
     notice,
   );

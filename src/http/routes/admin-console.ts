@@ -218,11 +218,24 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
 
   // Papers.
   app.get('/admin/papers', async (req, reply) =>
-    sendHtml(reply, papersPage(token(reply), await deps.repos.papers.count(), await deps.repos.papers.list({ limit: 200 }), noticeOf(req))),
+    sendHtml(
+      reply,
+      papersPage(
+        token(reply),
+        await deps.repos.papers.count(),
+        await deps.repos.papers.list({ limit: 200 }),
+        { runs: await deps.repos.sourceRuns.list(), configured: deps.config.ingest.sources },
+        noticeOf(req),
+      ),
+    ),
   );
   app.post('/admin/ingest', guarded, async (_req, reply) => {
     const queued = await ops.ingestNow();
-    return see(reply, '/admin/papers', queued ? 'Fetching papers now; reload in a minute.' : 'The queue did not answer; the scheduled ingest still runs.');
+    return see(
+      reply,
+      '/admin/papers',
+      queued ? 'Fetching papers now: reload this page in a minute to see each source\'s outcome under Sources.' : 'The queue did not answer; the scheduled ingest still runs.',
+    );
   });
 
   await queueDashboard(app, deps);
