@@ -165,6 +165,23 @@ function defaultSender(name: string): string {
   return `${phrase} <digest@${slugOf(name)}.localhost>`;
 }
 
+/**
+ * The address links point at when PUBLIC_URL is unset: this service as the machine it runs on reaches it,
+ * on its own PORT (so a .env that changes only PORT changes the links too). A HOST that names one
+ * interface is used as it is; a wildcard or loopback one is reached as localhost.
+ */
+function defaultPublicUrl(host: string, port: number): string {
+  const wildcardOrLocal = /^(0\.0\.0\.0|::|\[::\]|)$/.test(host) || LOOPBACK_HOST.test(host);
+  const name = wildcardOrLocal ? 'localhost' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+/** True when links point at this machine only (localhost or a loopback address): fine on a laptop, wrong in production. */
+export function publicUrlIsLocal(publicUrl: string): boolean {
+  const host = new URL(publicUrl).hostname;
+  return LOOPBACK_HOST.test(host) || host.endsWith('.localhost') || host === '[::1]';
+}
+
 /** Reads and validates the environment once; with loadDotEnv, the only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -184,10 +201,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.REDIS_CLUSTER && !e.REDIS_URL) throw new ConfigError('Invalid configuration:\n  REDIS_CLUSTER: needs REDIS_URL (one node of the cluster)');
   if (e.REDIS_CLUSTER && e.QUEUE_PREFIX && !e.QUEUE_PREFIX.startsWith('{'))
     throw new ConfigError(`Invalid configuration:\n  QUEUE_PREFIX: with REDIS_CLUSTER it must be a hash tag, e.g. {${e.QUEUE_PREFIX}}, so that each queue's keys share one slot`);
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   // Embedded defaults listen on loopback only: the dev inbox shows every reader's links. Production (or an
   // explicit HOST) listens where it is told; docker-compose sets HOST=0.0.0.0.
   const host = e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
+  const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(host, e.PORT)).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,
     host,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config.js';
+import { publicUrlIsLocal, type Config } from '../config.js';
 import { redisClient } from './redis.js';
 import { buildApp } from '../http/app.js';
 import { createSignupGuard } from '../http/signup-guard.js';
@@ -53,6 +53,9 @@ export interface ServeAdapters {
 export async function serve(base: Config, roles: { api: boolean; worker: boolean; quiet?: boolean }, adapters: ServeAdapters = {}): Promise<Served> {
   const rt = await createRuntime(base, { sendsMail: roles.worker, seed: true, logDestination: adapters.logDestination });
   const { config, log } = rt;
+  // Not refused (labs and tests run this way), but a reader's confirmation link would point at their own machine.
+  if (config.production && publicUrlIsLocal(config.publicUrl))
+    log.warn(`PUBLIC_URL is ${config.publicUrl}: every link in mail (confirm, unsubscribe) points at the reader's own machine. Set PUBLIC_URL to the https address readers reach; npm run doctor checks it.`);
   const closers: (() => Promise<void>)[] = [];
   const relay = startOutboxRelay(
     rt.repos.outbox,

@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { envSchema } from '../../src/config-env.js';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with an empty environment', () => {
@@ -119,5 +120,33 @@ describe('the default sender', () => {
     expect(loadConfig({ NEWSLETTER_NAME: 'Papers Weekly' }).mailFrom).toBe('Papers Weekly <digest@papers-weekly.localhost>');
     expect(loadConfig({ NEWSLETTER_NAME: 'A.I. "Weekly"' }).mailFrom).toMatch(/^"A\.I\. \\"Weekly\\"" <digest@[a-z0-9.-]+\.localhost>$/);
     expect(loadConfig({ NEWSLETTER_NAME: 'Papers Weekly', MAIL_FROM: 'Lab <news@lab.example>' }).mailFrom).toBe('Lab <news@lab.example>');
+  });
+});
+
+describe('defaults that follow each other', () => {
+  it('points links at PORT (and at HOST when it names one interface) while PUBLIC_URL is unset', () => {
+    expect(loadConfig({ PORT: '4101' }).publicUrl).toBe('http://localhost:4101');
+    expect(loadConfig({ PORT: '4101', HOST: '0.0.0.0' }).publicUrl).toBe('http://localhost:4101');
+    expect(loadConfig({ PORT: '4101', HOST: '192.168.1.20' }).publicUrl).toBe('http://192.168.1.20:4101');
+    expect(loadConfig({ PORT: '4101', HOST: 'fd00::20' }).publicUrl).toBe('http://[fd00::20]:4101');
+    expect(loadConfig({ PORT: '4101', PUBLIC_URL: 'https://papers.example.org' }).publicUrl).toBe('https://papers.example.org');
+  });
+
+  it('sends as NEWSLETTER_NAME while MAIL_FROM is unset', () => {
+    expect(loadConfig({ NEWSLETTER_NAME: 'Paper Radar' }).mailFrom).toBe('Paper Radar <digest@paper-radar.localhost>');
+  });
+
+  it('.env.example lists every variable, commented out with its default: copying it changes nothing', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    expect(text.split('\n').filter((l) => l.trim() && !l.startsWith('#'))).toEqual([]);
+    const listed = new Map([...text.matchAll(/^# ([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const variables = Object.keys(envSchema.shape).filter((k) => k !== 'NODE_ENV');
+    expect(variables.filter((k) => !listed.has(k))).toEqual([]);
+    // Where a variable has a default, the example shows that default (commented values of unset variables are examples).
+    const defaults = envSchema.parse({});
+    for (const [k, v] of listed) {
+      const d = (defaults as Record<string, unknown>)[k];
+      if (d !== undefined && typeof d !== 'boolean') expect(v, k).toBe(String(d));
+    }
   });
 });
