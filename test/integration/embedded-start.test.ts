@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
@@ -136,5 +137,48 @@ describe('a bad setting stops the start', () => {
     // DIGEST_SIZE=5 from the environment wins over the file's 0.
     expect(r.stderr).not.toMatch(/DIGEST_SIZE/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a .env copied from .env.example, then Ctrl-C in the terminal', () => {
+  it('with only PORT and NEWSLETTER_NAME changed, links use that port and mail comes from that name; Ctrl-C stops it all within 5 s, quietly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'papermail-dotenv-start-'));
+    chmodSync(dir, 0o755);
+    const port = await freePort();
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    writeFileSync(join(dir, '.env'), example.replace(/^# PORT=3000$/m, `PORT=${port}`).replace(/^# NEWSLETTER_NAME=papermail$/m, 'NEWSLETTER_NAME=Paper Radar'));
+    const { NODE_ENV: _, ...env } = cleanEnv();
+    // A terminal's foreground job: a process group of its own, which Ctrl-C signals as a whole.
+    const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, join(root, 'src/main/start.ts')], { cwd: dir, env: { ...env, INGEST_CRON: '0 0 1 1 *', HF_API_URL: 'http://127.0.0.1:9/x' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await vi.waitFor(() => expect(out).toContain('Admin token:'), { timeout: 90_000, interval: 100 });
+      const base = `http://localhost:${port}`;
+      expect(out).toContain(`Signup page:  ${base}/`);
+      expect((await fetch(`${base}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=dotenv%40example.org' })).status).toBe(200);
+      const confirm = await vi.waitFor(async () => {
+        const m = ((await (await fetch(`${base}/dev/inbox.json`)).json()) as { id: string; subject: string }[]).find((x) => x.subject.startsWith('Confirm'));
+        if (!m) throw new Error('no confirmation yet');
+        return m;
+      }, { timeout: 20_000, interval: 200 });
+      expect(confirm.subject).toBe('Confirm your Paper Radar subscription');
+      const mail = await simpleParser(Buffer.from(await (await fetch(`${base}/dev/inbox/${confirm.id}.eml`)).arrayBuffer()));
+      expect(mail.from?.value[0]).toMatchObject({ name: 'Paper Radar', address: 'digest@paper-radar.localhost' });
+      expect(mail.text).toContain(`${base}/confirm/`);
+
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 5 s'), 5000))]);
+      expect(code, out).toBe(0);
+      // The API and the worker stopped before Postgres: no connection errors on the way out.
+      expect(out).toContain('SIGINT: shutting down');
+      expect(out).not.toMatch(/queue connection error|outbox relay failed|"level":50|terminating connection/);
+      expect(spawnSync('pgrep', ['-f', dir], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
