@@ -132,4 +132,18 @@ describe('admin API', () => {
     expect((await csvImport('mode=double-opt-in', 'email\nx@example.org\n', 'text/csv').then(() => stack.http('/api/admin/subscribers/import?mode=double-opt-in', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email\nsneaky@example.org\n' }))).status).toBe(401);
     expect(await stack.served.runtime.repos.subscribers.byEmail('sneaky@example.org')).toBeNull();
   });
+
+  it('takes an empty body, of any content type, on every route that needs none (what curl -X POST -H "Content-Type: application/json" sends)', async () => {
+    const { id } = await json<{ id: number }>(stack.admin('/editions', { frequency: 'weekly', force: true }));
+    await waitForEdition(stack, id);
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', null]) {
+      for (const [path, ok] of [[`/editions/${id}/resume`, 409], [`/editions/${id}/resend-failed`, 200], ['/ingest', 202]] as const) {
+        const res = await stack.http(`/api/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(type ? { 'content-type': type } : {}) }, body: '' });
+        expect(res.status, `${path} with ${type ?? 'no content type'}`).toBe(ok);
+      }
+    }
+    // A body that is there must still be JSON.
+    const broken = await stack.http(`/api/admin/editions/${id}/resume`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{oops' });
+    expect(broken.status).toBe(400);
+  });
 });

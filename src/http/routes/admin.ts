@@ -15,6 +15,16 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
 
   const ops = adminOperations(deps);
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  // An empty JSON body is no body (`curl -X POST -H 'Content-Type: application/json' URL` sends one): a route
+  // that needs none takes it, and one that needs a body says which field is missing. Anything else is
+  // Fastify's own JSON parser, prototype poisoning refused.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => (String(body).trim() === '' ? done(null, undefined) : json(req, body as string, done)));
+  // Any other type with an empty body (a route that needs no body does not read it).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) =>
+    (body as Buffer).length === 0 ? done(null, undefined) : done(Object.assign(new Error('This content type is not accepted here: send JSON.'), { statusCode: 415 }), undefined),
+  );
 
   app.post<{ Body: { frequency: 'daily' | 'weekly'; force?: boolean } }>(
     '/editions',
