@@ -103,9 +103,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendError(req, reply, status, 'Something went wrong on our side. Please try again in a moment.', 'Sorry');
     }
     if (status === 429) return sendError(req, reply, 429, err.message, 'Please slow down');
-    const message = err.validation
-      ? `Invalid request: ${err.message.replace(/^body\/?/, '').replace(/^params\/?/, '')}.`
-      : (MESSAGES[err.code] ?? err.message);
+    const noBody = err.validation && err.validationContext === 'body' && req.body === undefined;
+    const message = noBody
+      ? 'Invalid request: this needs a JSON body (see /docs).'
+      : err.validation
+        ? `Invalid request: ${err.message.replace(/^body\/?/, '').replace(/^params\/?/, '')}.`
+        : (MESSAGES[err.code] ?? err.message);
     return sendError(req, reply, status, message);
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'There is no page at this address.', 'Not found'));
