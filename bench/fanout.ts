@@ -164,7 +164,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const pool = await repos.papers.selectPool({ days: config.digest.window.daily, now: new Date() }, POOL_SIZE);
   const planned = await compose(JSON.stringify(await digestInParts(config, { id: nextId, frequency: 'daily' }, pool)))(
     nextId,
-    { id: N, subscriberId: N, email: `reader${N}@bench.example.org`, renderId: 0, paperIds: pool.slice(0, config.digest.size).map((p) => p.id), view: { day: new Date().toISOString().slice(0, 10) }, attempts: 1, sendable: true, resumedAt: 0 },
+    { id: N, subscriberId: N, email: `reader${N}@bench.example.org`, renderId: 0, paperIds: pool.slice(0, config.digest.size).map((p) => p.id), view: { day: new Date().toISOString().slice(0, 10) }, attempts: 1, unsendable: null, resumedAt: 0 },
     new Date(),
   );
   const bytes = Math.max(1000, planned ? Buffer.byteLength(rawText(planned.raw)) : 0);
@@ -247,7 +247,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     select d.id, d.subscriber_id as "subscriberId", s.email, d.render_id as "renderId", d.paper_ids as "paperIds", d.view
     from deliveries d join subscribers s on s.id = d.subscriber_id
     where d.edition_id = ${id} and d.status = 'sent' order by jsonb_array_length(d.paper_ids) desc, d.id limit 1`);
-  const message = sample.rows[0] ? await compose(null)(id, { ...sample.rows[0], attempts: 1, sendable: true, resumedAt: 0 }, new Date()) : null;
+  const message = sample.rows[0] ? await compose(null)(id, { ...sample.rows[0], attempts: 1, unsendable: null, resumedAt: 0 }, new Date()) : null;
   const c = { ...q.rows[0]!, size: message ? Buffer.byteLength(rawText(message.raw)) : 0 };
   const rate = stats.sent / seconds;
   const ratio = rate / ceiling;

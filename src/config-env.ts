@@ -117,11 +117,21 @@ export const envSchema = z.object({
   SMTP_POOL_SIZE: int(20, 1, 100),
   SEND_MAX_ATTEMPTS: int(5, 1, 50),
   SEND_RETRY_BASE_MS: int(60_000, 10, 86_400_000),
-  SEND_LEASE_SECONDS: int(600, 5, 86_400),
+  SEND_LEASE_SECONDS: int(60, 5, 86_400),
   SEND_PAUSE_AFTER_FAILURES: int(10, 1, 10_000),
   SEND_PAUSE_FAILURE_PERCENT: int(20, 1, 100),
   SEND_PAUSE_STORM_PERCENT: int(50, 1, 100),
   SEND_PAUSE_WINDOW: int(200, 10, 100_000),
+  /** Seconds after the breaker opens before its first probe; doubled after each failed probe, up to 30 minutes. */
+  SEND_PAUSE_COOLDOWN_SECONDS: int(60, 1, 1800),
+  /** Real messages a probe sends once the relay takes the login again. */
+  SEND_PROBE_MESSAGES: int(5, 1, 100),
+  /** Who is told when an edition pauses and resumes: an address (mailed through SMTP_URL), and/or a URL POSTed JSON. */
+  ALERT_EMAIL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v), 'must be an email address such as ops@example.org'),
+  ALERT_WEBHOOK_URL: urlWithScheme(['http:', 'https:']).optional(),
   SEND_TRANSPORT_RETRY_SECONDS: int(30, 0, 3600),
   /** Group commit of delivery results: a result waits this long for the other lanes' before it is written. */
   SEND_RESULT_GROUP_MS: int(6, 0, 1000),
@@ -129,7 +139,7 @@ export const envSchema = z.object({
   SEND_RATE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Messages a second to one recipient domain, over all workers. */
   SEND_RATE_PER_DOMAIN: z.coerce.number().int().min(1).max(100_000).optional(),
-  RECOVER_INTERVAL_SECONDS: int(60, 1, 3600),
+  RECOVER_INTERVAL_SECONDS: int(15, 1, 3600),
   SIGNUP_LIMIT_PER_MINUTE: int(5, 1, 1_000_000),
   SIGNUP_LIMIT_PER_HOUR: int(30, 1, 1_000_000),
   SIGNUP_MAILBOX_PER_DAY: int(3, 1, 1_000_000),

@@ -73,8 +73,15 @@ export interface Config {
     /** SEND_RATE and SEND_RATE_PER_DOMAIN: messages a second over all workers; null for no limit. */
     readonly rate: number | null;
     readonly ratePerDomain: number | null;
-    /** The circuit breaker: see src/domain/breaker.ts. */
-    readonly pause: { readonly afterFailures: number; readonly failureRate: number; readonly stormRate: number; readonly window: number };
+    /** The circuit breaker (src/domain/breaker.ts) and its probes: the first after `cooldownSeconds`, doubling to 30 minutes. */
+    readonly pause: {
+      readonly afterFailures: number;
+      readonly failureRate: number;
+      readonly stormRate: number;
+      readonly window: number;
+      readonly cooldownSeconds: number;
+      readonly probeMessages: number;
+    };
     /** How often the recovery sweep runs. */
     readonly recoverIntervalSeconds: number;
   };
@@ -105,6 +112,8 @@ export interface Config {
   };
   /** Console sessions: how long one may sit idle; bull-board's write actions on or off. */
   readonly console: { readonly idleMinutes: number; readonly queueDashboardWrite: boolean };
+  /** Who is told when an edition pauses or resumes by itself. */
+  readonly alerts: { readonly email: string | null; readonly webhookUrl: string | null };
   /** Privacy: days the network traces of readers who never confirmed or who left are kept; the access log's IPs. */
   readonly privacy: { readonly retentionDays: number; readonly logIp: LogIp };
   /** What readers see the newsletter called and how it looks, in every page and mail. */
@@ -264,6 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         failureRate: e.SEND_PAUSE_FAILURE_PERCENT / 100,
         stormRate: e.SEND_PAUSE_STORM_PERCENT / 100,
         window: e.SEND_PAUSE_WINDOW,
+        cooldownSeconds: e.SEND_PAUSE_COOLDOWN_SECONDS,
+        probeMessages: e.SEND_PROBE_MESSAGES,
       }),
       recoverIntervalSeconds: e.RECOVER_INTERVAL_SECONDS,
     }),
@@ -283,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     console: Object.freeze({ idleMinutes: e.ADMIN_SESSION_IDLE_MINUTES, queueDashboardWrite: e.QUEUE_DASHBOARD_WRITE }),
     privacy: Object.freeze({ retentionDays: e.RETENTION_DAYS, logIp: e.LOG_IP }),
+    alerts: Object.freeze({ email: e.ALERT_EMAIL ?? null, webhookUrl: e.ALERT_WEBHOOK_URL ?? null }),
     dkim: dkimOf(e),
     metricsToken: e.METRICS_TOKEN ?? null,
     brand: Object.freeze({

@@ -15,8 +15,8 @@ export type ClaimedDelivery = {
   paperIds: string[];
   /** Their day, topics and reasons (null on rows assigned before digests were assembled from parts). */
   view: ReaderView | null;
-  /** False when the reader left, paused or was suppressed after the delivery was queued. */
-  sendable: boolean;
+  /** Why the reader may not be mailed any more (they left, paused or were suppressed after the row was queued), or null. */
+  unsendable: 'unsubscribed' | 'paused' | 'suppressed' | null;
   /** When the edition was last resumed (epoch ms, 0 if never): a fresh breaker after each resume. */
   resumedAt: number;
 };
@@ -84,9 +84,11 @@ export function createDeliveriesRepo(db: Db, opts: { namedStatements: boolean } 
     /**
      * Atomically takes up to `limit` due deliveries of a range under a new claim token: queued ones,
      * and those whose claim outlived the lease (a dead worker). Nothing is claimed from an edition that
-     * is not assigning or sending (paused, for one). Rows another worker holds are left alone.
+     * is not assigning or sending (paused, for one), but for a breaker's `probe` of a paused one. Rows
+     * another worker holds are left alone.
      */
-    async claim(editionId: number, [from, to]: [number, number], limit: number, leaseSeconds: number, token: string): Promise<ClaimedDelivery[]> {
+    async claim(editionId: number, [from, to]: [number, number], limit: number, leaseSeconds: number, token: string, probe = false): Promise<ClaimedDelivery[]> {
+      const open = probe ? sql`status = 'paused' and pause_kind = 'breaker'` : sql`status in ('assigning', 'sending')`;
       const res = await db.execute<ClaimedDelivery>(sql`
         update deliveries d set status = 'sending', attempts = d.attempts + 1, claimed_at = now(), claim_token = ${token}
         from subscribers s, editions e
@@ -95,15 +97,27 @@ export function createDeliveriesRepo(db: Db, opts: { namedStatements: boolean } 
             where edition_id = ${editionId} and id between ${from} and ${to}
               and ((status = 'queued' and (next_attempt_at is null or next_attempt_at <= now()))
                 or (status = 'sending' and claimed_at < now() - make_interval(secs => ${leaseSeconds})))
-              and exists (select 1 from editions where id = ${editionId} and status in ('assigning', 'sending'))
+              and exists (select 1 from editions where id = ${editionId} and ${open})
             order by id limit ${limit}
             for update skip locked)
           and s.id = d.subscriber_id and e.id = d.edition_id
         returning d.id, d.subscriber_id as "subscriberId", s.email, d.attempts, d.render_id as "renderId", d.paper_ids as "paperIds", d.view,
           coalesce((extract(epoch from e.resumed_at) * 1000)::bigint, 0) as "resumedAt",
-          (s.status = 'active' and s.frequency <> 'paused'
-           and not exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash)) as sendable`);
+          case when s.status = 'suppressed' or exists (select 1 from suppressions x where x.email = lower(s.email) or x.email = s.email_hash) then 'suppressed'
+               when s.status <> 'active' then 'unsubscribed'
+               when s.frequency = 'paused' then 'paused' end as unsendable`);
       return res.rows;
+    },
+
+    /**
+     * Gives back every row still held under a claim token, unsent and uncounted: a claim whose answer was
+     * lost (Postgres went away as it committed), so that no reader waits for the lease. Returns how many.
+     */
+    async release(token: string): Promise<number> {
+      const res = await db.execute(sql`
+        update deliveries set status = 'queued', attempts = greatest(attempts - 1, 0), claimed_at = null, claim_token = null, next_attempt_at = null
+        where claim_token = ${token} and status = 'sending'`);
+      return res.rowCount ?? 0;
     },
 
     /** Keeps a claim alive while its chunk is still being sent (the heartbeat). */

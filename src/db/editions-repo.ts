@@ -27,6 +27,23 @@ export type EditionStats = {
   finishedAt: Date | null;
 };
 
+/** An edition's audience accounted for: `target` = sent + failed + skipped + suppressed + unsubscribed + erased + open. */
+export interface Ledger {
+  target: number;
+  sent: number;
+  failed: number;
+  /** Nothing for them this time (no new paper matched, or their day missed the catch-up window). */
+  skipped: number;
+  /** Suppressed after the edition gave them a row. */
+  suppressed: number;
+  /** Unsubscribed, or paused their digests, after the edition gave them a row. */
+  unsubscribed: number;
+  /** Erased their data after the edition gave them a row. */
+  erased: number;
+  /** Queued or being sent. */
+  open: number;
+}
+
 /** A range of reader ids that one job assigns (see edition_shards in schema.ts). */
 export interface Shard {
   firstId: number;
@@ -160,14 +177,23 @@ export function createEditionsRepo(db: Db) {
     },
 
     /**
-     * Pauses an edition: no worker claims its rows until it is resumed. For a storm (one SMTP answer for most
-     * readers, so the cause is ours), the rows that failed that way go back to the queue uncounted and the
-     * suppressions they caused are lifted: those readers did nothing wrong.
+     * Pauses an edition: no worker claims its rows until it is resumed. `breaker`: the fault is ours (our
+     * login, our relay, one refusal for most readers); the breaker probes after `probeInSeconds`, and a probe
+     * that passes resumes it. `operator` and `complaints` wait for a person. For a storm (one SMTP answer for
+     * most readers, so the cause is ours), the rows that failed that way go back to the queue uncounted and
+     * the suppressions they caused are lifted: those readers did nothing wrong.
      */
-    async pause(id: number, reason: string, stormSignature: string | null): Promise<boolean> {
+    async pause(
+      id: number,
+      reason: string,
+      opts: { kind: 'breaker' | 'operator' | 'complaints'; stormSignature?: string | null; probeInSeconds?: number },
+    ): Promise<boolean> {
+      const stormSignature = opts.stormSignature ?? null;
       return db.transaction(async (tx) => {
         const res = await tx.execute(sql`
-          update editions set status = 'paused', paused_at = now(), paused_reason = ${reason.slice(0, 1000)}
+          update editions set status = 'paused', paused_at = now(), paused_reason = ${reason.slice(0, 1000)}, pause_kind = ${opts.kind},
+            paused_signature = ${stormSignature}, probes = 0,
+            next_probe_at = ${opts.kind === 'breaker' ? sql`now() + make_interval(secs => ${opts.probeInSeconds ?? 60})` : sql`null`}
           where id = ${id} and status in ('assigning', 'sending')`);
         if (stormSignature) {
           const undone = await tx.execute<{ id: number }>(sql`
@@ -186,16 +212,45 @@ export function createEditionsRepo(db: Db) {
       });
     },
 
-    /** Resumes a paused edition; it assigns whoever is missing, then sends every row not yet sent. */
+    /** Resumes a paused edition (an operator's, or a probe that passed); it assigns whoever is missing, then sends every row not yet sent. */
     async resume(id: number): Promise<'resumed' | 'not paused' | 'unknown'> {
       const res = await db.execute<{ status: string; resumed: boolean }>(sql`
         with r as (
-          update editions set status = 'assigning', paused_at = null, paused_reason = null, resumed_at = now(), assign_beat_at = now()
+          update editions set status = 'assigning', paused_at = null, paused_reason = null, pause_kind = null, paused_signature = null,
+            next_probe_at = null, probes = 0, resumed_at = now(), assign_beat_at = now()
           where id = ${id} and status = 'paused' returning id)
         select (select count(*) from r) > 0 as resumed, (select status from editions where id = ${id}) as status`);
       const row = res.rows[0];
       if (!row?.status) return 'unknown';
       return row.resumed ? 'resumed' : 'not paused';
+    },
+
+    /**
+     * Takes the probe of each edition the breaker paused whose probe is due: its next probe moves
+     * `holdSeconds` on, so that no other worker probes it meanwhile. Returns them with the answer they paused on.
+     */
+    async takeDueProbes(holdSeconds: number): Promise<{ id: number; signature: string | null; probes: number }[]> {
+      const res = await db.execute<{ id: number; signature: string | null; probes: number }>(sql`
+        update editions set next_probe_at = now() + make_interval(secs => ${holdSeconds})
+        where status = 'paused' and pause_kind = 'breaker' and next_probe_at <= now()
+        returning id, paused_signature as signature, probes`);
+      return res.rows.map((r) => ({ id: Number(r.id), signature: r.signature, probes: Number(r.probes) }));
+    },
+
+    /** A probe failed: the next one waits twice as long as the last (from `baseSeconds`, at most `maxSeconds`). */
+    async probeFailed(id: number, baseSeconds: number, maxSeconds: number): Promise<Date | null> {
+      const res = await db.execute<{ at: string }>(sql`
+        update editions set probes = probes + 1,
+          next_probe_at = now() + make_interval(secs => least(${maxSeconds}, ${baseSeconds} * power(2, probes + 1)))
+        where id = ${id} and status = 'paused' and pause_kind = 'breaker' returning next_probe_at as at`);
+      return res.rows[0] ? new Date(res.rows[0].at) : null;
+    },
+
+    /** Editions paused now, newest first: the console's banner and /metrics. */
+    async paused(): Promise<{ id: number; frequency: Frequency; period: string; reason: string | null; kind: string | null; nextProbeAt: Date | null }[]> {
+      const res = await db.execute<{ id: number; frequency: Frequency; period: string; reason: string | null; kind: string | null; next_probe_at: string | null }>(sql`
+        select id, frequency, period, paused_reason as reason, pause_kind as kind, next_probe_at from editions where status = 'paused' order by id desc limit 50`);
+      return res.rows.map((r) => ({ id: Number(r.id), frequency: r.frequency, period: r.period, reason: r.reason, kind: r.kind, nextProbeAt: r.next_probe_at ? new Date(r.next_probe_at) : null }));
     },
 
     /** The renders an edition already has, by list key. */
@@ -227,6 +282,13 @@ export function createEditionsRepo(db: Db) {
     /** Marks an edition that found nothing to send. */
     async markEmpty(id: number, note: string, at: Date): Promise<void> {
       await db.execute(sql`update editions set status = 'empty', note = ${note}, built_at = ${at.toISOString()}, finished_at = now() where id = ${id} and status = 'pending'`);
+    },
+
+    /** Whether any of the edition's rows is still queued or being sent. */
+    async hasOpenRows(id: number): Promise<boolean> {
+      const res = await db.execute<{ open: boolean }>(sql`
+        select exists (select 1 from deliveries where edition_id = ${id} and status in ('queued', 'sending')) as open`);
+      return Boolean(res.rows[0]?.open);
     },
 
     /** Marks the edition sent once every target has a row (it is sending) and no row is queued or in flight. */
@@ -274,6 +336,27 @@ export function createEditionsRepo(db: Db) {
         select id from editions ${opts.before ? sql`where id < ${opts.before}` : sql``} order by id desc limit ${opts.limit}`);
       const stats = await Promise.all(res.rows.map((r) => this.stats(Number(r.id))));
       return stats.filter((s): s is EditionStats => s !== null);
+    },
+
+    /**
+     * What became of the edition's audience, row by row: sent, failed, skipped (nothing for them), suppressed
+     * and unsubscribed (or paused) since it was assigned, erased since, and still open. Its target is the sum:
+     * every reader it gave a row. Readers it should have given one and did not are the caller's to count.
+     */
+    async ledger(id: number): Promise<Ledger | null> {
+      const res = await db.execute<Omit<Ledger, 'target'>>(sql`
+        select e.erased,
+               count(d.id) filter (where d.status = 'sent')::int as sent,
+               count(d.id) filter (where d.status = 'failed')::int as failed,
+               count(d.id) filter (where d.status = 'skipped' and d.last_response like 'skipped: suppressed since%')::int as suppressed,
+               count(d.id) filter (where d.status = 'skipped' and (d.last_response like 'skipped: unsubscribed since%' or d.last_response like 'skipped: paused since%'))::int as unsubscribed,
+               count(d.id) filter (where d.status = 'skipped' and d.last_response not like 'skipped: suppressed since%'
+                                   and d.last_response not like 'skipped: unsubscribed since%' and d.last_response not like 'skipped: paused since%')::int as skipped,
+               count(d.id) filter (where d.status in ('queued', 'sending'))::int as open
+        from editions e left join deliveries d on d.edition_id = e.id where e.id = ${id} group by e.id`);
+      const r = res.rows[0];
+      if (!r) return null;
+      return { target: r.sent + r.failed + r.skipped + r.suppressed + r.unsubscribed + r.erased + r.open, ...r };
     },
 
     /** Counts per status, for the admin API. */

@@ -148,7 +148,17 @@ export const editions = pgTable(
     assignBeatAt: timestamp('assign_beat_at', { withTimezone: true }),
     pausedAt: timestamp('paused_at', { withTimezone: true }),
     pausedReason: text('paused_reason'),
+    // Who paused it: the breaker (our own fault; probed, and resumed by itself once a probe passes), an
+    // operator, or the complaint guard (both wait for a person).
+    pauseKind: text('pause_kind').$type<'breaker' | 'operator' | 'complaints'>(),
+    // The SMTP answer a storm was made of ("550 5.7.1"): a probe that meets it again has not passed.
+    pausedSignature: text('paused_signature'),
+    // When the breaker next probes the relay, and how many probes in a row have failed (the wait doubles).
+    nextProbeAt: timestamp('next_probe_at', { withTimezone: true }),
+    probes: integer('probes').notNull().default(0),
     resumedAt: timestamp('resumed_at', { withTimezone: true }),
+    // Rows of this edition that went with an erased reader: the ledger still counts them.
+    erased: integer('erased').notNull().default(0),
     createdAt: createdAt(),
     builtAt: timestamp('built_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

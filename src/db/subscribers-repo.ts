@@ -165,6 +165,10 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
         await tx.execute(sql`delete from suppressions where email = lower(${email})`);
         await tx.execute(sql`delete from bounce_events where email = lower(${email})`);
         await tx.execute(sql`delete from outbox where subscriber_id = ${id}`);
+        // Their deliveries go with them; each edition's ledger still counts them, as erased.
+        await tx.execute(sql`
+          update editions e set erased = e.erased + x.n
+          from (select edition_id, count(*)::int as n from deliveries where subscriber_id = ${id} group by edition_id) x where e.id = x.edition_id`);
         await tx.execute(sql`delete from subscribers where id = ${id}`);
         return true;
       });

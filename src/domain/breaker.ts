@@ -1,8 +1,12 @@
 /**
- * The circuit breaker of one edition's sending, pure: it watches SMTP outcomes and says when to pause.
+ * The circuit breaker of one edition's sending, pure: it watches SMTP outcomes and says when to open (pause).
  * Two kinds of evidence that the cause is ours and not the readers': transport failures (auth, TLS, DNS,
- * our sender, timeouts), and a storm of per-reader refusals that all look the same (a relay that denies
- * everyone, a 5.1.1 for every address). A trip pauses the edition; nobody is suppressed for it.
+ * our sender, timeouts), and a storm of permanent per-reader refusals that all look the same (a relay that
+ * denies everyone, a 5.1.1 for every address). A trip pauses the edition; nobody is suppressed for it, and
+ * the breaker's probes (jobs/recover.ts) close it again once the relay answers.
+ *
+ * Temporary answers (4xx) never trip it, however many: a storm of them is a server asking us to slow down
+ * (Gmail's 421 4.7.28, Outlook's 451 4.7.500), which the pace does (domain/pace.ts), and the rows are retried.
  */
 export interface BreakerSettings {
   /** Transport failures in a row that trip it. */
@@ -16,8 +20,11 @@ export interface BreakerSettings {
   minSample: number;
 }
 
-/** One attempt's outcome; `transport` marks a failure on our side of the wire (see mail/smtp-outcome.ts). */
-export type Observation = { ok: true } | { ok: false; transport: boolean; signature: string; response: string };
+/**
+ * One attempt's outcome; `transport` marks a failure on our side of the wire, `temporary` a 4xx (see
+ * mail/smtp-outcome.ts).
+ */
+export type Observation = { ok: true } | { ok: false; transport: boolean; temporary?: boolean; signature: string; response: string };
 
 export interface Trip {
   reason: string;
@@ -50,8 +57,8 @@ export function createBreaker(s: BreakerSettings): Breaker {
       const transport = failures.filter((f) => f.transport).length;
       if (transport / window.length > s.transportRate)
         return trip({ reason: `${transport} of the last ${window.length} attempts failed on our side; last answer: ${o.response}`, stormSignature: null });
-      if (o.transport) return null;
-      const same = failures.filter((f) => !f.transport && f.signature === o.signature).length;
+      if (o.transport || o.temporary) return null;
+      const same = failures.filter((f) => !f.transport && !f.temporary && f.signature === o.signature).length;
       if (same >= s.minSample && same / window.length > s.stormRate)
         return trip({ reason: `${same} of the last ${window.length} attempts were refused the same way (${o.signature}); last answer: ${o.response}`, stormSignature: o.signature });
       return null;

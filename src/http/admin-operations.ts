@@ -68,6 +68,23 @@ export function adminOperations(deps: AppDeps) {
       return { outcome, queued: await queuedOrNot(producer.buildEdition(id, `resume${Date.now()}`)) };
     },
 
+    /** Pauses an edition by hand: nothing more is claimed until an operator resumes it (the breaker does not). */
+    async pause(id: number): Promise<'paused' | 'not sending' | 'unknown'> {
+      if (!(await repos.editions.byId(id))) return 'unknown';
+      return (await repos.editions.pause(id, 'paused by an operator', { kind: 'operator' })) ? 'paused' : 'not sending';
+    },
+
+    /**
+     * An edition's ledger: what became of every reader it targets, and `missing`, the readers it targets who
+     * have no row (always 0 unless something is wrong; the edition is never called sent while it is not).
+     */
+    async ledger(id: number) {
+      const [ledger, edition] = await Promise.all([repos.editions.ledger(id), repos.editions.byId(id)]);
+      if (!ledger || !edition) return null;
+      const missing = ['pending', 'empty'].includes(edition.status) ? [] : await repos.readers.targets(edition, 0, 20, deps.config.digest.catchUpHours * 3600);
+      return { ...ledger, missing: missing.length, missingIds: missing.map((m) => m.id), balanced: ledger.open === 0 && missing.length === 0 };
+    },
+
     /** Queues an edition's failed rows again for readers who may be mailed now; returns how many. */
     async resendFailed(id: number) {
       const edition = await repos.editions.byId(id);

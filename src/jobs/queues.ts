@@ -14,7 +14,9 @@ export type DigestJob =
   // Daily: the network traces of readers who never confirmed, or left, forgotten after RETENTION_DAYS.
   | { kind: 'retention' };
 export type SendJob = { editionId: number; from: number; to: number };
-export type TransactionalJob = { kind: 'confirm' | 'welcome' | 'data-link'; subscriberId: number };
+export type TransactionalJob = { kind: 'confirm' | 'welcome' | 'data-link'; subscriberId: number } | AlertJob;
+/** A person is told: an edition paused (the breaker opened, or the complaint guard) or resumed by itself. */
+export type AlertJob = { kind: 'alert'; editionId: number; event: 'paused' | 'resumed'; detail: string };
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
 export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 
@@ -42,6 +44,8 @@ export interface Producer {
   sendTransactional(jobs: { job: TransactionalJob; jobId: string }[]): Promise<void>;
   /** Fetches every source now (an operator's request), beside the schedule. */
   ingestNow(key: string): Promise<void>;
+  /** Tells a person (ALERT_EMAIL, ALERT_WEBHOOK_URL) once per event: `key` names the event. */
+  alert(job: AlertJob, key: string): Promise<void>;
   readonly queues: { digest: Queue<DigestJob>; send: Queue<SendJob>; transactional: Queue<TransactionalJob>; ingest: Queue<IngestJob> };
 }
 
@@ -89,5 +93,7 @@ export function createProducer(backend: QueueBackend, timeoutMs = ENQUEUE_TIMEOU
     sendTransactional: async (jobs) =>
       void (await timed(transactional.addBulk(jobs.map(({ job, jobId }) => ({ name: job.kind, data: job, opts: { ...keep, attempts: 8, backoff: { type: 'exponential' as const, delay: 2000 }, jobId } }))))),
     ingestNow: (key) => timed(ingest.add('ingest', { kind: 'all' }, { ...keep, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, jobId: `ingest-now-${key}` })),
+    // An alert is often about the relay it must go through: it keeps trying for hours, not minutes.
+    alert: (job, key) => timed(transactional.add('alert', job, { ...keep, attempts: 12, backoff: { type: 'exponential', delay: 5000 }, jobId: `alert-${key}` })),
   };
 }

@@ -1,4 +1,51 @@
 import type { Deps } from './deps.js';
+import { finishEdition } from './finish-edition.js';
+import { withTimeout } from './queues.js';
+import type { ProbeResult } from './send-batch.js';
+
+/** The longest wait between two probes of a paused edition. */
+const MAX_PROBE_WAIT_SECONDS = 30 * 60;
+
+/**
+ * The breaker's half-open state. For each edition it paused whose probe is due: first an SMTP login with no
+ * message, then a handful of real messages (the pipeline's probe). When both pass, the edition resumes by
+ * itself and a person is told; when either fails, the next probe waits twice as long (up to 30 minutes).
+ * Returns how many editions resumed.
+ */
+export async function probePaused(
+  deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'mailer' | 'log'>,
+  probe: (editionId: number, n: number, pausedSignature: string | null) => Promise<ProbeResult>,
+): Promise<number> {
+  const { repos, config, log } = deps;
+  const { cooldownSeconds, probeMessages } = config.send.pause;
+  let resumed = 0;
+  // Taken for five minutes: a worker that dies mid-probe leaves it to the next sweep after that.
+  for (const e of await repos.editions.takeDueProbes(300)) {
+    const failed = async (why: string) => {
+      const next = await repos.editions.probeFailed(e.id, cooldownSeconds, MAX_PROBE_WAIT_SECONDS);
+      log.warn({ editionId: e.id, probes: e.probes + 1, nextProbeAt: next?.toISOString(), why }, 'breaker probe failed: the edition stays paused');
+    };
+    try {
+      await withTimeout(deps.mailer.verify(), 30_000, 'The SMTP server');
+    } catch (err) {
+      await failed(`the SMTP login failed: ${(err as Error).message}`);
+      continue;
+    }
+    const result = await probe(e.id, probeMessages, e.signature);
+    if (!result.passed) {
+      await failed(result.why);
+      continue;
+    }
+    if ((await repos.editions.resume(e.id)) !== 'resumed') continue;
+    resumed++;
+    log.info({ editionId: e.id, probe: result.why }, 'edition resumed by itself: the relay answers again');
+    await deps.producer.buildEdition(e.id, `probe${Date.now()}`).catch(() => {});
+    await deps.producer
+      .alert({ kind: 'alert', editionId: e.id, event: 'resumed', detail: `A probe passed (${result.why}); sending resumed by itself.` }, `${e.id}-resumed-${Date.now()}`)
+      .catch((err: Error) => log.warn({ editionId: e.id, err: err.message }, 'could not queue the alert'));
+  }
+  return resumed;
+}
 
 /**
  * Recovery is a query, not a hope. Each sweep (every RECOVER_INTERVAL_SECONDS, and when a worker starts):
@@ -6,7 +53,7 @@ import type { Deps } from './deps.js';
  * whatever its status and whatever the queue did with the job (stalled twice, failed, lost); an edition
  * with rows still queued or held past their lease gets a send job for them. Claims make extra jobs harmless.
  */
-export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'now'>): Promise<{ rebuilt: number; resent: number }> {
+export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'now' | 'log'>): Promise<{ rebuilt: number; resent: number }> {
   const { repos, producer, config } = deps;
   // Job ids per sweep interval: a sweep never queues the same work twice, and the next one may redo it.
   const every = config.send.recoverIntervalSeconds * 1000;
@@ -27,7 +74,7 @@ export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'c
     if (e.status === 'pending') continue;
     const open = await repos.deliveries.outstanding(e.id, config.send.leaseSeconds);
     if (!open) {
-      await repos.editions.finishIfDone(e.id);
+      await finishEdition(deps, e.id);
       continue;
     }
     await producer.sendLater(e.id, [open.from, open.to], open.dueInMs, `recover${bucket(deps.now().getTime() + open.dueInMs)}`);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClaimedDelivery, DeliveryResult } from '../db/deliveries-repo.js';
 import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
+import { createPace, DEFAULT_PACE, type Pace } from '../domain/pace.js';
 import { redactOutcome, type Mailer, type RawMessage, type SendOutcome } from '../mail/mailer.js';
 import type { Logger } from './deps.js';
 import type { SendJob } from './queues.js';
@@ -8,9 +10,13 @@ import { createResultWriter, type ResultWriter } from './result-writer.js';
 
 /** The delivery rows, as the send pipeline sees them (db/deliveries-repo.ts and db/editions-repo.ts). */
 export interface DeliveryStore {
-  claim(editionId: number, range: [number, number], limit: number, leaseSeconds: number, token: string): Promise<ClaimedDelivery[]>;
+  /** `probe`: claim from an edition the breaker paused (a probe's handful of messages). */
+  claim(editionId: number, range: [number, number], limit: number, leaseSeconds: number, token: string, probe?: boolean): Promise<ClaimedDelivery[]>;
   extendLease(token: string): Promise<number>;
+  /** Gives back every row still held under a claim whose answer never came (Postgres went away). */
+  release(token: string): Promise<number>;
   record(results: DeliveryResult[]): Promise<void>;
+  /** Opens the breaker: the edition pauses until a probe passes (the runtime also tells a person). */
   pause(editionId: number, reason: string, stormSignature: string | null): Promise<boolean>;
   finish(editionId: number): Promise<void>;
 }
@@ -36,11 +42,16 @@ export type BatchTotals = { sent: number; failed: number; retry: number; requeue
 
 export interface SendPipeline {
   sendBatch(job: SendJob): Promise<BatchTotals>;
+  /** The breaker's probe of a paused edition: up to `n` real messages (see probe below). */
+  probe(editionId: number, n: number, pausedSignature: string | null): Promise<ProbeResult>;
   /** Stops claiming at once; open transactions get `graceMs` to finish, then the mailer is closed under them. */
   stop(graceMs: number): Promise<void>;
   /** Gives up on results that could not be stored (called just before the process exits). */
   abandon(): void;
 }
+
+/** What a probe found: `passed` when no answer blamed our side (or the answer the edition paused on). */
+export type ProbeResult = { passed: boolean; sent: number; tried: number; why: string };
 
 /** One job's tally; `waits` holds each row's latest retry delay (a row retried twice waits for the second). */
 type Batch = { totals: BatchTotals; waits: Map<number, number> };
@@ -51,15 +62,9 @@ function note(batch: Batch, result: DeliveryResult): void {
   else batch.waits.delete(result.id);
 }
 
-/** A counting semaphore: `acquire` waits while `n` holders are in. */
-function createSlots(n: number) {
-  let free = n;
-  const waiting: (() => void)[] = [];
-  return {
-    acquire: () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r))),
-    release: () => (waiting.length ? waiting.shift()!() : void free++),
-  };
-}
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+// Domains whose pace is kept; past it the oldest is forgotten (it starts again at full pace).
+const PACED_DOMAINS = 1000;
 
 /** Turns one SMTP outcome into the delivery's result, by the one policy (mail/smtp-outcome.ts). */
 export function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome, messageId: string, s: SendSettings, random = Math.random): DeliveryResult {
@@ -96,6 +101,8 @@ export function createSendPipeline(
     envelopeFrom: string;
     /** Told of each SMTP transaction: its outcome and how long it took (the metrics). */
     observe?: (outcome: SendOutcome, seconds: number) => void;
+    /** Told when a pace changes: `scope` is 'relay' or a recipient domain, `limit` the messages it may have in flight. */
+    observePace?: (scope: string, limit: number) => void;
   },
   s: SendSettings,
 ): SendPipeline {
@@ -103,8 +110,27 @@ export function createSendPipeline(
   const writer: ResultWriter = createResultWriter((r) => store.record(r), log, { flushAt: s.lanes, flushMs: s.resultGroupMs });
   const breakers = new Map<string, Breaker>();
   // Process-wide: at most `lanes` messages between "handed to SMTP" and "result stored", however many jobs
-  // run at once. That is the whole of what a crash can duplicate.
-  const slots = createSlots(s.lanes);
+  // run at once. That is the whole of what a crash can duplicate. The relay's pace narrows it further while
+  // the relay answers with temporary refusals, and each recipient domain has a pace of its own.
+  const relay = { limit: pLimit(s.lanes), pace: createPace({ max: s.lanes, ...DEFAULT_PACE }) };
+  const domains = new Map<string, { limit: LimitFunction; pace: Pace }>();
+  const gateOf = (domain: string) => {
+    let g = domains.get(domain);
+    if (!g) {
+      g = { limit: pLimit(s.lanes), pace: createPace({ max: s.lanes, ...DEFAULT_PACE }) };
+      domains.set(domain, g);
+      if (domains.size > PACED_DOMAINS) domains.delete(domains.keys().next().value!);
+    }
+    return g;
+  };
+  /** Feeds an answer to a pace; a change moves its limit, and is logged and measured. */
+  const pace = (scope: string, gate: { limit: LimitFunction; pace: Pace }, temporary: boolean, answer: string) => {
+    const change = gate.pace.observe(temporary, answer);
+    if (!change) return;
+    gate.limit.concurrency = change.to;
+    ports.observePace?.(scope, change.to);
+    (change.to < change.from ? log.warn : log.info).call(log, { scope, from: change.from, to: change.to, why: change.why }, change.to < change.from ? 'sending slowed: a server asks us to' : 'sending speeds up again');
+  };
   const pausedHere = new Set<number>();
   let stopping = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -120,11 +146,21 @@ export function createSendPipeline(
     return b;
   };
 
-  async function sendOne(editionId: number, d: ClaimedDelivery, token: string, date: Date, batch: Batch): Promise<void> {
+  const SKIPPED: Record<NonNullable<ClaimedDelivery['unsendable']>, string> = {
+    unsubscribed: 'skipped: unsubscribed since the edition was assigned',
+    paused: 'skipped: paused since the edition was assigned (they paused their digests)',
+    suppressed: 'skipped: suppressed since the edition was assigned',
+  };
+
+  /**
+   * Sends one reader's message and stores its result before the slot is free again. Returns the SMTP outcome,
+   * or null when nothing was sent (skipped, or the message could not be composed).
+   */
+  async function deliver(editionId: number, d: ClaimedDelivery, token: string, date: Date, batch: Batch | null): Promise<SendOutcome | null> {
     let result: DeliveryResult;
     let outcome: SendOutcome | null = null;
-    if (!d.sendable) {
-      result = { id: d.id, token, status: 'skipped', response: 'skipped: reader unsubscribed, paused or suppressed before sending' };
+    if (d.unsendable) {
+      result = { id: d.id, token, status: 'skipped', response: SKIPPED[d.unsendable] };
     } else {
       const message = await compose(editionId, d, date).catch((err: Error) => {
         log.error({ editionId, deliveryId: d.id, err: err.message }, 'could not compose a message');
@@ -132,27 +168,43 @@ export function createSendPipeline(
       });
       if (!message) result = { id: d.id, token, status: 'requeue', delayMs: s.transportDelayMs, response: 'not sent: its rendered message could not be read' };
       else {
-        await slots.acquire();
-        try {
-          const started = performance.now();
-          outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
-          ports.observe?.(outcome, (performance.now() - started) / 1000);
-          result = resultOf(d, token, outcome, message.messageId, s);
-          await writer.write(result);
-        } finally {
-          slots.release();
+        const domain = domainOf(d.email);
+        const gate = gateOf(domain);
+        // The domain's turn first, then the relay's: a message waiting for a slowed domain holds no relay slot.
+        result = await gate.limit(() =>
+          relay.limit(async () => {
+            const started = performance.now();
+            outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
+            ports.observe?.(outcome, (performance.now() - started) / 1000);
+            const r = resultOf(d, token, outcome, message.messageId, s);
+            await writer.write(r);
+            return r;
+          }),
+        );
+        const answered = outcome as SendOutcome | null;
+        if (answered && (answered.ok || answered.class === 'temporary')) {
+          const temporary = !answered.ok;
+          pace(domain, gate, temporary, answered.response);
+          pace('relay', relay, temporary, answered.response);
         }
       }
     }
     if (!outcome) await writer.write(result);
-    note(batch, result);
+    if (batch) note(batch, result);
+    return outcome;
+  }
+
+  async function sendOne(editionId: number, d: ClaimedDelivery, token: string, date: Date, batch: Batch): Promise<void> {
+    const outcome = await deliver(editionId, d, token, date, batch);
     if (!outcome) return;
     const trip = breakerOf(editionId, d.resumedAt).observe(
-      outcome.ok ? { ok: true } : { ok: false, transport: outcome.class === 'transport', signature: outcome.signature, response: outcome.response },
+      outcome.ok
+        ? { ok: true }
+        : { ok: false, transport: outcome.class === 'transport', temporary: outcome.class === 'temporary', signature: outcome.signature, response: outcome.response },
     );
     if (trip && !pausedHere.has(editionId)) {
       pausedHere.add(editionId);
-      log.error({ editionId, reason: trip.reason }, 'edition paused: the fault is ours, not the readers\'; fix it, then POST /api/admin/editions/:id/resume');
+      log.error({ editionId, reason: trip.reason }, "edition paused: the fault is ours, not the readers'; the breaker probes the relay and resumes it once it answers");
       await store.pause(editionId, trip.reason, trip.stormSignature);
     }
   }
@@ -204,7 +256,7 @@ export function createSendPipeline(
     while (!stopping) {
       const token = randomUUID();
       const claimedAt = performance.now();
-      const claimed = await store.claim(job.editionId, [job.from, job.to], s.claimChunk, s.leaseSeconds, token);
+      const claimed = await claimOrGiveBack(() => store.claim(job.editionId, [job.from, job.to], s.claimChunk, s.leaseSeconds, token), token);
       if (!claimed.length) break;
       // A claim only succeeds on an edition that is not paused: whatever this process paused was resumed.
       pausedHere.delete(job.editionId);
@@ -218,7 +270,49 @@ export function createSendPipeline(
     return totals;
   }
 
+  /**
+   * A claim whose answer was lost (Postgres went away as it committed) may still hold rows under its token:
+   * they are given back as soon as Postgres answers again, rather than left to the lease. The error is then
+   * thrown on (the job is retried).
+   */
+  async function claimOrGiveBack(claim: () => Promise<ClaimedDelivery[]>, token: string): Promise<ClaimedDelivery[]> {
+    try {
+      return await claim();
+    } catch (err) {
+      const deadline = performance.now() + s.leaseSeconds * 1000;
+      for (let attempt = 0; performance.now() < deadline; attempt++) {
+        try {
+          const n = await store.release(token);
+          if (n) log.warn({ rows: n }, 'gave back the rows of a claim whose answer was lost');
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The breaker's half-open step, after the probe's SMTP login passed: up to `n` real messages of the paused
+   * edition, sent as any others (a failure on a paused edition goes back to the queue uncounted). It passes
+   * when no answer blamed our side and none was the answer the edition paused on.
+   */
+  async function probe(editionId: number, n: number, pausedSignature: string | null): Promise<ProbeResult> {
+    const token = randomUUID();
+    const claimed = await claimOrGiveBack(() => store.claim(editionId, [1, Number.MAX_SAFE_INTEGER], n, s.leaseSeconds, token, true), token);
+    if (!claimed.length) return { passed: true, sent: 0, tried: 0, why: 'nothing left to send' };
+    const date = ports.now();
+    const outcomes = await Promise.all(claimed.map((d) => deliver(editionId, d, token, date, null)));
+    const answered = outcomes.filter((o): o is SendOutcome => o !== null);
+    const ours = answered.find((o) => !o.ok && (o.class === 'transport' || (pausedSignature !== null && o.signature === pausedSignature)));
+    const sent = answered.filter((o) => o.ok).length;
+    if (ours && !ours.ok) return { passed: false, sent, tried: answered.length, why: `a probe message failed on our side again: ${ours.response}` };
+    return { passed: true, sent, tried: answered.length, why: `${sent} of ${answered.length} probe messages accepted` };
+  }
+
   return {
+    probe,
     sendBatch(job) {
       const p = sendBatch(job);
       inFlight.add(p);

@@ -8,7 +8,7 @@ import { brandView } from '../digest/render-digest.js';
 import { describeSchedule } from '../domain/preferences.js';
 import { signupScope } from '../domain/tokens.js';
 import type { Deps } from './deps.js';
-import type { TransactionalJob } from './queues.js';
+import type { AlertJob, TransactionalJob } from './queues.js';
 
 const TRANSPORT_RETRY_MS = 60_000;
 const TRANSPORT_PATIENCE_MS = 24 * 3600_000;
@@ -31,7 +31,9 @@ const PREVIEWS: Record<Kind, string> = {
 /** Which readers each kind is for: a data link also reaches someone who unsubscribed (their data is still here). */
 const FOR: Record<Kind, readonly string[]> = { confirm: ['pending'], welcome: ['active'], 'data-link': ['pending', 'active', 'unsubscribed'] };
 
-type Kind = TransactionalJob['kind'];
+/** The mails a reader is owed (an operator's alert is send-alert.ts's). */
+type ReaderJob = Exclude<TransactionalJob, AlertJob>;
+type Kind = ReaderJob['kind'];
 
 /** Creates the transactional processor (confirmation, welcome); each variant is rendered once per process. */
 export function createSendTransactional(deps: Deps) {
@@ -87,7 +89,7 @@ export function createSendTransactional(deps: Deps) {
     return true;
   };
 
-  return async function sendTransactional(job: TransactionalJob, queued?: { job: Job<TransactionalJob>; token?: string }): Promise<string> {
+  return async function sendTransactional(job: ReaderJob, queued?: { job: Job<TransactionalJob>; token?: string }): Promise<string> {
     const subscriber = await repos.subscribers.byId(job.subscriberId);
     const wanted = FOR[job.kind];
     if (!subscriber || !wanted.includes(subscriber.status)) return `skipped: not ${wanted.join(' or ')}`;

@@ -5,8 +5,9 @@ import type { Deps } from './deps.js';
 import { runIngest } from './ingest.js';
 import { inJob } from './job-context.js';
 import { QUEUE, type DigestJob, type IngestJob, type QueueBackend, type SendJob, type TransactionalJob } from './queues.js';
-import { recoverEditions } from './recover.js';
+import { probePaused, recoverEditions } from './recover.js';
 import type { SendPipeline } from './send-batch.js';
+import { createSendAlert } from './send-alert.js';
 import { createSendTransactional } from './send-transactional.js';
 
 export interface Workers {
@@ -24,6 +25,7 @@ async function forgetStaleTraces(deps: Deps): Promise<number> {
 /** Starts one BullMQ worker per queue, each dispatching to its processor. */
 export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPipeline): Workers {
   const sendTransactional = createSendTransactional(deps);
+  const sendAlert = createSendAlert(deps);
   // Every log line written while a job runs carries its queue and id (the logger's mixin reads them).
   const backend = {
     worker: <T>(name: string, processor: Processor<T>, opts?: Omit<WorkerOptions, 'connection'>) =>
@@ -38,7 +40,9 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
       if (d.kind === 'build') return buildEdition(deps, d.editionId, { shard: d.shard });
       if (d.kind === 'due') return deliverDue(deps);
       if (d.kind === 'retention') return forgetStaleTraces(deps);
-      return recoverEditions(deps);
+      // Recovery, then the breaker's probes of what it paused.
+      const recovered = await recoverEditions(deps);
+      return { ...recovered, resumed: await probePaused(deps, pipeline.probe) };
     },
     { concurrency: deps.config.digest.buildConcurrency },
   );
@@ -61,7 +65,7 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
   );
   const transactional = backend.worker<TransactionalJob>(
     QUEUE.transactional,
-    (job: Job<TransactionalJob>, token?: string) => sendTransactional(job.data, { job, token }),
+    (job: Job<TransactionalJob>, token?: string) => (job.data.kind === 'alert' ? sendAlert(job.data) : sendTransactional(job.data, { job, token })),
     { concurrency: 4 },
   );
   const ingest = backend.worker<IngestJob>(QUEUE.ingest, (job: Job<IngestJob>) => runIngest(deps, job.data), {

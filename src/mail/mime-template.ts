@@ -220,3 +220,9 @@ export async function buildMimeTemplate(spec: MessageSpec): Promise<MimeTemplate
     .replace(/^List-Unsubscribe: </m, 'List-Unsubscribe:\r\n <');
   return compileTemplate(source);
 }
+
+/** A plain-text message to one person (an operator's alert), composed by nodemailer. */
+export async function composePlainMessage(m: { from: string; to: string; subject: string; text: string; messageId: string }): Promise<string> {
+  const built = await new MailComposer({ from: m.from, to: m.to, subject: m.subject, text: m.text, messageId: `<${m.messageId}>`, textEncoding: 'quoted-printable' }).compile().build();
+  return built.toString('utf8');
+}

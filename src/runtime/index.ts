@@ -16,6 +16,7 @@ import { seedIfEmpty } from '../db/seed.js';
 import { createTokens } from '../domain/tokens.js';
 import { createDigestComposer } from '../jobs/compose-digest.js';
 import type { Deps } from '../jobs/deps.js';
+import { finishEdition } from '../jobs/finish-edition.js';
 import { createProducer, type Producer, type QueueBackend } from '../jobs/queues.js';
 import { createSendPipeline, type SendPipeline } from '../jobs/send-batch.js';
 import { startDevCatcher } from '../mail/dev-catcher.js';
@@ -148,10 +149,13 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       : createPgQueueBackend(config.databaseDirectUrl ?? database.url, config.queuePrefix === 'papermail' ? 'bullmq' : config.queuePrefix.replace(/[{}]/g, ''), onQueueError);
     closers.unshift(() => backend.close());
     const producer = createProducer(backend);
-    const metrics = createMetrics({ pool: database.pool, queues: producer.queues as unknown as Record<string, import('bullmq').Queue> });
+    const metrics = createMetrics({ pool: database.pool, queues: producer.queues as unknown as Record<string, import('bullmq').Queue>, sendWindow: config.send.poolSize });
     const repos = createRepos(database.db, config.secret, { namedStatements: !config.databaseDirectUrl });
     const limits = createRateLimits(counterPool, config.secret, { mailboxPerDay: config.signup.mailboxPerDay, confirmsPerHour: config.signup.confirmsPerHour });
     const tokens = createTokens(config.secret, () => now().getTime());
+    /** Queues the alert of an edition's pause or resume (once per event); a queue that does not answer is logged, not fatal. */
+    const alert = (editionId: number, event: 'paused' | 'resumed', detail: string) =>
+      producer.alert({ kind: 'alert', editionId, event, detail }, `${editionId}-${event}-${now().getTime()}`).catch((err: Error) => log.warn({ editionId, err: err.message }, 'could not queue the alert'));
     const inboxDir = config.smtpUrl ? null : join(resolve(config.dataDir), 'inbox');
     let mailer: Mailer | null = null;
     let pipeline: SendPipeline | null = null;
@@ -176,13 +180,23 @@ export async function createRuntime(base: Config, opts: { sendsMail: boolean; se
       mailer = sender;
       pipeline = createSendPipeline(
         {
-          store: { ...repos.deliveries, pause: repos.editions.pause, finish: (id) => repos.editions.finishIfDone(id).then(() => {}) },
+          store: {
+            ...repos.deliveries,
+            // The breaker opened: the edition pauses, its first probe is due after the cooldown, and a person is told.
+            pause: async (id, reason, stormSignature) => {
+              const paused = await repos.editions.pause(id, reason, { kind: 'breaker', stormSignature, probeInSeconds: config.send.pause.cooldownSeconds });
+              if (paused) await alert(id, 'paused', reason);
+              return paused;
+            },
+            finish: (id) => finishEdition({ repos, producer, log, config }, id).then(() => {}),
+          },
           mailer: sender,
           compose: createDigestComposer({ template: repos.editions.template, tokens, publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret }),
           log,
           now,
           envelopeFrom: envelopeAddress(config.mailFrom),
           observe: metrics.observeSend,
+          observePace: metrics.observePace,
         },
         {
           lanes: config.send.poolSize,

@@ -7,6 +7,8 @@ export interface Metrics {
   readonly registry: Registry;
   /** One SMTP transaction of this process: its outcome (sent, or the failure class) and how long it took. */
   observeSend(outcome: SendOutcome, seconds: number): void;
+  /** A pace of this process changed: 'relay' or a recipient domain, and the messages it may now have in flight. */
+  observePace(scope: string, limit: number): void;
 }
 
 /**
@@ -14,8 +16,9 @@ export interface Metrics {
  * editions, queue depth) are read at each scrape, so any API process reports the whole installation; SMTP
  * outcomes and latency are this process's own (the worker's, in `npm start`).
  */
-export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queue> }): Metrics {
+export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queue>; sendWindow: number }): Metrics {
   const registry = new Registry();
+  const maxWindow = deps.sendWindow;
   collectDefaultMetrics({ register: registry, prefix: 'papermail_' });
   const byStatus = (name: string, help: string, table: string) =>
     new Gauge({
@@ -91,6 +94,24 @@ export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queu
       for (const r of res.rows) this.set({ source: r.source }, r.failing ? 1 : 0);
     },
   });
+  new Gauge({
+    name: 'papermail_editions_paused',
+    help: 'Editions paused now, by who paused them: breaker (probed, resumes by itself), operator, complaints.',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const res = await deps.pool.query<{ kind: string; n: number }>(`select coalesce(pause_kind, 'breaker') as kind, count(*)::int as n from editions where status = 'paused' group by 1`);
+      this.reset();
+      for (const k of ['breaker', 'operator', 'complaints']) this.set({ kind: k }, 0);
+      for (const r of res.rows) this.set({ kind: r.kind }, r.n);
+    },
+  });
+  const relayWindow = new Gauge({ name: 'papermail_send_window', help: "Messages this process may have in flight to the relay: the pool's size, halved by each storm of temporary answers.", registers: [registry] });
+  relayWindow.set(maxWindow);
+  const slowedDomains = new Gauge({ name: 'papermail_send_slowed_domains', help: 'Recipient domains this process sends to below full pace, because they answered with temporary refusals.', registers: [registry] });
+  const paceChanges = new Counter({ name: 'papermail_send_pace_changes_total', help: 'Changes of a pace (the relay or a recipient domain) in this process: down (a storm of 4xx) or up.', labelNames: ['direction'], registers: [registry] });
+  const domainLimits = new Map<string, number>();
+  let relayLimit: number | null = null;
   const sends = new Counter({ name: 'papermail_sends_total', help: 'SMTP transactions of this process, by outcome: sent, dead, refused, temporary, transport.', labelNames: ['outcome'], registers: [registry] });
   const latency = new Histogram({
     name: 'papermail_send_seconds',
@@ -103,6 +124,18 @@ export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queu
     observeSend(outcome, seconds) {
       sends.inc({ outcome: outcome.ok ? 'sent' : outcome.class });
       latency.observe(seconds);
+    },
+    observePace(scope, limit) {
+      const before = scope === 'relay' ? relayLimit : (domainLimits.get(scope) ?? null);
+      paceChanges.inc({ direction: before !== null && limit > before ? 'up' : 'down' });
+      if (scope === 'relay') {
+        relayLimit = limit;
+        relayWindow.set(limit);
+      } else {
+        domainLimits.set(scope, limit);
+        if (domainLimits.size > 1000) domainLimits.delete(domainLimits.keys().next().value!);
+        slowedDomains.set([...domainLimits.values()].filter((l) => l < maxWindow).length);
+      }
     },
   };
 }

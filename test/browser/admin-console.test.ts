@@ -71,11 +71,12 @@ describe.skipIf(!available)('admin console in Chromium', () => {
     await context.close();
   });
 
-  it('sends an edition with live progress, pauses on a storm, resumes, groups failures by answer, lifts a suppression and resends', async () => {
+  it('sends an edition with live progress, pauses on a storm of one refusal, resumes, groups failures by answer, lifts a suppression and resends', async () => {
     const emails = Array.from({ length: READERS }, (_, i) => (i < 2 ? `gone${i}@example.org` : `reader${i}@example.org`));
     await insertActiveReaders(ctx.stack, emails);
-    // The relay refuses everyone for now: a storm of one answer, so the edition pauses and nobody is suppressed.
-    ctx.stack.sink.setRule(() => ({ code: 451, message: '4.7.1 Try again later' }));
+    // The relay refuses everyone for now, for good: a storm of one answer, so the edition pauses and nobody is
+    // suppressed. (A storm of temporary answers only slows sending down: test/reliability/self-healing.test.ts.)
+    ctx.stack.sink.setRule(() => ({ code: 554, message: '5.7.1 Relay access denied' }));
     const { context, page } = await signedIn();
     await page.getByRole('button', { name: 'Send the daily edition now' }).click();
     await page.waitForURL(/\/admin\/editions\/\d+/);
@@ -85,6 +86,8 @@ describe.skipIf(!available)('admin console in Chromium', () => {
 
     await page.reload();
     await expect.poll(() => page.locator('.error').first().textContent()).toMatch(/Paused/);
+    // Every console page says so, and when the breaker will probe the relay.
+    await expect.poll(() => page.locator('.banner').textContent()).toMatch(new RegExp(`Edition #${id} .* is paused.*The breaker probes the relay at`));
     // Fixed: the relay takes mail again, but two addresses do not exist.
     ctx.stack.sink.setRule((a) => (a.startsWith('gone') ? { code: 550, message: '5.1.1 No such user here' } : undefined));
     await page.getByRole('button', { name: 'Resume sending' }).click();

@@ -30,6 +30,7 @@ export const quietProducer = (calls: Partial<Omit<Producer, 'queues'>> = {}): Pr
   sendRanges: async () => {},
   sendLater: async () => {},
   sendTransactional: async () => {},
+  alert: async () => {},
   ingestNow: async () => {},
   queues: {} as Producer['queues'],
   ...calls,

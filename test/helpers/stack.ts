@@ -82,12 +82,29 @@ export async function startStack(
       return w;
     },
     async close() {
+      // Every edition the file sent balances: nothing open, and every reader it targets has a row.
+      const unbalanced = await editionsOutOfBalance(served).catch((err: Error) => [`(not checked: ${err.message})`]);
       for (const w of extra) await w.close();
       await served.close();
       await sink.close();
       await own?.drop();
+      if (unbalanced.length && !unbalanced[0]!.startsWith('(not checked')) throw new Error(`editions sent out of balance: ${unbalanced.join('; ')}`);
     },
   };
+}
+
+/** Sent editions whose ledger does not balance: a row still open, or a reader it targets without a row. */
+export async function editionsOutOfBalance(served: Served): Promise<string[]> {
+  const { repos, config } = served.runtime;
+  const out: string[] = [];
+  const sent = await served.runtime.database.pool.query<{ id: string }>(`select id from editions where status = 'sent'`);
+  for (const { id } of sent.rows) {
+    const ledger = await repos.editions.ledger(Number(id));
+    const edition = await repos.editions.byId(Number(id));
+    const missing = await repos.readers.targets(edition!, 0, 5, config.digest.catchUpHours * 3600);
+    if (!ledger || ledger.open > 0 || missing.length) out.push(`#${id}: ${JSON.stringify({ ledger, missing: missing.map((m) => m.id) })}`);
+  }
+  return out;
 }
 
 /** Waits until the edition has no queued or in-flight delivery and returns its stats. */

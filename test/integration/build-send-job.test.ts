@@ -38,7 +38,7 @@ describe('the send job a build queues', () => {
     expect(added[0]!.range).toEqual([rows.rows[0]!.first, rows.rows[0]!.last]);
 
     // Paused on a storm before anything went out, then resumed: every row is still queued.
-    expect(await repos.editions.pause(id, 'a storm', null)).toBe(true);
+    expect(await repos.editions.pause(id, 'a storm', { kind: 'breaker' })).toBe(true);
     expect(await repos.editions.resume(id)).toBe('resumed');
     await buildEdition(deps, id);
     expect((await repos.editions.byId(id))!.status).toBe('sending');

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { QUIET_ENV, startTestPostgres } from '../helpers/services.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
+import { editionsOutOfBalance } from '../helpers/stack.js';
 
 export const ADMIN_TOKEN = 'reliability-admin-token-0123456789';
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -331,10 +332,13 @@ export async function startRig(opts: { env?: Record<string, string>; smtpUrl?: (
     },
     async close() {
       await rig.stopWorkers();
+      // Every edition the scenarios sent balances: nothing open, and every reader it targets has a row.
+      const unbalanced = await editionsOutOfBalance(api).catch(() => []);
       await api.close().catch(() => {});
       await db.close().catch(() => {});
       await sink.close();
       await Promise.all([pg.destroy(), redis.destroy()]);
+      if (unbalanced.length) throw new Error(`editions sent out of balance: ${unbalanced.join('; ')}`);
     },
   };
   return rig;

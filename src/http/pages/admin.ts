@@ -21,6 +21,7 @@ const STYLE = raw(`<style>
 .badge.paused,.badge.failed,.badge.suppressed{background:#fde7e6;color:var(--bad)}.badge.sent,.badge.active{background:#e6f4ea;color:#1e6b34}
 td form{margin:0}td button{min-height:32px;padding:.25rem .7rem}
 .notice{background:#fff8e1;border-radius:8px;padding:.75rem 1rem}
+.banner{background:#fde7e6;color:var(--bad);border-radius:8px;padding:.5rem 1rem;margin:0 0 1rem}.banner ul{margin:.25rem 0;padding-left:1.2rem}
 </style>`);
 
 export type Section = 'overview' | 'editions' | 'subscribers' | 'suppressions' | 'papers' | 'queues';
@@ -42,13 +43,44 @@ export function postButton(action: string, label: string, csrf: string, fields: 
   return html`<form method="post" action="${action}">${csrfField(csrf)}${hidden}<button type="submit"${secondary ? raw(' class="secondary"') : raw('')}>${label}</button></form>`;
 }
 
-/** A console page: the navigation, a heading, an optional notice, and the content. */
-export function adminPage(section: Section, title: string, csrf: string, body: Html, notice?: string): string {
+/** An edition paused now, as the console's banner tells of it. */
+export interface PausedView {
+  id: number;
+  frequency: string;
+  period: string;
+  reason: string | null;
+  kind: string | null;
+  nextProbeAt: Date | null;
+}
+
+/** What every console page carries: the form token, and the editions paused now (the banner). */
+export interface ConsoleContext {
+  csrf: string;
+  paused: PausedView[];
+}
+
+/** Tells of each paused edition on every page: why, and when the breaker probes next (or that a person must resume it). */
+function pausedBanner(paused: PausedView[]): Html {
+  if (!paused.length) return html``;
+  const items = paused.map(
+    (p) => html`<li><a href="/admin/editions/${p.id}">Edition #${p.id}</a> (${p.frequency} ${p.period}) is paused${p.reason ? html`: ${p.reason}` : ''}. ${
+      p.kind === 'breaker'
+        ? p.nextProbeAt
+          ? html`The breaker probes the relay at ${fmt(p.nextProbeAt)}; it resumes by itself once a probe passes.`
+          : html`The breaker probes the relay at its next sweep.`
+        : html`Paused by ${p.kind === 'complaints' ? 'the complaint guard' : 'an operator'}: it waits for you to resume it.`
+    }</li>`,
+  );
+  return html`<div class="banner" role="alert"><ul>${items}</ul></div>`;
+}
+
+/** A console page: the navigation, a heading, the paused editions' banner, an optional notice, and the content. */
+export function adminPage(section: Section, title: string, c: ConsoleContext, body: Html, notice?: string): string {
   const nav = SECTIONS.map(([key, label, href]) => html`<a href="${href}"${key === section ? raw(' aria-current="page"') : raw('')}>${label}</a>`);
   return page(
     `${title} · Admin`,
-    html`${STYLE}<nav class="admin-nav" aria-label="Console">${nav}<form method="post" action="/admin/sign-out">${csrfField(csrf)}<button type="submit" class="secondary">Sign out</button></form></nav>
-<h1>${title}</h1>${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${body}`,
+    html`${STYLE}<nav class="admin-nav" aria-label="Console">${nav}<form method="post" action="/admin/sign-out">${csrfField(c.csrf)}<button type="submit" class="secondary">Sign out</button></form></nav>
+${pausedBanner(c.paused)}<h1>${title}</h1>${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${body}`,
     { wide: true },
   );
 }
@@ -78,7 +110,8 @@ function editionsTable(list: EditionStats[]): Html {
   return html`<div class="scroll"><table><thead><tr><th>Edition</th><th>Frequency</th><th>Period</th><th>Status</th><th>Done</th><th>Failed</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function overviewPage(csrf: string, o: { subscribers: Record<string, number>; papers: number; editions: EditionStats[] }, notice?: string): string {
+export function overviewPage(c: ConsoleContext, o: { subscribers: Record<string, number>; papers: number; editions: EditionStats[] }, notice?: string): string {
+  const { csrf } = c;
   const stats = Object.entries(o.subscribers).map(([k, n]) => html`<div class="stat"><b>${n}</b>${k}</div>`);
   const send = (['daily', 'weekly'] as const).map(
     (f) => html`<form method="post" action="/admin/editions" class="row">${csrfField(csrf)}<input type="hidden" name="frequency" value="${f}">
@@ -88,7 +121,7 @@ export function overviewPage(csrf: string, o: { subscribers: Record<string, numb
   return adminPage(
     'overview',
     'Overview',
-    csrf,
+    c,
     html`<div class="stats">${stats}<div class="stat"><b>${o.papers}</b>papers</div></div>
 <h2>Send</h2><p class="muted">Sending now gives every confirmed reader who has not had this period's edition their digest; the schedule moves on for them.</p>${send}
 <h2>Latest editions</h2>${editionsTable(o.editions)}<p><a href="/admin/editions">All editions</a></p>
@@ -98,31 +131,81 @@ ${postButton('/admin/sessions/end-all', 'End all console sessions', csrf, {}, tr
   );
 }
 
-export function editionsPage(csrf: string, list: EditionStats[], older: number | null): string {
-  return adminPage('editions', 'Editions', csrf, html`${editionsTable(list)}${older ? html`<p><a href="/admin/editions?before=${older}">Older editions</a></p>` : ''}`);
+export function editionsPage(c: ConsoleContext, list: EditionStats[], older: number | null): string {
+  const { csrf } = c;
+  return adminPage('editions', 'Editions', c, html`${editionsTable(list)}${older ? html`<p><a href="/admin/editions?before=${older}">Older editions</a></p>` : ''}`);
 }
 
-export function editionPage(csrf: string, e: EditionStats, pool: Paper[], failures: { answer: string; count: number; example: string }[], notice?: string): string {
+/** An edition's ledger as the edition page shows it (admin-operations.ts ledger). */
+export interface LedgerView {
+  target: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  suppressed: number;
+  unsubscribed: number;
+  erased: number;
+  open: number;
+  missing: number;
+  balanced: boolean;
+}
+
+function ledgerTable(l: LedgerView): Html {
+  const rows: [string, number, string][] = [
+    ['Sent', l.sent, ''],
+    ['Failed', l.failed, 'refused for good, or out of attempts; "Resend failed" tries them again'],
+    ['Skipped', l.skipped, 'nothing new for them this time'],
+    ['Suppressed since', l.suppressed, 'their address bounced or complained after the edition gave them a row'],
+    ['Unsubscribed since', l.unsubscribed, 'left or paused their digests after the edition gave them a row'],
+    ['Erased since', l.erased, 'erased their data'],
+    ['Still open', l.open, 'queued or being sent'],
+  ];
+  return html`<h2>Ledger</h2><table class="ledger"><tbody>${rows.map(([k, n, why]) => html`<tr><th>${k}</th><td>${n}</td><td class="muted">${why}</td></tr>`)}
+<tr><th>Target</th><td><strong>${l.target}</strong></td><td class="muted">${
+    l.balanced
+      ? 'every reader it targets, accounted for'
+      : l.missing
+        ? html`<span class="error">${l.missing} reader(s) it targets have no row yet</span>`
+        : 'accounted for once nothing is open'
+  }</td></tr></tbody></table>`;
+}
+
+export function editionPage(
+  c: ConsoleContext,
+  e: EditionStats,
+  pool: Paper[],
+  failures: { answer: string; count: number; example: string }[],
+  more: { ledger: LedgerView | null; probe: PausedView | null },
+  notice?: string,
+): string {
+  const { csrf } = c;
   const live = ['pending', 'assigning', 'sending'].includes(e.status);
   const counts = (['recipients', 'queued', 'sending', 'sent', 'failed', 'skipped', 'renders'] as const).map(
     (k) => html`<div class="stat"><b data-count="${k}">${e[k]}</b>${k}</div>`,
   );
   const actions: Html[] = [];
   if (e.status === 'paused') actions.push(postButton(`/admin/editions/${e.id}/resume`, 'Resume sending', csrf));
+  if (e.status === 'assigning' || e.status === 'sending') actions.push(postButton(`/admin/editions/${e.id}/pause`, 'Pause sending', csrf, {}, true));
   if (e.failed > 0) actions.push(postButton(`/admin/editions/${e.id}/resend-failed`, 'Resend failed', csrf, {}, true));
   const failureRows = failures.map((f) => html`<tr><td><code>${f.answer}</code></td><td>${f.count}</td><td>${f.example}</td></tr>`);
   const poolRows = pool.map((p, i) => html`<li value="${i + 1}">${p.title} <span class="muted">(${p.sources.join(', ') || p.source})</span></li>`);
   return adminPage(
     'editions',
     `Edition #${e.id}: ${e.frequency} ${e.period}`,
-    csrf,
+    c,
     html`<p>Status: ${badge(e.status, 'status')}${e.note ? html` · ${e.note}` : ''}</p>
 ${e.pausedReason ? html`<p class="error">Paused: ${e.pausedReason}</p>` : ''}
+${
+  more.probe?.kind === 'breaker'
+    ? html`<p>The fault is ours, not the readers': nobody was suppressed for it. The breaker probes the relay${more.probe.nextProbeAt ? html` at <strong>${fmt(more.probe.nextProbeAt)}</strong>` : ''} (an SMTP login, then a few real messages) and resumes by itself once a probe passes; each failed probe doubles the wait, up to 30 minutes.</p>`
+    : ''
+}
 <div id="progress" data-url="/admin/editions/${e.id}/progress" data-live="${live ? 'yes' : 'no'}" data-status="${e.status}">
 <progress value="${done(e)}" max="${Math.max(e.recipients, 1)}" aria-label="Sent so far">${done(e)} of ${e.recipients}</progress>
 <p class="muted"><span data-count="done">${done(e)}</span> of <span data-count="recipients">${e.recipients}</span> readers have a final row${live ? ' (updates live)' : ''}.</p></div>
 <div class="stats">${counts}</div>
 <div class="row">${actions}<a href="/admin/preview?frequency=${e.frequency}">Preview the next ${e.frequency} digest</a></div>
+${more.ledger ? ledgerTable(more.ledger) : ''}
 <h2>Failures by answer</h2>${failures.length ? html`<div class="scroll"><table><thead><tr><th>Server answer</th><th>Readers</th><th>For example</th></tr></thead><tbody>${failureRows}</tbody></table></div>` : html`<p class="muted">No failure.</p>`}
 <h2>Pool</h2>${pool.length ? html`<ol>${poolRows}</ol>` : html`<p class="muted">No pool yet.</p>`}
 <script src="/assets/admin.js" defer></script>`,
@@ -130,7 +213,8 @@ ${e.pausedReason ? html`<p class="error">Paused: ${e.pausedReason}</p>` : ''}
   );
 }
 
-export function subscribersPage(csrf: string, q: { search?: string; status?: string }, list: Subscriber[], next: number | null): string {
+export function subscribersPage(c: ConsoleContext, q: { search?: string; status?: string }, list: Subscriber[], next: number | null): string {
+  const { csrf } = c;
   const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => Boolean(e[1])));
   const statuses = ['', 'pending', 'active', 'unsubscribed', 'suppressed'].map(
     (s) => html`<option value="${s}"${q.status === s ? raw(' selected') : raw('')}>${s || 'any status'}</option>`,
@@ -142,7 +226,7 @@ export function subscribersPage(csrf: string, q: { search?: string; status?: str
   return adminPage(
     'subscribers',
     'Subscribers',
-    csrf,
+    c,
     html`<form method="get" action="/admin/subscribers" class="row" role="search"><label>Address contains <input type="text" name="search" value="${q.search ?? ''}" maxlength="320"></label>
 <label>Status <select name="status">${statuses}</select></label><button type="submit">Search</button></form>
 <p><a href="/admin/subscribers.csv?${params.toString()}">Export these as CSV</a> · <a href="/admin/import">Import from CSV</a></p>
@@ -151,7 +235,8 @@ ${more ? html`<p><a href="/admin/subscribers?${more.toString()}">Next page</a></
   );
 }
 
-export function subscriberPage(csrf: string, s: Subscriber, deliveries: { editionId: number; frequency: string; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null }[]): string {
+export function subscriberPage(c: ConsoleContext, s: Subscriber, deliveries: { editionId: number; frequency: string; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null }[]): string {
+  const { csrf } = c;
   const fields: [string, unknown][] = [
     ['Status', s.status],
     ['Frequency', s.frequency],
@@ -169,13 +254,14 @@ export function subscriberPage(csrf: string, s: Subscriber, deliveries: { editio
   return adminPage(
     'subscribers',
     s.email,
-    csrf,
+    c,
     html`<table>${fields.map(([k, v]) => html`<tr><th>${k}</th><td>${String(v)}</td></tr>`)}</table>
 <h2>Deliveries</h2>${deliveries.length ? html`<div class="scroll"><table><thead><tr><th>Edition</th><th>Status</th><th>Attempts</th><th>Sent</th><th>Last answer</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p class="muted">None yet.</p>`}`,
   );
 }
 
-export function importPage(csrf: string, report?: ImportReport, error?: string): string {
+export function importPage(c: ConsoleContext, report?: ImportReport, error?: string): string {
+  const { csrf } = c;
   const result = report
     ? html`<div class="notice" role="status"><p><strong>${report.mode === 'consented' ? `${report.imported} imported as active readers` : `${report.invited} sent a confirmation mail`}</strong>, ${report.skipped.length} left alone, ${report.problems.length} rows with problems.</p>
 ${report.problems.length ? html`<h2>Rows with problems</h2><ul>${report.problems.map((p) => html`<li>Line ${p.line}: ${p.error}</li>`)}</ul>` : ''}
@@ -184,7 +270,7 @@ ${report.skipped.length ? html`<h2>Left alone</h2><ul>${report.skipped.map((p) =
   return adminPage(
     'subscribers',
     'Import subscribers',
-    csrf,
+    c,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}${result}
 <p class="muted">A CSV file whose first line names the columns: <code>email</code>, and optionally <code>frequency</code> (daily or weekly), <code>topics</code> (separated by ";"), <code>send_hour</code>, <code>send_day</code>, <code>timezone</code>. The export's file can be imported as it is.</p>
 <form method="post" action="/admin/subscribers/import?_csrf=${encodeURIComponent(csrf)}" enctype="multipart/form-data">
@@ -197,7 +283,8 @@ ${report.skipped.length ? html`<h2>Left alone</h2><ul>${report.skipped.map((p) =
   );
 }
 
-export function suppressionsPage(csrf: string, search: string | undefined, list: SuppressionRow[], older: string | null, notice?: string): string {
+export function suppressionsPage(c: ConsoleContext, search: string | undefined, list: SuppressionRow[], older: string | null, notice?: string): string {
+  const { csrf } = c;
   const rows = list.map(
     (s) => html`<tr><td>${s.email.startsWith('hmac:') ? html`<span class="muted">(erased reader)</span>` : s.email}</td><td>${s.reason}</td><td>${s.source}</td><td><code>${s.detail ?? ''}</code></td><td>${fmt(s.createdAt)}</td>
 <td>${s.reason === 'erased' || s.email.startsWith('hmac:') ? '' : postButton('/admin/suppressions/lift', 'Lift', csrf, { email: s.email }, true)}</td></tr>`,
@@ -206,7 +293,7 @@ export function suppressionsPage(csrf: string, search: string | undefined, list:
   return adminPage(
     'suppressions',
     'Suppressions',
-    csrf,
+    c,
     html`<p class="muted">These addresses are never mailed. Lift one only when it was a mistake (the reader becomes active again).</p>
 <form method="get" action="/admin/suppressions" class="row" role="search"><label>Address contains <input type="text" name="search" value="${search ?? ''}" maxlength="320"></label><button type="submit">Search</button></form>
 ${list.length ? html`<div class="scroll"><table><thead><tr><th>Address</th><th>Reason</th><th>Source</th><th>Detail</th><th>Since</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p class="muted">No suppression.</p>`}
@@ -239,7 +326,8 @@ function sourcesTable(runs: SourceRunView[], configured: readonly string[]): Htm
   return html`<h2>Sources</h2><div class="scroll"><table><thead><tr><th>Source</th><th>Last fetch</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function papersPage(csrf: string, total: number, list: Paper[], sources: { runs: SourceRunView[]; configured: readonly string[] }, notice?: string): string {
+export function papersPage(c: ConsoleContext, total: number, list: Paper[], sources: { runs: SourceRunView[]; configured: readonly string[] }, notice?: string): string {
+  const { csrf } = c;
   const rows = list.map((p) => {
     const link = p.links.arxiv ?? p.links.hf ?? p.links.project ?? null;
     return html`<tr><td>${link ? html`<a href="${link}" rel="noopener">${p.title}</a>` : p.title}</td><td>${p.sources.join(', ') || p.source}</td><td>${fmt(p.firstSeenAt)}</td><td>${fmt(p.publishedAt)}</td><td>${p.upvotes ?? '–'}</td></tr>`;
@@ -247,7 +335,7 @@ export function papersPage(csrf: string, total: number, list: Paper[], sources: 
   return adminPage(
     'papers',
     'Papers',
-    csrf,
+    c,
     html`<div class="row">${postButton('/admin/ingest', 'Fetch papers now', csrf)}<span class="muted">${total} papers in the catalogue; the newest ${list.length} below.</span></div>
 ${sourcesTable(sources.runs, sources.configured)}<h2>Newest papers</h2>
 <div class="scroll"><table><thead><tr><th>Title</th><th>Sources</th><th>First seen</th><th>Published</th><th>Upvotes</th></tr></thead><tbody>${rows}</tbody></table></div>`,

@@ -10,6 +10,7 @@ import { ipForLog } from '../../domain/redact.js';
 import { adminSessions, crossSite } from '../admin-session.js';
 import type { AppDeps } from '../deps.js';
 import {
+  type ConsoleContext,
   editionPage,
   editionsPage,
   importPage,
@@ -54,6 +55,8 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
 
   const signedIn = (req: FastifyRequest) => sessions.valid(req);
   const token = (reply: FastifyReply) => reply.generateCsrf();
+  /** What every console page carries: its form token, and the editions paused now (the banner). */
+  const page = async (reply: FastifyReply): Promise<ConsoleContext> => ({ csrf: token(reply), paused: await deps.repos.editions.paused() });
   const refuse = (req: FastifyRequest, reply: FastifyReply) =>
     req.method === 'GET' && !/\/progress$/.test(req.url.split('?')[0]!)
       ? sendHtml(reply, signInPage(token(reply), 'Please sign in to see this page.'), 401)
@@ -106,8 +109,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin', async (req, reply) =>
     sendHtml(
       reply,
-      overviewPage(
-        token(reply),
+      overviewPage(await page(reply),
         { subscribers: await deps.repos.subscribers.counts(), papers: await deps.repos.papers.count(), editions: await deps.repos.editions.list({ limit: 5 }) },
         noticeOf(req),
       ),
@@ -118,7 +120,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin/editions', async (req, reply) => {
     const before = Number(text((req.query as Record<string, unknown>).before, 17)) || undefined;
     const list = await deps.repos.editions.list({ limit: 50, before });
-    return sendHtml(reply, editionsPage(token(reply), list, list.length === 50 ? list.at(-1)!.id : null));
+    return sendHtml(reply, editionsPage(await page(reply), list, list.length === 50 ? list.at(-1)!.id : null));
   });
   app.post('/admin/editions', guarded, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
@@ -131,7 +133,9 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     const stats = id === null ? null : await deps.repos.editions.stats(id);
     if (!stats || id === null) return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     const pool = await deps.repos.papers.byIds(stats.papers);
-    return sendHtml(reply, editionPage(token(reply), stats, pool, await deps.repos.deliveries.failuresByAnswer(id), noticeOf(req)));
+    const c = await page(reply);
+    const more = { ledger: await ops.ledger(id), probe: c.paused.find((p) => p.id === id) ?? null };
+    return sendHtml(reply, editionPage(c, stats, pool, await deps.repos.deliveries.failuresByAnswer(id), more, noticeOf(req)));
   });
   app.get('/admin/editions/:id/progress', async (req, reply) => {
     const id = idOf(req);
@@ -145,6 +149,12 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     const result = id === null ? null : await ops.resume(id);
     if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     return see(reply, `/admin/editions/${id}`, result.outcome === 'resumed' ? 'Resumed: every reader not yet sent gets it, once.' : 'This edition is not paused.');
+  });
+  app.post('/admin/editions/:id/pause', guarded, async (req, reply) => {
+    const id = idOf(req);
+    const outcome = id === null ? 'unknown' : await ops.pause(id);
+    if (outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
+    return see(reply, `/admin/editions/${id}`, outcome === 'paused' ? 'Paused: nothing more is sent until you resume it.' : 'This edition is not being sent.');
   });
   app.post('/admin/editions/:id/resend-failed', guarded, async (req, reply) => {
     const id = idOf(req);
@@ -174,7 +184,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     const q = searchOf(req);
     const after = Number(text((req.query as Record<string, unknown>).after, 17)) || undefined;
     const list = await deps.repos.subscribers.search({ ...q, after, limit: 50 });
-    return sendHtml(reply, subscribersPage(token(reply), q, list, list.length === 50 ? list.at(-1)!.id : null));
+    return sendHtml(reply, subscribersPage(await page(reply), q, list, list.length === 50 ? list.at(-1)!.id : null));
   });
   app.get('/admin/subscribers.csv', async (req, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="subscribers.csv"').send(subscribersCsv(deps, searchOf(req))),
@@ -183,11 +193,11 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     const id = idOf(req);
     const reader = id === null ? null : await deps.repos.subscribers.byId(id);
     if (!reader || id === null) return sendError(req, reply, 404, 'There is no such subscriber.', 'Not found');
-    return sendHtml(reply, subscriberPage(token(reply), reader, await deps.repos.subscribers.deliveries(id)));
+    return sendHtml(reply, subscriberPage(await page(reply), reader, await deps.repos.subscribers.deliveries(id)));
   });
-  app.get('/admin/import', async (_req, reply) => sendHtml(reply, importPage(token(reply))));
+  app.get('/admin/import', async (_req, reply) => sendHtml(reply, importPage(await page(reply))));
   app.post('/admin/subscribers/import', guarded, async (req, reply) => {
-    if (!req.isMultipart()) return sendHtml(reply, importPage(token(reply), undefined, 'Choose a CSV file to import.'), 400);
+    if (!req.isMultipart()) return sendHtml(reply, importPage(await page(reply), undefined, 'Choose a CSV file to import.'), 400);
     let csv = '';
     const fields: Record<string, string> = {};
     for await (const part of req.parts()) {
@@ -196,11 +206,11 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
       } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
     }
     const mode: ImportMode = fields.mode === 'consented' ? 'consented' : 'double-opt-in';
-    if (!csv.trim()) return sendHtml(reply, importPage(token(reply), undefined, 'The file is empty: choose a CSV file to import.'), 400);
+    if (!csv.trim()) return sendHtml(reply, importPage(await page(reply), undefined, 'The file is empty: choose a CSV file to import.'), 400);
     const report = await ops.importCsv(csv, mode, fields.consent ?? '');
-    if ('error' in report) return sendHtml(reply, importPage(token(reply), undefined, report.error), 400);
+    if ('error' in report) return sendHtml(reply, importPage(await page(reply), undefined, report.error), 400);
     req.log.info({ mode, imported: report.imported, invited: report.invited, skipped: report.skipped.length, problems: report.problems.length }, 'subscribers imported');
-    return sendHtml(reply, importPage(token(reply), report));
+    return sendHtml(reply, importPage(await page(reply), report));
   });
 
   // Suppressions.
@@ -208,7 +218,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     const q = req.query as Record<string, unknown>;
     const search = text(q.search) || undefined;
     const list = await deps.repos.suppressions.list({ limit: 50, search, before: text(q.before) || undefined });
-    return sendHtml(reply, suppressionsPage(token(reply), search, list, list.length === 50 ? list.at(-1)!.email : null, noticeOf(req)));
+    return sendHtml(reply, suppressionsPage(await page(reply), search, list, list.length === 50 ? list.at(-1)!.email : null, noticeOf(req)));
   });
   app.post('/admin/suppressions/lift', guarded, async (req, reply) => {
     const email = text((req.body as Record<string, unknown> | undefined)?.email);
@@ -220,8 +230,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin/papers', async (req, reply) =>
     sendHtml(
       reply,
-      papersPage(
-        token(reply),
+      papersPage(await page(reply),
         await deps.repos.papers.count(),
         await deps.repos.papers.list({ limit: 200 }),
         { runs: await deps.repos.sourceRuns.list(), configured: deps.config.ingest.sources },

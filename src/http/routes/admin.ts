@@ -176,7 +176,22 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: { id: number } }>('/editions/:id', idParams, async (req, reply) => {
     const stats = await deps.repos.editions.stats(req.params.id);
     if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-    return { ...stats, failures: await deps.repos.deliveries.failuresByAnswer(req.params.id) };
+    const probe = stats.status === 'paused' ? (await deps.repos.editions.paused()).find((p) => p.id === req.params.id) : undefined;
+    return {
+      ...stats,
+      pauseKind: probe?.kind ?? null,
+      nextProbeAt: probe?.nextProbeAt ?? null,
+      ledger: await ops.ledger(req.params.id),
+      failures: await deps.repos.deliveries.failuresByAnswer(req.params.id),
+    };
+  });
+
+  // Stops an edition by hand; only an operator's resume starts it again (the breaker leaves it alone).
+  app.post<{ Params: { id: number } }>('/editions/:id/pause', idParams, async (req, reply) => {
+    const outcome = await ops.pause(req.params.id);
+    if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
+    if (outcome === 'not sending') return reply.code(409).send({ error: `Edition ${req.params.id} is not being sent.`, statusCode: 409, ...(await deps.repos.editions.stats(req.params.id)) });
+    return deps.repos.editions.stats(req.params.id);
   });
 
   // Failed rows go back to the queue for readers who may be mailed now (a lifted suppression, a fixed relay).
@@ -192,7 +207,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     return { subscriber: readerView(reader), deliveries: await deps.repos.subscribers.deliveries(req.params.id) };
   });
 
-  // After the operator fixed what paused it (SMTP login, sender, relay): every reader not yet sent gets it, once.
+  // By hand: an operator's pause, or the breaker's before its probe passes. Every reader not yet sent gets it, once.
   app.post<{ Params: { id: number } }>('/editions/:id/resume', idParams, async (req, reply) => {
     const { outcome, queued } = await ops.resume(req.params.id);
     if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });

@@ -31,10 +31,15 @@ function fakeStore(n: number) {
       if (paused) return [];
       const picked = rows.filter((r) => r.status === 'queued' && r.id >= from && r.id <= to).slice(0, limit);
       for (const r of picked) Object.assign(r, { status: 'sending', token, attempts: r.attempts + 1 });
-      return picked.map((r): ClaimedDelivery => ({ id: r.id, subscriberId: r.id, email: r.email, attempts: r.attempts, renderId: 1, paperIds: [], view: null, sendable: true, resumedAt: 0 }));
+      return picked.map((r): ClaimedDelivery => ({ id: r.id, subscriberId: r.id, email: r.email, attempts: r.attempts, renderId: 1, paperIds: [], view: null, unsendable: null, resumedAt: 0 }));
     },
     async extendLease() {
       return 0;
+    },
+    async release(token) {
+      const held = rows.filter((r) => r.token === token && r.status === 'sending');
+      for (const r of held) Object.assign(r, { status: 'queued', token: '', attempts: r.attempts - 1 });
+      return held.length;
     },
     async record(batch) {
       for (const res of batch) {
@@ -196,5 +201,55 @@ describe('breaker', () => {
     const b = createBreaker(settings.breaker);
     const grey = { ok: false, transport: false, signature: '451 4.7.1', response: '451 4.7.1 later' } as const;
     for (let i = 0; i < 1000; i++) expect(b.observe(i % 5 === 0 ? grey : ok)).toBeNull();
+  });
+});
+
+describe('healing', () => {
+  it('never pauses on a storm of temporary answers, however many: it slows down, and every row is retried', async () => {
+    const f = fakeStore(300);
+    const paces: [string, number][] = [];
+    const pipeline = createSendPipeline(
+      { store: f.store, mailer: mailerOf(() => fail('RCPT TO', '451 4.3.0 Server busy')), compose: async (_e, d) => ({ raw: 'x', messageId: `m${d.id}@x` }), log: quiet, now: () => new Date(0), envelopeFrom: 'd@x', observePace: (scope, limit) => paces.push([scope, limit]) },
+      settings,
+    );
+    const totals = await pipeline.sendBatch(job);
+    expect(f.pauses).toEqual([]);
+    expect(totals).toMatchObject({ retry: 300, failed: 0, paused: false });
+    // The relay's window and the domain's went down to one message at a time.
+    expect(paces.filter(([s]) => s === 'relay').map(([, l]) => l)).toEqual([2, 1]);
+    expect(paces.filter(([s]) => s === 'example.org').at(-1)).toEqual(['example.org', 1]);
+  });
+
+  it('gives back the rows of a claim whose answer was lost, as soon as the store answers again', async () => {
+    const f = fakeStore(30);
+    let failNext = true;
+    const claim = f.store.claim.bind(f.store);
+    const store: DeliveryStore = {
+      ...f.store,
+      async claim(...args) {
+        const rows = await claim(...args);
+        if (failNext) {
+          failNext = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return rows;
+      },
+    };
+    await expect(pipelineOf(store, mailerOf(() => ({ ok: true, response: '250 OK' }))).sendBatch(job)).rejects.toThrow(/Connection terminated/);
+    expect(f.rows.filter((r) => r.status === 'sending')).toEqual([]);
+    expect(f.rows.filter((r) => r.status === 'queued')).toHaveLength(30);
+  });
+
+  it("probes a paused edition with a handful of real messages: passes unless one fails on our side", async () => {
+    const f = fakeStore(20);
+    const ok = await pipelineOf(f.store, mailerOf(() => ({ ok: true, response: '250 OK' }))).probe(1, 5, null);
+    expect(ok).toMatchObject({ passed: true, sent: 5, tried: 5 });
+    const g = fakeStore(20);
+    const bad = await pipelineOf(g.store, mailerOf(() => fail('MAIL FROM', '550 5.7.1 Sender rejected'))).probe(1, 5, null);
+    expect(bad).toMatchObject({ passed: false });
+    expect(bad.why).toMatch(/550 5\.7\.1/);
+    const h = fakeStore(20);
+    const storm = await pipelineOf(h.store, mailerOf(() => fail('RCPT TO', '554 5.7.1 Relay access denied'))).probe(1, 5, '554 5.7.1');
+    expect(storm.passed).toBe(false);
   });
 });

@@ -1,0 +1,55 @@
+import { newMessageId, senderDomain } from '../mail/addresses.js';
+import { envelopeAddress } from '../mail/mailer.js';
+import { composePlainMessage } from '../mail/mime-template.js';
+import type { Deps } from './deps.js';
+import type { AlertJob } from './queues.js';
+
+/**
+ * Tells a person that an edition paused or resumed by itself: a plain mail to ALERT_EMAIL, through the same
+ * SMTP server but not through the sending pipeline (no breaker, no pace), and a JSON POST to
+ * ALERT_WEBHOOK_URL. A failure throws, and the queue tries again for hours: the relay an alert is about is
+ * often the one it must go through.
+ */
+export function createSendAlert(deps: Pick<Deps, 'config' | 'mailer' | 'repos' | 'log' | 'now'>) {
+  const { config, mailer, repos, log } = deps;
+  return async function sendAlert(job: AlertJob): Promise<string> {
+    const { email, webhookUrl } = config.alerts;
+    if (!email && !webhookUrl) return 'no one to tell (ALERT_EMAIL and ALERT_WEBHOOK_URL unset)';
+    const edition = await repos.editions.stats(job.editionId);
+    const ledger = await repos.editions.ledger(job.editionId);
+    const link = `${config.publicUrl}/admin/editions/${job.editionId}`;
+    const what = job.event === 'paused' ? 'paused' : 'resumed by itself';
+    const subject = `[${config.brand.name}] Edition #${job.editionId} ${what}`;
+    const next = job.event === 'paused' && edition?.status === 'paused' ? (await repos.editions.paused()).find((p) => p.id === job.editionId)?.nextProbeAt : null;
+    const text = [
+      `Edition #${job.editionId} (${edition?.frequency ?? ''} ${edition?.period ?? ''}) ${what}.`,
+      '',
+      job.detail,
+      '',
+      ledger ? `Its readers: ${ledger.sent} sent, ${ledger.open} still to send, ${ledger.failed} failed, of ${ledger.target}.` : '',
+      next ? `The breaker probes the relay again at ${next.toISOString()}; once a probe passes, sending resumes by itself.` : '',
+      job.event === 'paused' ? 'Nobody was suppressed for it. Nothing needs doing unless the fault is yours to fix (a password, a sender, a relay); the console shows it:' : 'The console shows it:',
+      link,
+    ]
+      .filter((l, i, all) => l !== '' || (all[i - 1] ?? '') !== '')
+      .join('\n');
+    if (email) {
+      const raw = await composePlainMessage({ from: config.mailFrom, to: email, subject, text, messageId: newMessageId(['alert', job.editionId, job.event], senderDomain(config.mailFrom)) });
+      const answer = await mailer.sendRaw({ from: envelopeAddress(config.mailFrom), to: email }, raw);
+      if (!answer.ok) throw new Error(`the alert to ${email} was not accepted: ${answer.response}`);
+    }
+    if (webhookUrl) {
+      const res = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: `edition.${job.event}`, editionId: job.editionId, detail: job.detail, status: edition?.status ?? null, ledger, url: link, text: `${subject}: ${job.detail}` }),
+        signal: AbortSignal.timeout(10_000),
+        redirect: 'error',
+      });
+      await res.body?.cancel().catch(() => {});
+      if (!res.ok) throw new Error(`the alert webhook answered ${res.status}`);
+    }
+    log.info({ editionId: job.editionId, event: job.event }, 'alert sent');
+    return 'sent';
+  };
+}
