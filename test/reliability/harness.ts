@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { QUIET_ENV, startTestPostgres } from '../helpers/services.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
-import { editionsOutOfBalance } from '../helpers/stack.js';
+import { editionsOutOfBalance } from '../helpers/ledger.js';
 
 export const ADMIN_TOKEN = 'reliability-admin-token-0123456789';
 const ROOT = resolve(import.meta.dirname, '../..');
