@@ -76,12 +76,14 @@ export function adminOperations(deps: AppDeps) {
 
     /**
      * An edition's ledger: what became of every reader it targets, and `missing`, the readers it targets who
-     * have no row (always 0 unless something is wrong; the edition is never called sent while it is not).
+     * have no row yet (while it is not sent: it is never called sent while one is missing).
      */
     async ledger(id: number) {
       const [ledger, edition] = await Promise.all([repos.editions.ledger(id), repos.editions.byId(id)]);
       if (!ledger || !edition) return null;
-      const missing = ['pending', 'empty'].includes(edition.status) ? [] : await repos.readers.targets(edition, 0, 20, deps.config.digest.catchUpHours * 3600);
+      // A sent edition was checked when it was called sent: a reader who is a target only since (a lifted
+      // suppression) is not missing from it.
+      const missing = ['assigning', 'sending', 'paused'].includes(edition.status) ? await repos.readers.targets(edition, 0, 20, deps.config.digest.catchUpHours * 3600) : [];
       return { ...ledger, missing: missing.length, missingIds: missing.map((m) => m.id), balanced: ledger.open === 0 && missing.length === 0 };
     },
 

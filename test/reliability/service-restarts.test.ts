@@ -10,7 +10,7 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 const noRedis = !inject('redisUrl');
 
 const POOL = 5;
-const N = 3000;
+const N = 2000;
 
 describe.skipIf(noRedis)('services restarted mid-run', () => {
   let rig: Rig;

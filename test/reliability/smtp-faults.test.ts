@@ -1,4 +1,4 @@
-// SMTP faults against a worker process and a real SMTP server, one edition to 2,000 readers each: greylisting,
+// SMTP faults against a worker process and a real SMTP server, one edition to 1,000 readers each: greylisting,
 // dead mailboxes, connections dropped during DATA, and a wrong password for the whole run (the edition pauses,
 // nobody is suppressed, and once the relay is fixed and the edition resumed every reader gets one digest).
 import { sql } from 'drizzle-orm';
@@ -10,7 +10,7 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 // Without redis-server the global setup fails a CI run, and warns loudly elsewhere.
 const noRedis = !inject('redisUrl');
 
-const N = 2000;
+const N = 1000;
 // Every 500th reader's mailbox is dead.
 const DEAD = N / 500;
 const nOf = (rcpt: string) => Number(/-(\d+)@/.exec(rcpt)?.[1]);
@@ -129,7 +129,7 @@ describe.skipIf(noRedis)('SMTP faults', () => {
     rig.sink.requirePassword(null);
   });
 
-  it('a relay that answers 550 5.1.1 for everyone is a storm, not 2,000 dead mailboxes: paused, suppressions undone', async () => {
+  it('a relay that answers 550 5.1.1 for everyone is a storm, not 1,000 dead mailboxes: paused, suppressions undone', async () => {
     await rig.reset();
     await rig.addReaders('storm-', N);
     let broken = true;

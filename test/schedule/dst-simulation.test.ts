@@ -35,6 +35,7 @@ const READERS: Reader[] = [
 ];
 
 const FIVE_MIN = 5 * 60_000;
+const QUARTER = 15 * 60_000;
 const wall = (at: Date, tz: string) => {
   const p = Object.fromEntries(
     new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' })
@@ -53,10 +54,13 @@ const WEEKDAY = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 function expectedSends(r: Reader, from: Date, to: Date): { date: string; at: Date }[] {
   const out: { date: string; at: Date }[] = [];
   let last = '';
-  for (let t = from.getTime(); t < to.getTime(); t += 60_000) {
+  // Every zone's offset, and every jump of one, is a multiple of 15 minutes, and send hours are whole: the
+  // first minute at or past a local hour always falls on a quarter hour of UTC. Looking at those alone finds
+  // the same instants as looking at every minute, in a fifteenth of the time.
+  for (let t = from.getTime(); t < to.getTime(); t += QUARTER) {
     const w = wall(new Date(t), r.tz);
     if (w.date === last || w.minutes < r.hour * 60) continue;
-    const before = wall(new Date(t - 60_000), r.tz);
+    const before = wall(new Date(t - QUARTER), r.tz);
     if (before.date === w.date && before.minutes >= r.hour * 60) continue;
     if (r.frequency === 'weekly' && WEEKDAY.indexOf(w.weekday) + 1 !== (r.day ?? 1)) continue;
     // The first minute of this local date at or past the hour: a skipped hour lands on the first valid minute.
