@@ -1,4 +1,4 @@
-// npm run chaos -- [--readers 40000] [--faults 14] [--seed 1] [--workers 2] [--latency 100] [--json]
+// npm run chaos -- [--readers 40000] [--faults 14] [--seed 1] [--workers 2] [--latency 100] [--pool 20] [--lease 60] [--json]
 //
 // One edition to `readers` readers in production mode, hit by `faults` faults chosen and placed at random
 // from `seed` while it goes out. Real processes: its own Postgres and redis-server (append-only), the API and
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     latency: { type: 'string', default: '100' },
     pool: { type: 'string', default: '20' },
+    lease: { type: 'string', default: '60' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -77,6 +78,8 @@ async function main() {
     // Info: a worker says "worker running" when it is up.
     LOG_LEVEL: 'info',
     SMTP_POOL_SIZE: String(POOL),
+    // What a killed worker's rows wait for (the heartbeat keeps a live claim; the default is 60 s).
+    SEND_LEASE_SECONDS: args.lease,
     // Retries of 4xx in seconds, not minutes: a run is minutes long.
     SEND_RETRY_BASE_MS: '2000',
     SEND_TRANSPORT_RETRY_SECONDS: '2',
