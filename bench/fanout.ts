@@ -11,6 +11,7 @@
 // --assign-only  nothing sent: the K workers build the edition (in shards of ASSIGN_SHARD_READERS, as in
 //             production) with the send queue paused, to measure assignment by itself
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
+import { POOL_SIZE } from '../src/domain/edition.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,12 +22,12 @@ import { sql } from 'drizzle-orm';
 import { loadConfig, type ResolvedConfig } from '../src/config.js';
 import { seedPapers } from '../src/db/seed.js';
 import { createRepos } from '../src/db/repos.js';
-import type { ReaderView } from '../src/db/schema.js';
+import type { ReaderView } from '../src/domain/reader.js';
 import { createTokens } from '../src/domain/tokens.js';
 import { createDigestComposer } from '../src/jobs/compose-digest.js';
 import { createProducer, type Producer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
-import { digestInParts, POOL_SIZE } from '../src/jobs/build-edition.js';
+import { digestInParts } from '../src/jobs/build-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
 import { openDatabase } from '../src/runtime/index.js';
 import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';

@@ -2,13 +2,12 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { envSchema, LOOPBACK_HOST, type Env } from './config-env.js';
 import { slugOf, type Brand } from './domain/brand.js';
+import type { Frequency } from './domain/edition.js';
 import type { RankWeights } from './domain/ranking.js';
 import type { LogIp } from './domain/redact.js';
 
 /** Thrown when the environment holds a value the service cannot run with; names the variable. */
 export class ConfigError extends Error {}
-
-export type Frequency = 'daily' | 'weekly';
 
 
 export interface Config {

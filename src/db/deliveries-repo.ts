@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import type { ReaderView } from './schema.js';
+import type { ReaderView } from '../domain/reader.js';
 
 /** A delivery this worker now owns, with what is needed to send it. */
 export type ClaimedDelivery = {

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import { signaturePattern } from '../domain/breaker.js';
 import type { Db } from './client.js';
 import { editions } from './schema.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { NormalizedPaper } from '../sources/paper.js';
+import type { NormalizedPaper } from '../domain/paper.js';
 import type { Db } from './client.js';
 import type { papers } from './schema.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import type { Db } from './client.js';
-import type { ReaderView } from './schema.js';
+import type { ReaderView } from '../domain/reader.js';
 
 /** A reader an edition may go to, with what decides their list and which of their days it is. */
 export type Target = {

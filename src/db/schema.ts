@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import type { PaperLinks } from '../domain/paper.js';
+import type { ReaderView } from '../domain/reader.js';
 import {
   bigint,
   boolean,
@@ -83,15 +85,6 @@ export const consents = pgTable(
   (t) => [index('consents_subscriber_idx').on(t.subscriberId)],
 );
 
-export interface PaperLinks {
-  hf?: string;
-  arxiv?: string;
-  pdf?: string;
-  github?: string;
-  githubStars?: number;
-  project?: string;
-  doi?: string;
-}
 
 export const papers = pgTable(
   'papers',
@@ -208,13 +201,6 @@ export const editionShards = pgTable(
   (t) => [primaryKey({ columns: [t.editionId, t.firstId] })],
 );
 
-/** What a reader's digest adds to their list: their local day, their topics, and why a paper ranks high. */
-export interface ReaderView {
-  day: string;
-  topics?: string[];
-  /** Paper id -> the title of the liked paper that lifted it. */
-  because?: Record<string, string>;
-}
 
 export const deliveries = pgTable(
   'deliveries',

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { NormalizedPaper } from '../sources/paper.js';
+import type { NormalizedPaper } from '../domain/paper.js';
 import { refreshVectors } from '../sources/vectors.js';
 import type { PapersRepo, UpsertResult } from './papers-repo.js';
 

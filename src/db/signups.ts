@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import { gatedBatches } from './batching.js';
 import type { Db } from './client.js';
 

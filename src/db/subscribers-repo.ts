@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import type { Preferences } from '../domain/preferences.js';
 import type { Db } from './client.js';
 import { consents, outbox, subscribers } from './schema.js';

@@ -1,28 +1,10 @@
-import { VIEW } from '../mail/mime-template.js';
-import { digestView, type DigestContext, type DigestPaper, type ListPaper } from './render-digest.js';
+import { VIEW } from '../domain/marks.js';
+import type { DigestParts, KindParts, ListPaper } from '../domain/digest.js';
+import { digestView, type DigestContext, type DigestPaper } from './render-digest.js';
+
+export type { DigestParts };
 import { BLOCK_END, BLOCK_START, renderMjml, renderText } from './templates.js';
 
-/** One kind (HTML or text) of a digest in parts: the head, each paper's entry, the tail. */
-export interface KindParts {
-  /** Without the topic line, and with it (`pmvtopicline` marks its words). */
-  head: { plain: string; topics: string };
-  /** Each paper's entry without the "Because you liked" line, and with it (`pmvbecause`). */
-  blocks: Record<string, { plain: string; because: string }>;
-  tail: string;
-}
-
-/**
- * An edition's digest in parts, rendered once (two MJML calls, whatever the number of readers): every
- * reader's message is assembled from these by substitution (src/mail/digest-message.ts). The per-reader
- * words are marks (VIEW): subject, preview, date, intro, topic line, and per entry its place, its reason
- * and its feedback link.
- */
-export interface DigestParts {
-  html: KindParts;
-  text: KindParts;
-  /** What the per-reader words (subject, preview, intro) need of each paper. */
-  papers: Record<string, ListPaper>;
-}
 
 const startRe = new RegExp(`(?:<mj-raw>)?${BLOCK_START}(?:</mj-raw>)?`);
 const endRe = new RegExp(`(?:<mj-raw>)?${BLOCK_END}(?:</mj-raw>)?`);

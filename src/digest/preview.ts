@@ -1,9 +1,9 @@
-import type { Config, Frequency } from '../config.js';
+import { type Frequency, POOL_SIZE } from '../domain/edition.js';
+import type { Config } from '../config.js';
 import type { Repos } from '../db/repos.js';
 import { localDay } from '../domain/period.js';
 import { buildProfile, personalList, topicAnchor, type PapersSeen, type Profile } from '../domain/ranking.js';
-import { POOL_SIZE } from '../jobs/build-edition.js';
-import { siteHost } from '../mail/addresses.js';
+import { siteHost } from '../domain/links.js';
 import { renderDigest } from './render-digest.js';
 
 export type PreviewOutcome =

@@ -1,9 +1,10 @@
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
-import { SLOT, VIEW } from '../mail/mime-template.js';
+import { SLOT, VIEW } from '../domain/marks.js';
 import { renderMjml, renderText } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';
 import { typeset } from './typography.js';
+import type { DigestWords, ListPaper } from '../domain/digest.js';
 
 /** What the digest shows of one paper. */
 export interface DigestPaper {
@@ -90,8 +91,6 @@ function introOf(papers: ListPaper[], frequency: Frequency): string {
   return `${n}${week}, as their source lists them (no upvotes yet).`;
 }
 
-/** What a list's words depend on, per paper. */
-export type ListPaper = Pick<DigestPaper, 'title' | 'upvotes' | 'source'>;
 
 /** The words of a digest that depend on its list and the reader's day: subject, preview line, intro, date. */
 export function listWords(papers: ListPaper[], frequency: Frequency, day: string) {
@@ -155,3 +154,6 @@ export async function renderDigest(papers: DigestPaper[], ctx: DigestContext): P
   const [html, text] = await Promise.all([renderMjml('digest', view), Promise.resolve(renderText('digest', view))]);
   return { subject: view.subject, html, text };
 }
+
+/** The words of a reader's copy, for the mail composer to fill in (src/mail/compose/digest-message.ts). */
+export const digestWords: DigestWords = { list: listWords, because: becauseLine, topicLine: topicLineOf };

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import mjml2html from 'mjml';
+import { escapeHtml } from '../domain/html.js';
 import Mustache from 'mustache';
 
 const dir = new URL('../../templates/', import.meta.url);
@@ -75,9 +76,6 @@ export async function useTemplateOverrides(root: string): Promise<string[]> {
   return names;
 }
 
-// Mustache's default also escapes "/" and "=", which would break URLs and the per-reader slots.
-export const escapeHtml = (v: unknown) =>
-  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The marks around each entry of a `{{#papers}}` section when a digest is rendered in blocks (digest-parts.ts). */
 export const BLOCK_START = 'pmvblockstart';

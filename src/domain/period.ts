@@ -1,4 +1,4 @@
-import type { Frequency } from '../config.js';
+import type { Frequency } from './edition.js';
 
 function partsIn(date: Date, timeZone: string): { year: number; month: number; day: number } {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date);

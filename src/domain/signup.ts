@@ -1,4 +1,4 @@
-import type { Frequency } from '../config.js';
+import type { Frequency } from './edition.js';
 import type { Parsed } from './parsed.js';
 import { parseSchedule, parseTopics } from './preferences.js';
 

@@ -1,5 +1,10 @@
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
+/** Seconds a confirmation link stays valid. */
+export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
+/** Seconds a link to a reader's data (download, erase) stays valid. */
+export const DATA_LINK_TTL_SECONDS = 3600;
+
 /** What a link may do; each purpose signs differently, so an unsubscribe token cannot confirm. */
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'data' | 'form' | 'feedback' | 'reading-list';
 

@@ -1,3 +1,4 @@
+import { escapeRegExp } from './html.js';
 /** What topic matching needs to know of a paper. */
 export interface Matchable {
   title: string;
@@ -6,7 +7,6 @@ export interface Matchable {
   categories?: string[] | null;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Normalizes a reader's topics: trimmed, inner spaces collapsed, case-insensitively unique. */
 export function normalizeTopics(topics: string[]): string[] {
@@ -37,7 +37,7 @@ function oneTopic(topic: string): (paper: Matchable) => boolean {
   let matcher = topicCache.get(key);
   if (!matcher) {
     // Word boundaries that also work around dots and hyphens in topics like "cs.LG" or "text-to-image".
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${escape(key).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}])`, 'iu');
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(key).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}])`, 'iu');
     const seen = new WeakMap<Matchable, boolean>();
     matcher = (paper) => {
       let hit = seen.get(paper);

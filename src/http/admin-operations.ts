@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import type { Subscriber } from '../db/subscribers-repo.js';
 import { previewDigest } from '../digest/preview.js';
 import { parseSubscriberCsv, subscribersToCsv, type CsvProblem } from '../domain/subscriber-csv.js';

@@ -1,20 +1,20 @@
+import { siteHost } from '../domain/links.js';
+import { POOL_SIZE } from '../domain/edition.js';
 import { randomUUID } from 'node:crypto';
 import type { Edition, Shard } from '../db/editions-repo.js';
 import type { Paper } from '../db/papers-repo.js';
 import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../db/readers-repo.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
 import { anchorOf, buildProfile, poolCandidates, rank, topicHits, type Choice } from '../domain/ranking.js';
-import { buildDigestFrame, type StoredDigest } from '../digest/digest-message.js';
+import { buildDigestFrame, type StoredDigest } from '../mail/compose/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
-import { feedbackId, listId, senderDomain, siteHost } from '../mail/addresses.js';
+import { feedbackId, listId, senderDomain } from '../mail/addresses.js';
 import { refreshVectors } from '../sources/vectors.js';
 import type { Deps } from './deps.js';
 
 /** What building an edition uses: no mailer, no fetcher (it renders, ranks, writes rows and queues sends). */
 export type BuildDeps = Pick<Deps, 'repos' | 'config' | 'producer' | 'log' | 'now'>;
 
-/** How many ranked papers an edition offers; each reader's digest is cut from these. */
-export const POOL_SIZE = 50;
 const PAGE = 1000;
 /** Topic anchors remembered per edition (the most recent sets of matched papers; the rest are computed again when met). */
 const TOPIC_ANCHORS_KEPT = 2000;

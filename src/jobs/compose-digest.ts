@@ -1,6 +1,8 @@
-import { compileDigest, type DigestAssembler, type StoredDigest } from '../digest/digest-message.js';
-import { deliveryMessageId, feedbackUrl, mailDate, messageIdTag, readerLinks, senderDomain } from '../mail/addresses.js';
-import { compileTemplate } from '../mail/mime-template.js';
+import { digestWords } from '../digest/render-digest.js';
+import { feedbackUrl, readerLinks } from '../domain/links.js';
+import { compileDigest, type DigestAssembler, type StoredDigest } from '../mail/compose/digest-message.js';
+import { deliveryMessageId, mailDate, messageIdTag, senderDomain } from '../mail/addresses.js';
+import { compileTemplate } from '../mail/compose/mime-template.js';
 import type { Tokens } from '../domain/tokens.js';
 import type { Compose } from './send-batch.js';
 
@@ -27,7 +29,7 @@ export function createDigestComposer(args: {
       t = args.template(renderId).then((src) => {
         if (src === null) return null;
         // A render from before parts is a composed message; a delivery queued then is still sent from it.
-        return src.startsWith('{') ? { parts: compileDigest(JSON.parse(src) as StoredDigest) } : { message: compileTemplate(src) };
+        return src.startsWith('{') ? { parts: compileDigest(JSON.parse(src) as StoredDigest, digestWords) } : { message: compileTemplate(src) };
       });
       // A failed read is not kept: the next message tries again.
       t.catch(() => renders.delete(renderId));

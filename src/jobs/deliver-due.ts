@@ -1,4 +1,4 @@
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import type { Edition } from '../db/editions-repo.js';
 import { localHour, periodOf } from '../domain/period.js';
 import { buildEdition } from './build-edition.js';

@@ -1,5 +1,5 @@
 import type { Processor, Queue, Worker, WorkerOptions } from 'bullmq';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 
 /** Queue names. Transactional mail has its own queue so a big fan-out never delays a confirmation. */
 export const QUEUE = { digest: 'digest', send: 'send', transactional: 'transactional', ingest: 'ingest' } as const;

@@ -1,6 +1,6 @@
 import { newMessageId, senderDomain } from '../mail/addresses.js';
 import { envelopeAddress } from '../mail/mailer.js';
-import { composePlainMessage } from '../mail/mime-template.js';
+import { composePlainMessage } from '../mail/compose/mime-template.js';
 import type { Deps } from './deps.js';
 import type { AlertJob } from './queues.js';
 

@@ -1,9 +1,11 @@
+import { SLOT } from '../domain/marks.js';
+import { readerLinks, siteHost } from '../domain/links.js';
 import { DelayedError, type Job } from 'bullmq';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import { renderMjml, renderText } from '../digest/templates.js';
-import { feedbackId, listId, mailDate, newMessageId, readerLinks, senderDomain, siteHost } from '../mail/addresses.js';
+import { feedbackId, listId, mailDate, newMessageId, senderDomain } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
-import { buildMimeTemplate, SLOT, type MimeTemplate } from '../mail/mime-template.js';
+import { buildMimeTemplate, type MimeTemplate } from '../mail/compose/mime-template.js';
 import { brandView } from '../digest/render-digest.js';
 import { describeSchedule } from '../domain/preferences.js';
 import { signupScope } from '../domain/tokens.js';
@@ -13,10 +15,6 @@ import type { AlertJob, TransactionalJob } from './queues.js';
 const TRANSPORT_RETRY_MS = 60_000;
 const TRANSPORT_PATIENCE_MS = 24 * 3600_000;
 
-/** Seconds a confirmation link stays valid. */
-export const CONFIRM_TTL_SECONDS = 7 * 24 * 3600;
-/** Seconds a link to a reader's data (download, erase) stays valid. */
-export const DATA_LINK_TTL_SECONDS = 3600;
 
 const SUBJECTS: Record<Kind, (name: string) => string> = {
   confirm: (name) => `Confirm your ${name} subscription`,

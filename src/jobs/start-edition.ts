@@ -1,4 +1,4 @@
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import { periodOf } from '../domain/period.js';
 import type { Deps } from './deps.js';
 

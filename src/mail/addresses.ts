@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Frequency } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
 import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
-import type { Tokens } from '../domain/tokens.js';
 import { envelopeAddress } from './mailer.js';
 
 /** The domain of the From address: Message-IDs and List-Ids live under it. */
@@ -37,32 +36,6 @@ export function listId(frequency: Frequency, domain: string, brand: Pick<Brand, 
   // The phrase in plain atoms (no quotes, which nodemailer would encode): letters, digits and a few marks.
   const phrase = brand.name.replace(/[^A-Za-z0-9 !#$%&'*+/=?^_`{|}~-]+/g, ' ').replace(/\s+/g, ' ').trim() || brand.slug;
   return `${phrase} ${frequency} digest <${frequency}.${host}>`;
-}
-
-/** Host of the public URL, shown to readers ("you subscribed at …"). */
-export function siteHost(publicUrl: string): string {
-  return new URL(publicUrl).host;
-}
-
-/**
- * A reader's feedback link on one paper: the paper in the path, and a token signed for this reader and this
- * paper. The digest adds `?choice=more` or `?choice=less`.
- */
-export function feedbackUrl(publicUrl: string, tokens: Tokens, subscriberId: number, paperId: string, issuedAt?: number): string {
-  return `${publicUrl}/feedback/${encodeURIComponent(paperId)}/${tokens.sign(subscriberId, 'feedback', issuedAt, paperId)}`;
-}
-
-/** A reader's reading list (the papers they liked), a link that only shows. */
-export function readingListUrl(publicUrl: string, tokens: Tokens, subscriberId: number): string {
-  return `${publicUrl}/reading-list/${tokens.sign(subscriberId, 'reading-list')}`;
-}
-
-/** A reader's personal links, the only per-reader part of a digest besides the address and the feedback links. */
-export function readerLinks(publicUrl: string, tokens: Tokens, subscriberId: number) {
-  return {
-    unsubscribeUrl: `${publicUrl}/unsubscribe/${tokens.sign(subscriberId, 'unsubscribe')}`,
-    preferencesUrl: `${publicUrl}/preferences/${tokens.sign(subscriberId, 'preferences')}`,
-  };
 }
 
 /** An RFC 5322 Date header value. */

@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import { Headers, Splitter } from '@zone-eu/mailsplit';
-import type { BounceEvent } from '../db/suppressions-repo.js';
-import { addressOf } from './bounce-notices.js';
+import type { BounceEvent } from '../domain/bounces.js';
+import { addressOf } from '../domain/bounce-notices.js';
 import { classifySmtpFailure } from './smtp-outcome.js';
 
 /** What a report mail says about our recipients: bounces (RFC 3464) or a complaint (RFC 5965). */

@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../domain/html.js';
 import type { FailureClass } from './smtp-outcome.js';
 
 /** The outcome of handing one message to the SMTP server, classified by the one policy (smtp-outcome.ts). */
@@ -36,6 +37,6 @@ export function envelopeAddress(from: string): string {
 
 /** SMTP answers often quote the recipient; stored answers must not keep an address an erasure removes. */
 export function redactOutcome<T extends SendOutcome>(outcome: T, email: string): T {
-  const re = new RegExp(email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  const re = new RegExp(escapeRegExp(email), 'gi');
   return { ...outcome, response: outcome.response.replace(re, '<recipient>') };
 }

@@ -1,4 +1,5 @@
-import { arxivId, arxivLinks, collapse, positionOf, SourceError, type NormalizedPaper, type ParseResult } from './paper.js';
+import type { NormalizedPaper } from '../domain/paper.js';
+import { arxivId, arxivLinks, collapse, positionOf, SourceError, type ParseResult } from './paper.js';
 
 const SOURCE = 'hf';
 

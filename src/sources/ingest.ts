@@ -1,6 +1,6 @@
 import type { PapersRepo } from '../db/papers-repo.js';
 import type { Fetcher } from './fetcher.js';
-import type { NormalizedPaper, Skipped } from './paper.js';
+import type { NormalizedPaper, Skipped } from '../domain/paper.js';
 import { PARSERS, type FeedSpec, type SourceKind } from './registry.js';
 import { sanitizePaper } from './sanitize.js';
 

@@ -1,34 +1,4 @@
-import type { PaperLinks } from '../db/schema.js';
-
-/** One paper as every source produces it, before it is stored. Absent fields are unknown, not zero. */
-export interface NormalizedPaper {
-  /** arXiv id without version where known. */
-  id: string;
-  title: string;
-  abstract: string;
-  /** In the paper's own order. */
-  authors: string[];
-  upvotes?: number | null;
-  comments?: number | null;
-  publishedAt?: string | null;
-  /** The day Hugging Face featured it (YYYY-MM-DD). */
-  featuredOn?: string | null;
-  links: PaperLinks;
-  /** A short AI summary, where the source has one. */
-  summary?: string | null;
-  thumbnail?: string | null;
-  keywords?: string[];
-  categories?: string[];
-  organization?: string | null;
-  source: string;
-  sourceRank?: number | null;
-}
-
-/** A source item left out, and why. */
-export interface Skipped {
-  ref: string;
-  reason: string;
-}
+import type { NormalizedPaper, PaperLinks, Skipped } from '../domain/paper.js';
 
 /** What a parser makes of one document. */
 export interface ParseResult {

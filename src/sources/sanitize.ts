@@ -1,6 +1,5 @@
-import type { PaperLinks } from '../db/schema.js';
+import type { PaperLinks, NormalizedPaper } from '../domain/paper.js';
 import { cleanText, safeUrl } from '../domain/safe-content.js';
-import type { NormalizedPaper } from './paper.js';
 
 const LINK_KEYS = ['hf', 'arxiv', 'pdf', 'github', 'project', 'doi'] as const;
 

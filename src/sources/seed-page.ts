@@ -1,5 +1,6 @@
+import type { NormalizedPaper } from '../domain/paper.js';
 import { createHash } from 'node:crypto';
-import { SourceError, type NormalizedPaper, type ParseResult } from './paper.js';
+import { SourceError, type ParseResult } from './paper.js';
 
 /** A stable id for a paper known only by its title: the same title always gets the same id. */
 export function titleId(title: string): string {

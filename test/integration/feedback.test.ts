@@ -5,7 +5,7 @@
 // the feedback.
 import { parse as parseBibtex } from '@retorquere/bibtex-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NormalizedPaper } from '../../src/sources/paper.js';
+import type { NormalizedPaper } from '../../src/domain/paper.js';
 import { mailedDataLink, PUBLIC_URL, startStack, subscribeAndConfirm, waitForEdition, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;

@@ -3,8 +3,7 @@
 // every route that takes it, and no reader changes.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokens, type TokenPurpose } from '../../src/domain/tokens.js';
-import { CONFIRM_TTL_SECONDS, DATA_LINK_TTL_SECONDS } from '../../src/jobs/send-transactional.js';
+import { createTokens, type TokenPurpose, CONFIRM_TTL_SECONDS, DATA_LINK_TTL_SECONDS } from '../../src/domain/tokens.js';
 import { startStack, subscribeAndConfirm, type Stack } from '../helpers/stack.js';
 import { enc, forgedToken } from './arbitraries.js';
 

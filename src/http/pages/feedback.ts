@@ -1,7 +1,7 @@
 import type { MarkedPaper } from '../../db/feedback-repo.js';
 import { safeUrl } from '../../domain/safe-content.js';
 import type { Tokens } from '../../domain/tokens.js';
-import { feedbackUrl } from '../../mail/addresses.js';
+import { feedbackUrl } from '../../domain/links.js';
 import { html, type Html } from './layout.js';
 
 /** What a choice says, on its button and after it. */

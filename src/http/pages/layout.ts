@@ -1,9 +1,8 @@
 import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
+import { escapeHtml } from '../../domain/html.js';
 
-/** Escapes text for HTML element content and attribute values. */
-export function esc(v: unknown): string {
-  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/** Escapes text for HTML element content and attribute values (the one escaper, domain/html.ts). */
+export const esc = escapeHtml;
 
 /** Marks a string as already-safe HTML. */
 export interface Html {

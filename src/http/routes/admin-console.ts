@@ -4,7 +4,7 @@ import csrf from '@fastify/csrf-protection';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { Subscriber } from '../../db/subscribers-repo.js';
-import type { Frequency } from '../../config.js';
+import type { Frequency } from '../../domain/edition.js';
 import { adminOperations, IMPORT_BODY_LIMIT, subscribersCsv, type ImportMode } from '../admin-operations.js';
 import { ipForLog } from '../../domain/redact.js';
 import { adminSessions, crossSite } from '../admin-session.js';

@@ -2,7 +2,7 @@ import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
 import { localDay } from '../../domain/period.js';
 import { renderDigest } from '../../digest/render-digest.js';
-import { siteHost } from '../../mail/addresses.js';
+import { siteHost } from '../../domain/links.js';
 import type { AppDeps } from '../deps.js';
 import { html, page } from '../pages/layout.js';
 import { sendError, sendHtml } from '../respond.js';

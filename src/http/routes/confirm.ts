@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CONFIRM_TTL_SECONDS } from '../../jobs/send-transactional.js';
 import { describeSchedule } from '../../domain/preferences.js';
-import { signupScope } from '../../domain/tokens.js';
+import { signupScope, CONFIRM_TTL_SECONDS } from '../../domain/tokens.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { consentOf, sendError, sendHtml } from '../respond.js';

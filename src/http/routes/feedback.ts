@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedbackChoice } from '../../db/feedback-repo.js';
 import { toBibtex, toRis } from '../../domain/citations.js';
-import { readingListUrl } from '../../mail/addresses.js';
+import { readingListUrl } from '../../domain/links.js';
 import type { AppDeps } from '../deps.js';
 import { CHOICE_WORDS, choiceForm, readingListBody } from '../pages/feedback.js';
 import { html, messagePage, page } from '../pages/layout.js';

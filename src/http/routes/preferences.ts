@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchedule, parsePreferences } from '../../domain/preferences.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
-import { readingListUrl } from '../../mail/addresses.js';
+import { readingListUrl } from '../../domain/links.js';
 import { preferencesPage, unsubscribedPage, type FeedbackLists } from '../pages/preferences.js';
 import { feedbackAction } from '../pages/feedback.js';
 import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';

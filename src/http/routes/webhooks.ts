@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../domain/tokens.js';
-import { readWebhook } from '../../mail/bounce-notices.js';
+import { readWebhook } from '../../domain/bounce-notices.js';
 import type { AppDeps } from '../deps.js';
 
 /** The secret from `X-Webhook-Secret`, or the password of basic auth (how SNS and Postmark send it). */

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenPurpose } from '../../domain/tokens.js';
-import { DATA_LINK_TTL_SECONDS } from '../../jobs/send-transactional.js';
+import { type TokenPurpose, DATA_LINK_TTL_SECONDS } from '../../domain/tokens.js';
 import type { AppDeps } from '../deps.js';
 import { html, messagePage } from '../pages/layout.js';
 import { sendError, sendHtml, wantsJson } from '../respond.js';

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildDigestFrame, compileDigest, type StoredDigest } from '../../../src/digest/digest-message.js';
+import { buildDigestFrame, compileDigest, type StoredDigest } from '../../../src/mail/compose/digest-message.js';
 import { renderDigestParts } from '../../../src/digest/digest-parts.js';
-import { renderDigest, type DigestPaper } from '../../../src/digest/render-digest.js';
-import { SLOT, VIEW } from '../../../src/mail/mime-template.js';
+import { digestWords, renderDigest, type DigestPaper } from '../../../src/digest/render-digest.js';
+import { SLOT, VIEW } from '../../../src/domain/marks.js';
 import { isSmtpDataReady, piecesSmtpDataReady } from '../../../src/mail/smtp-data.js';
 
 const seed = JSON.parse(readFileSync(new URL('../../../seeds/papers.json', import.meta.url), 'utf8')) as { papers: DigestPaper[] };
@@ -24,7 +24,7 @@ const values = (n: number, ids: string[]) => ({
 describe('a digest in parts', async () => {
   const parts = await renderDigestParts(pool, ctx);
   const stored: StoredDigest = { frequency: 'daily', frame: await buildDigestFrame({ from: 'papermail <digest@papermail.test>', headers: { 'List-Id': 'papermail daily digest <daily.papermail.test>' } }), parts };
-  const digest = compileDigest(JSON.parse(JSON.stringify(stored)) as StoredDigest);
+  const digest = compileDigest(JSON.parse(JSON.stringify(stored)) as StoredDigest, digestWords);
 
   it('assembles the same words as a render of that list alone, in the list order', async () => {
     const ids = [pool[5]!.id, pool[0]!.id, pool[12]!.id, pool[3]!.id];

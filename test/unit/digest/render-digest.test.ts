@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { authorLine, digestView, excerpt, renderDigest, type DigestPaper } from '../../../src/digest/render-digest.js';
-import { SLOT } from '../../../src/mail/mime-template.js';
+import { SLOT } from '../../../src/domain/marks.js';
 
 const seed = JSON.parse(readFileSync(new URL('../../../seeds/papers.json', import.meta.url), 'utf8')) as { papers: DigestPaper[] };
 const papers: DigestPaper[] = seed.papers.slice(0, 10).map((p) => ({ ...p, upvotes: 0, summary: null }));

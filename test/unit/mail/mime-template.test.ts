@@ -1,6 +1,7 @@
+import { SLOT } from '../../../src/domain/marks.js';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMimeTemplate, compileTemplate, SLOT } from '../../../src/mail/mime-template.js';
+import { buildMimeTemplate, compileTemplate } from '../../../src/mail/compose/mime-template.js';
 
 const values = (n: number) => ({
   to: `reader${n}@example.org`,

@@ -1,48 +1,9 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { escapeRegExp } from '../../domain/html.js';
+import { SLOT, VIEW, type SlotName, type Slots, type ViewName } from '../../domain/marks.js';
 
-/** Per-reader values substituted into a prebuilt message. */
-export interface Slots {
-  to: string;
-  messageId: string;
-  date: string;
-  /** The reader's one-click unsubscribe URL (body and List-Unsubscribe header). */
-  unsubscribeUrl?: string;
-  /** The reader's preference center. */
-  preferencesUrl?: string;
-  /** The link a transactional mail asks the reader to open (confirm, and the like). */
-  actionUrl?: string;
-}
-type SlotName = keyof Slots;
 
-/** Placeholders that survive MIME encoding unchanged: lower-case letters only. */
-export const SLOT: Readonly<Record<SlotName, string>> = {
-  to: 'pmslotto@pmslot.invalid',
-  messageId: 'pmslotmsgid@pmslot.invalid',
-  date: 'pmslotdate',
-  unsubscribeUrl: 'https://pmslot.invalid/pmslotunsubscribeurl',
-  preferencesUrl: 'https://pmslot.invalid/pmslotpreferencesurl',
-  actionUrl: 'https://pmslot.invalid/pmslotactionurl',
-};
-
-/**
- * The marks of a digest's per-reader words (src/digest/digest-parts.ts), also lower-case letters only.
- * `subject` is the Subject header in the frame and the HTML title in the body; `textBody` and `htmlBody`
- * take the reader's assembled, already encoded, bodies; `feedback` is the link of the entry it sits in.
- */
-export const VIEW = {
-  subject: 'pmvsubject',
-  preview: 'pmvpreview',
-  dateLabel: 'pmvdatelabel',
-  intro: 'pmvintro',
-  topicLine: 'pmvtopicline',
-  rank: 'pmvrank',
-  because: 'pmvbecause',
-  feedback: 'https://pmslot.invalid/pmvfeedback',
-  textBody: 'pmvtextbody',
-  htmlBody: 'pmvhtmlbody',
-} as const;
-export type ViewName = keyof typeof VIEW;
 type Name = SlotName | ViewName;
 /** Values whose text is inserted as given: encoded bodies, and a Subject header already encoded and folded. */
 const RAW: ReadonlySet<Name> = new Set<Name>(['textBody', 'htmlBody']);
@@ -82,7 +43,7 @@ export type Segment = string | { slot: Name; encoding: Encoding };
 const slotPattern = (placeholder: string) =>
   placeholder
     .split('')
-    .map((c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+    .map(escapeRegExp)
     .join('(?:=\\r\\n)?');
 
 const MARKS: Record<Name, string> = { ...SLOT, ...VIEW };

@@ -1,4 +1,4 @@
-import type { BounceEvent } from '../db/suppressions-repo.js';
+import type { BounceEvent } from './bounces.js';
 
 /**
  * What a bounce webhook body says: events to record, a subscription to confirm (Amazon SNS's handshake),

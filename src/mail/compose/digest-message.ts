@@ -1,10 +1,10 @@
-import type { Frequency } from '../config.js';
-import type { ReaderView } from '../db/schema.js';
+import { VIEW, type Slots } from '../../domain/marks.js';
+import type { Frequency } from '../../domain/edition.js';
+import type { ReaderView } from '../../domain/reader.js';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
-import { buildMimeTemplate, compileFragment, compileTemplate, encodeFragment, fillInto, VIEW, type Segment, type Slots } from '../mail/mime-template.js';
-import type { DigestParts, KindParts } from './digest-parts.js';
-import { becauseLine, listWords, topicLineOf } from './render-digest.js';
-import { escapeHtml } from './templates.js';
+import { buildMimeTemplate, compileFragment, compileTemplate, encodeFragment, fillInto, type Segment } from './mime-template.js';
+import type { DigestParts, DigestWords, KindParts } from '../../domain/digest.js';
+import { escapeHtml } from '../../domain/html.js';
 
 /** An edition's digest as stored (edition_renders.mime_template, JSON): the message frame and the parts. */
 export interface StoredDigest {
@@ -46,8 +46,12 @@ export interface DigestAssembler {
   pieces(paperIds: string[], view: ReaderView, values: Slots & { feedback: string[] }): string[];
 }
 
-/** Encodes each part once (quoted-printable, marks kept), so that a reader's message is joined, never re-encoded. */
-export function compileDigest(stored: StoredDigest): DigestAssembler {
+/**
+ * Encodes each part once (quoted-printable, marks kept), so that a reader's message is joined, never
+ * re-encoded. `words` are the renderer's (src/digest/render-digest.ts), given by the caller: the composer
+ * knows MIME, not digests.
+ */
+export function compileDigest(stored: StoredDigest, words: DigestWords): DigestAssembler {
   const frame = compileTemplate(stored.frame);
   const kinds = { html: compileKind(stored.parts.html), text: compileKind(stored.parts.text) };
   type Kind = 'html' | 'text';
@@ -60,7 +64,7 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
   const reasonOf = (title: string) => {
     let r = reasons.get(title);
     if (!r) {
-      const line = becauseLine(title);
+      const line = words.because(title);
       r = { html: escapeHtml(line), text: line };
       reasons.set(title, r);
       if (reasons.size > 1024) reasons.delete(reasons.keys().next().value!);
@@ -68,13 +72,13 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
     return r;
   };
   // One reader's encoded body, appended where its slot sits in the message's pieces.
-  const body = (out: string[], kind: Kind, paperIds: string[], view: ReaderView, words: Words, values: Slots & { feedback: string[] }) => {
+  const body = (out: string[], kind: Kind, paperIds: string[], view: ReaderView, listed: Words, values: Slots & { feedback: string[] }) => {
     const c = kinds[kind];
     const shared = { preferencesUrl: values.preferencesUrl, unsubscribeUrl: values.unsubscribeUrl };
     fillInto(out, view.topics?.length ? c.head.topics : c.head.plain, {
       ...shared,
-      ...words[kind],
-      topicLine: escapes[kind](topicLineOf(view.topics) ?? ''),
+      ...listed[kind],
+      topicLine: escapes[kind](words.topicLine(view.topics) ?? ''),
     });
     // A soft line break joins parts: each QP line stays within 76 characters.
     out.push('=\r\n');
@@ -100,20 +104,20 @@ export function compileDigest(stored: StoredDigest): DigestAssembler {
     });
     // Readers with the same list and day share their words (typesetting, dates and RFC 2047 are not free).
     const key = `${view.day}|${paperIds.join(',')}`;
-    let words = wordsOf.get(key);
-    if (!words) {
-      const w = listWords(papers, stored.frequency, view.day);
+    let listed = wordsOf.get(key);
+    if (!listed) {
+      const w = words.list(papers, stored.frequency, view.day);
       const of = (esc: (v: string) => string) => ({ subject: esc(w.subject), preview: esc(w.preview), dateLabel: esc(w.dateLabel), intro: esc(w.intro) });
-      words = { subjectHeader: subjectHeader(w.subject), html: of(escapes.html), text: of(escapes.text) };
-      wordsOf.set(key, words);
+      listed = { subjectHeader: subjectHeader(w.subject), html: of(escapes.html), text: of(escapes.text) };
+      wordsOf.set(key, listed);
       if (wordsOf.size > 256) wordsOf.delete(wordsOf.keys().next().value!);
     }
     const { feedback: _links, ...slots } = values;
     return frame.pieces({
       ...slots,
-      subject: words.subjectHeader,
-      textBody: (out) => body(out, 'text', paperIds, view, words, values),
-      htmlBody: (out) => body(out, 'html', paperIds, view, words, values),
+      subject: listed!.subjectHeader,
+      textBody: (out: string[]) => body(out, 'text', paperIds, view, listed!, values),
+      htmlBody: (out: string[]) => body(out, 'html', paperIds, view, listed!, values),
     });
   };
   return { pieces, fill: (paperIds, view, values) => pieces(paperIds, view, values).join('') };

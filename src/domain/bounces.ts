@@ -1,0 +1,10 @@
+/** Where a suppression or bounce was heard: see schema.ts, suppressions.source. */
+export type BounceSource = 'smtp' | 'webhook' | 'dsn' | 'complaint' | 'erased' | 'admin';
+
+/** One bounce or complaint heard after the SMTP answer. */
+export interface BounceEvent {
+  email: string;
+  kind: 'hard' | 'soft' | 'complaint';
+  source: BounceSource;
+  detail: string | null;
+}
