@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { targetsQuery } from '../src/db/readers-repo.js';
-import { seedIfEmpty } from '../src/db/seed.js';
+import { seedIfEmpty } from '../src/runtime/seed.js';
 import { deliverDue } from '../src/jobs/deliver-due.js';
 import { startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
 import { createRuntime } from '../src/runtime/index.js';

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig, type ResolvedConfig } from '../src/config.js';
-import { seedPapers } from '../src/db/seed.js';
+import { seedPapers } from '../src/runtime/seed.js';
 import { createRepos } from '../src/db/repos.js';
 import type { ReaderView } from '../src/domain/reader.js';
 import { createTokens } from '../src/domain/tokens.js';

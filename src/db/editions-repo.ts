@@ -1,64 +1,11 @@
+import type { Edition } from '../domain/edition.js';
+import type { EditionStats, Ledger, RenderRow, Shard } from '../domain/edition.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../domain/edition.js';
 import { signaturePattern } from '../domain/breaker.js';
 import type { Db } from './client.js';
 import { editions } from './schema.js';
 
-export type Edition = typeof editions.$inferSelect;
-
-export type EditionStats = {
-  id: number;
-  frequency: Frequency;
-  period: string;
-  forced: boolean;
-  status: Edition['status'];
-  recipients: number;
-  queued: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  renders: number;
-  papers: string[];
-  note: string | null;
-  pausedReason: string | null;
-  pausedAt: Date | null;
-  createdAt: Date;
-  finishedAt: Date | null;
-};
-
-/** An edition's audience accounted for: `target` = sent + failed + skipped + suppressed + unsubscribed + erased + open. */
-export interface Ledger {
-  target: number;
-  sent: number;
-  failed: number;
-  /** Nothing for them this time (no new paper matched, or their day missed the catch-up window). */
-  skipped: number;
-  /** Suppressed after the edition gave them a row. */
-  suppressed: number;
-  /** Unsubscribed, or paused their digests, after the edition gave them a row. */
-  unsubscribed: number;
-  /** Erased their data after the edition gave them a row. */
-  erased: number;
-  /** Queued or being sent. */
-  open: number;
-}
-
-/** A range of reader ids that one job assigns (see edition_shards in schema.ts). */
-export interface Shard {
-  firstId: number;
-  /** Included; null for the last range, which has no upper bound. */
-  lastId: number | null;
-  done: boolean;
-}
-
-export interface RenderRow {
-  id: number;
-  listKey: string;
-  paperIds: string[];
-  subject: string;
-  mimeTemplate: string;
-}
 
 export function createEditionsRepo(db: Db) {
   return {

@@ -1,16 +1,8 @@
+import type { FeedbackChoice, MarkedPaper } from '../domain/reader.js';
 import { sql } from 'drizzle-orm';
 import type { Choice } from '../domain/ranking.js';
 import type { Db } from './client.js';
-import type { Paper } from './papers-repo.js';
-
-export type FeedbackChoice = 'more' | 'less';
-
-/** A paper the reader marked, with what the reading list shows of it. */
-export interface MarkedPaper {
-  paper: Pick<Paper, 'id' | 'title' | 'authors' | 'abstract' | 'links' | 'publishedAt' | 'firstSeenAt' | 'categories'>;
-  choice: FeedbackChoice;
-  at: Date;
-}
+import type { Paper } from '../domain/paper.js';
 
 /** The choices a ranking reads per reader: the newest ones, enough to learn from, bounded. */
 const CHOICES_PER_READER = 200;

@@ -1,12 +1,6 @@
+import type { OutboxRow } from '../domain/delivery.js';
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-
-export type OutboxRow = {
-  id: number;
-  kind: 'confirm' | 'welcome' | 'data-link';
-  subscriberId: number;
-  jobId: string;
-};
 
 /** Owed mail, relayed to the queue after the transaction that owes it commits (see schema.ts, outbox). */
 export function createOutboxRepo(db: Db) {

@@ -1,9 +1,9 @@
+import type { Paper } from '../domain/paper.js';
 import { sql } from 'drizzle-orm';
 import type { NormalizedPaper } from '../domain/paper.js';
 import type { Db } from './client.js';
 import type { papers } from './schema.js';
 
-export type Paper = typeof papers.$inferSelect;
 
 export interface UpsertResult {
   added: number;

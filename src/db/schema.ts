@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { PaperLinks } from '../domain/paper.js';
-import type { ReaderView } from '../domain/reader.js';
+import type { ReaderView, Subscriber } from '../domain/reader.js';
+import type { Edition } from '../domain/edition.js';
+import type { Paper } from '../domain/paper.js';
 import {
   bigint,
   boolean,
@@ -347,3 +349,12 @@ export const sourceRuns = pgTable('source_runs', {
   // Why the last fetch failed; null when it did not.
   error: text('error'),
 });
+
+// The domain's words for rows (src/domain/) are these tables' rows, exactly: a change to a table that its
+// word does not follow stops the build here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const ROWS_MATCH_THE_DOMAIN: [
+  Same<Subscriber, typeof subscribers.$inferSelect>,
+  Same<Paper, typeof papers.$inferSelect>,
+  Same<Edition, typeof editions.$inferSelect>,
+] = [true, true, true];

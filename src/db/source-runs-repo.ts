@@ -1,16 +1,6 @@
+import type { SourceRun } from '../domain/paper.js';
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-
-/** One source's last fetch, as the console and /metrics show it. */
-export interface SourceRun {
-  source: string;
-  lastRunAt: Date;
-  lastOkAt: Date | null;
-  seen: number;
-  added: number;
-  updated: number;
-  error: string | null;
-}
 
 /** Each paper source's last fetch. */
 export function createSourceRunsRepo(db: Db) {

@@ -1,3 +1,4 @@
+import type { Subscriber } from '../domain/reader.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Frequency } from '../domain/edition.js';
 import type { Preferences } from '../domain/preferences.js';
@@ -7,7 +8,6 @@ import { createSignupBatcher, type ConsentContext, type SignupInput } from './si
 
 export type { ConsentContext, SignupInput } from './signups.js';
 
-export type Subscriber = typeof subscribers.$inferSelect;
 
 /** What a signup did; the HTTP answer is the same for all of them. */
 export type SignupOutcome = { action: 'confirm'; subscriberId: number } | { action: 'none'; reason: string };

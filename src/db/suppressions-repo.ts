@@ -1,15 +1,8 @@
+import type { SuppressionRow } from '../domain/bounces.js';
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import type { BounceEvent, BounceSource } from '../domain/bounces.js';
 
-
-export type SuppressionRow = {
-  email: string;
-  reason: string;
-  source: string;
-  detail: string | null;
-  createdAt: string;
-};
 
 const SOFT_WINDOW_DAYS = 30;
 

@@ -8,3 +8,11 @@ export interface BounceEvent {
   source: BounceSource;
   detail: string | null;
 }
+
+export type SuppressionRow = {
+  email: string;
+  reason: string;
+  source: string;
+  detail: string | null;
+  createdAt: string;
+};

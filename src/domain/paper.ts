@@ -9,6 +9,30 @@ export interface PaperLinks {
   doi?: string;
 }
 
+/** A stored paper (papers in src/db/schema.ts). */
+export type Paper = {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  upvotes: number | null;
+  comments: number | null;
+  publishedAt: Date | null;
+  featuredOn: string | null;
+  links: PaperLinks;
+  summary: string | null;
+  thumbnail: string | null;
+  keywords: string[];
+  categories: string[];
+  organization: string | null;
+  source: string;
+  sources: string[];
+  sourceRank: number | null;
+  firstSeenAt: Date;
+  vector: Record<string, number> | null;
+  updatedAt: Date;
+};
+
 /** One paper as every source produces it, before it is stored. Absent fields are unknown, not zero. */
 export interface NormalizedPaper {
   /** arXiv id without version where known. */
@@ -37,4 +61,15 @@ export interface NormalizedPaper {
 export interface Skipped {
   ref: string;
   reason: string;
+}
+
+/** One source's last fetch, as the console and /metrics show it. */
+export interface SourceRun {
+  source: string;
+  lastRunAt: Date;
+  lastOkAt: Date | null;
+  seen: number;
+  added: number;
+  updated: number;
+  error: string | null;
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Frequency } from '../domain/edition.js';
-import type { Subscriber } from '../db/subscribers-repo.js';
+import type { Subscriber } from '../domain/reader.js';
 import { previewDigest } from '../digest/preview.js';
 import { parseSubscriberCsv, subscribersToCsv, type CsvProblem } from '../domain/subscriber-csv.js';
 import { startEdition } from '../jobs/start-edition.js';

@@ -1,9 +1,8 @@
 import { siteHost } from '../domain/links.js';
-import { POOL_SIZE } from '../domain/edition.js';
+import { POOL_SIZE, type Shard, type Edition } from '../domain/edition.js';
 import { randomUUID } from 'node:crypto';
-import type { Edition, Shard } from '../db/editions-repo.js';
-import type { Paper } from '../db/papers-repo.js';
-import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../db/readers-repo.js';
+import type { Paper } from '../domain/paper.js';
+import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../domain/reader.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
 import { anchorOf, buildProfile, poolCandidates, rank, topicHits, type Choice } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../mail/compose/digest-message.js';

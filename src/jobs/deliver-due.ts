@@ -1,5 +1,4 @@
-import type { Frequency } from '../domain/edition.js';
-import type { Edition } from '../db/editions-repo.js';
+import type { Frequency, Edition } from '../domain/edition.js';
 import { localHour, periodOf } from '../domain/period.js';
 import { buildEdition } from './build-edition.js';
 import type { Deps } from './deps.js';

@@ -1,4 +1,4 @@
-import type { OutboxRow } from '../db/outbox-repo.js';
+import type { OutboxRow } from '../domain/delivery.js';
 import type { Logger } from './deps.js';
 
 /** The narrow port the relay needs: take owed rows and hand them to the queue. */

@@ -1,4 +1,4 @@
-import type { DeliveryResult } from '../db/deliveries-repo.js';
+import type { DeliveryResult } from '../domain/delivery.js';
 import type { Logger } from './deps.js';
 
 /** Writes delivery results durably; `write` resolves only once its result is stored. */

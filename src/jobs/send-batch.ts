@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { ClaimedDelivery, DeliveryResult } from '../db/deliveries-repo.js';
+import type { ClaimedDelivery, DeliveryResult } from '../domain/delivery.js';
 import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
 import { createPace, DEFAULT_PACE, type Pace } from '../domain/pace.js';
 import { redactOutcome, type Mailer, type RawMessage, type SendOutcome } from '../mail/mailer.js';

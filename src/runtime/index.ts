@@ -12,7 +12,7 @@ import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createRateLimits, type RateLimits } from '../db/rate-limits.js';
 import { createRepos, type Repos } from '../db/repos.js';
-import { seedIfEmpty } from '../db/seed.js';
+import { seedIfEmpty } from './seed.js';
 import { createTokens } from '../domain/tokens.js';
 import { createDigestComposer } from '../jobs/compose-digest.js';
 import type { Deps } from '../jobs/deps.js';

@@ -1,8 +1,13 @@
-import type { PapersRepo } from '../db/papers-repo.js';
 import type { Fetcher } from './fetcher.js';
 import type { NormalizedPaper, Skipped } from '../domain/paper.js';
 import { PARSERS, type FeedSpec, type SourceKind } from './registry.js';
 import { sanitizePaper } from './sanitize.js';
+
+/** Where ingested papers go (bound to the papers repository by the runtime). */
+export interface PaperStore {
+  /** Stores papers (new ones added, known ones updated); says how many of each. */
+  upsert(papers: NormalizedPaper[]): Promise<{ added: number; updated: number }>;
+}
 
 export interface IngestReport {
   source: SourceKind;
@@ -22,7 +27,7 @@ const BATCH = 500;
  * Parses a document of one source and stores its papers; throws SourceError on unreadable input. Every item
  * passes the content policy on its own: a hostile item is cleaned or skipped, and never fails the others.
  */
-export async function ingestText(papers: PapersRepo, source: SourceKind, text: string, from: string): Promise<IngestReport> {
+export async function ingestText(papers: PaperStore, source: SourceKind, text: string, from: string): Promise<IngestReport> {
   const parsed = PARSERS[source](text);
   const report: IngestReport = { source, from, seen: parsed.papers.length + parsed.skipped.length, added: 0, updated: 0, skipped: [...parsed.skipped], droppedLinks: 0 };
   const clean: NormalizedPaper[] = [];
@@ -44,7 +49,7 @@ export async function ingestText(papers: PapersRepo, source: SourceKind, text: s
 }
 
 /** Fetches one feed and ingests it. A failed fetch or parse stores nothing and leaves stored papers alone. */
-export async function ingestFeed(deps: { papers: PapersRepo; fetcher: Fetcher }, feed: FeedSpec): Promise<IngestReport> {
+export async function ingestFeed(deps: { papers: PaperStore; fetcher: Fetcher }, feed: FeedSpec): Promise<IngestReport> {
   const text = await deps.fetcher.fetchText(feed.url);
   return ingestText(deps.papers, feed.kind, text, feed.url);
 }

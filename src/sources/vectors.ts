@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads';
-import type { PapersRepo } from '../db/papers-repo.js';
 import type { VectorText } from '../domain/paper-vectors.js';
 import type { TermVector } from '../domain/term-vectors.js';
+
+/** The recent papers' texts, and where their vectors go (bound to the papers repository by the runtime). */
+export interface VectorStore {
+  /** Papers first seen since `since`, newest first, at most `limit`, with whether each has a vector. */
+  texts(since: Date, limit: number): Promise<(VectorText & { hasVector: boolean })[]>;
+  setVectors(vectors: Map<string, TermVector>): Promise<void>;
+}
 
 /** The corpus a paper's vector is weighed against: the papers first seen in the last 30 days, at most 5,000. */
 const CORPUS_DAYS = 30;
@@ -13,7 +19,7 @@ const CORPUS_MAX = 5000;
  * Returns how many were stored. `onlyMissing` stops early when every recent paper already has one; `since` widens the corpus.
  */
 export async function refreshVectors(
-  papers: Pick<PapersRepo, 'texts' | 'setVectors'>,
+  papers: VectorStore,
   now: Date,
   opts: { onlyMissing?: boolean; since?: Date } = {},
 ): Promise<number> {

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
 import type { Repos } from '../../src/db/repos.js';
-import { seedPapers } from '../../src/db/seed.js';
+import { seedPapers } from '../../src/runtime/seed.js';
 import type { BuildDeps } from '../../src/jobs/build-edition.js';
 import type { Producer } from '../../src/jobs/queues.js';
 import type { createTestDatabase } from './database.js';

@@ -1,7 +1,7 @@
 // Paper selection for an edition, against real Postgres.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { seedPapers } from '../../src/db/seed.js';
+import { seedPapers } from '../../src/runtime/seed.js';
 import { useTestRepos } from '../helpers/database.js';
 
 const window = () => ({ days: 2, now: new Date() });

@@ -1,7 +1,7 @@
-import type { EditionStats } from '../../db/editions-repo.js';
-import type { Paper } from '../../db/papers-repo.js';
-import type { SuppressionRow } from '../../db/suppressions-repo.js';
-import type { Subscriber } from '../../db/subscribers-repo.js';
+import type { EditionStats } from '../../domain/edition.js';
+import type { Paper } from '../../domain/paper.js';
+import type { SuppressionRow } from '../../domain/bounces.js';
+import type { Subscriber } from '../../domain/reader.js';
 import { describeSchedule } from '../../domain/preferences.js';
 import type { ImportReport } from '../admin-operations.js';
 import { html, page, raw, type Html } from './layout.js';

@@ -1,4 +1,4 @@
-import type { MarkedPaper } from '../../db/feedback-repo.js';
+import type { MarkedPaper } from '../../domain/reader.js';
 import { safeUrl } from '../../domain/safe-content.js';
 import type { Tokens } from '../../domain/tokens.js';
 import { feedbackUrl } from '../../domain/links.js';

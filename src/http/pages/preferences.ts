@@ -1,6 +1,5 @@
-import type { Subscriber } from '../../db/subscribers-repo.js';
 import { describeSchedule, WEEKDAYS } from '../../domain/preferences.js';
-import type { MarkedPaper } from '../../db/feedback-repo.js';
+import type { MarkedPaper, Subscriber } from '../../domain/reader.js';
 import { markedList } from './feedback.js';
 import { html, page, raw, type Html } from './layout.js';
 

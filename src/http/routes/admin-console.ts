@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import type { Subscriber } from '../../db/subscribers-repo.js';
+import type { Subscriber } from '../../domain/reader.js';
 import type { Frequency } from '../../domain/edition.js';
 import { adminOperations, IMPORT_BODY_LIMIT, subscribersCsv, type ImportMode } from '../admin-operations.js';
 import { ipForLog } from '../../domain/redact.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Subscriber } from '../../db/subscribers-repo.js';
+import type { Subscriber } from '../../domain/reader.js';
 import { adminOperations, IMPORT_BODY_LIMIT, readerView, subscribersCsv, type ImportMode } from '../admin-operations.js';
 import type { AppDeps } from '../deps.js';
 import { admitBearer } from '../bearer.js';

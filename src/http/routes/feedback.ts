@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FeedbackChoice } from '../../db/feedback-repo.js';
+import type { FeedbackChoice } from '../../domain/reader.js';
 import { toBibtex, toRis } from '../../domain/citations.js';
 import { readingListUrl } from '../../domain/links.js';
 import type { AppDeps } from '../deps.js';

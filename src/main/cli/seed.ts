@@ -1,5 +1,5 @@
 // npm run db:seed: loads seeds/papers.json idempotently (works while npm start runs).
-import { seedPapers } from '../../db/seed.js';
+import { seedPapers } from '../../runtime/seed.js';
 import { openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 

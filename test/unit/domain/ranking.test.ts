@@ -2,7 +2,7 @@
 // the reasons are named, and with no profile the order is the community's.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PapersHad } from '../../../src/db/readers-repo.js';
+import { PapersHad } from '../../../src/domain/reader.js';
 import { terms, vectorize } from '../../../src/domain/paper-vectors.js';
 import { cosine } from '../../../src/domain/term-vectors.js';
 import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, poolCandidates, rank, topicAnchor, type Choice } from '../../../src/domain/ranking.js';

@@ -2,7 +2,7 @@
 // What is proven here is policy (what each outcome does, when the breaker pauses, what is handed back);
 // test/reliability proves the same promises with real processes, Postgres, Redis and SMTP.
 import { describe, expect, it } from 'vitest';
-import type { ClaimedDelivery, DeliveryResult } from '../../../src/db/deliveries-repo.js';
+import type { ClaimedDelivery, DeliveryResult } from '../../../src/domain/delivery.js';
 import { createBreaker } from '../../../src/domain/breaker.js';
 import { createSendPipeline, type DeliveryStore, type SendSettings } from '../../../src/jobs/send-batch.js';
 import type { Mailer, SendOutcome } from '../../../src/mail/mailer.js';

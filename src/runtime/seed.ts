@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { NormalizedPaper } from '../domain/paper.js';
 import { refreshVectors } from '../sources/vectors.js';
-import type { PapersRepo, UpsertResult } from './papers-repo.js';
+import type { PapersRepo, UpsertResult } from '../db/papers-repo.js';
 
 const SEED_FILE = new URL('../../seeds/papers.json', import.meta.url);
 
