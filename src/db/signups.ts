@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Frequency } from '../domain/edition.js';
 import { gatedBatches } from './batching.js';
 import type { Db } from './client.js';
+import type { ConsentContext, Signup as SignupInput } from '../domain/signup.js';
 
 // One confirmation mail per pending address per window: a signup form must not become a way to flood an inbox.
 const CONFIRM_RESEND_SECONDS = 600;
@@ -53,24 +54,6 @@ const SIGNUP_SQL = `
   )
   select id, n from joined`;
 
-export interface SignupInput {
-  email: string;
-  frequency: Frequency;
-  topics?: string[];
-  /** Given by the browser or the API; DIGEST_TZ otherwise (and then not "chosen": the preference page may suggest one). */
-  timezone: string;
-  timezoneChosen: boolean;
-  sendHour?: number;
-  sendDay?: number;
-  consent: ConsentContext;
-}
-
-/** Where a consent came from: recorded at signup, confirmation and preference changes. */
-export interface ConsentContext {
-  ip: string | null;
-  userAgent: string | null;
-  formVersion: string;
-}
 
 /**
  * Signups, batched: each call of `load` resolves to the id owed a confirmation, or null (suppressed, already

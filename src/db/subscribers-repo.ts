@@ -4,13 +4,11 @@ import type { Frequency } from '../domain/edition.js';
 import type { Preferences } from '../domain/preferences.js';
 import type { Db } from './client.js';
 import { consents, outbox, subscribers } from './schema.js';
-import { createSignupBatcher, type ConsentContext, type SignupInput } from './signups.js';
+import { createSignupBatcher } from './signups.js';
+import type { ConsentContext, Signup, SignupOutcome } from '../domain/signup.js';
 
-export type { ConsentContext, SignupInput } from './signups.js';
 
 
-/** What a signup did; the HTTP answer is the same for all of them. */
-export type SignupOutcome = { action: 'confirm'; subscriberId: number } | { action: 'none'; reason: string };
 
 /** The reader's next local send time after `after`, from their own row (migration 0006); null when they get nothing. */
 const nextSend = (after: ReturnType<typeof sql>) =>
@@ -42,7 +40,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
      * unsubscribed ones start over as pending. The confirmation mail it owes goes to the outbox in the same
      * transaction: the answer never waits for the queue, and the mail is not lost while the queue is down.
      */
-    async signup(input: SignupInput): Promise<SignupOutcome> {
+    async signup(input: Signup): Promise<SignupOutcome> {
       const id = await signups.load(input);
       if (id === null) return { action: 'none', reason: 'already active, suppressed or recently sent' };
       return { action: 'confirm', subscriberId: id };
@@ -215,7 +213,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
      * at once and scheduled, with the consent recorded as an import. Existing and suppressed addresses are left
      * alone; returns what happened.
      */
-    async importConsented(input: Omit<SignupInput, 'consent'>, statement: string): Promise<'imported' | 'exists' | 'suppressed'> {
+    async importConsented(input: Omit<Signup, 'consent'>, statement: string): Promise<'imported' | 'exists' | 'suppressed'> {
       return db.transaction(async (tx) => {
         const hash = hashEmail(input.email);
         const suppressed = await tx.execute(sql`
@@ -235,7 +233,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
     },
 
     /** Imports a reader by double opt-in: the same as a signup (a confirmation mail is owed), the consent marked as an import. */
-    async importPending(input: Omit<SignupInput, 'consent'>): Promise<'invited' | 'skipped'> {
+    async importPending(input: Omit<Signup, 'consent'>): Promise<'invited' | 'skipped'> {
       const id = await signups.load({ ...input, consent: { ip: null, userAgent: null, formVersion: 'import: double opt-in' } });
       return id === null ? 'skipped' : 'invited';
     },

@@ -14,6 +14,24 @@ export interface SignupInput {
   sendDay?: number;
 }
 
+/** Where a consent came from: recorded at signup, confirmation and preference changes. */
+export interface ConsentContext {
+  ip: string | null;
+  userAgent: string | null;
+  formVersion: string;
+}
+
+/** A signup as it is stored: what the reader gave, their zone settled, and where they consented. */
+export type Signup = Omit<SignupInput, 'timezone'> & {
+  /** Given by the browser or the API; DIGEST_TZ otherwise (and then not "chosen": the preference page may suggest one). */
+  timezone: string;
+  timezoneChosen: boolean;
+  consent: ConsentContext;
+};
+
+/** What a signup did; the HTTP answer is the same for all of them. */
+export type SignupOutcome = { action: 'confirm'; subscriberId: number } | { action: 'none'; reason: string };
+
 /** Fields that may be numbers in JSON. */
 const NUMERIC = new Set(['send_hour', 'send_day']);
 

@@ -9,21 +9,22 @@ import { ipForLog, redactUrl } from '../domain/redact.js';
 import { openapiOptions, undocumented } from './openapi.js';
 import { configureSite } from './pages/layout.js';
 import { SECURITY_HEADERS } from './security-headers.js';
-import type { AppDeps } from './deps.js';
 import { sendError } from './respond.js';
-import { adminRoutes } from './routes/admin.js';
-import { adminConsoleRoutes } from './routes/admin-console.js';
-import { archiveRoutes } from './routes/archive.js';
+import { adminRoutes, type AdminApiDeps } from './routes/admin.js';
+import { adminConsoleRoutes, type ConsoleDeps } from './routes/admin-console.js';
+import { archiveRoutes, type ArchiveDeps } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
-import { preferencesRoutes } from './routes/preferences.js';
-import { confirmRoutes } from './routes/confirm.js';
-import { devInboxRoutes } from './routes/dev-inbox.js';
-import { feedbackRoutes } from './routes/feedback.js';
-import { healthRoutes } from './routes/health.js';
-import { signupRoutes } from './routes/signup.js';
-import { unsubscribeRoutes } from './routes/unsubscribe.js';
-import { webhookRoutes } from './routes/webhooks.js';
-import { yourDataRoutes } from './routes/your-data.js';
+import { preferencesRoutes, type PreferencesDeps } from './routes/preferences.js';
+import { confirmRoutes, type ConfirmDeps } from './routes/confirm.js';
+import { devInboxRoutes, type DevInbox } from './routes/dev-inbox.js';
+import { feedbackRoutes, type FeedbackDeps } from './routes/feedback.js';
+import { healthRoutes, type HealthDeps } from './routes/health.js';
+import { signupRoutes, type SignupDeps } from './routes/signup.js';
+import { unsubscribeRoutes, type UnsubscribeDeps } from './routes/unsubscribe.js';
+import { webhookRoutes, type WebhookDeps } from './routes/webhooks.js';
+import { yourDataRoutes, type YourDataDeps } from './routes/your-data.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ResolvedConfig } from '../config.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -51,8 +52,34 @@ const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
 
 const MULTIPART_FAULT = /multipart|boundary|unexpected end of (form|multipart)|malformed|part header/i;
 
+/**
+ * The app's parts: its settings and logger, and each route group's own port (declared in the group's file
+ * and bound by the runtime). No route sees another group's.
+ */
+export interface AppParts {
+  config: Pick<ResolvedConfig, 'trustProxy' | 'brand' | 'privacy'>;
+  /** The service's logger (pino): one access line per request, with its id; none when absent (tests). */
+  logger?: FastifyBaseLogger;
+  routes: {
+    health: HealthDeps;
+    signup: SignupDeps;
+    confirm: ConfirmDeps;
+    unsubscribe: UnsubscribeDeps;
+    preferences: PreferencesDeps;
+    yourData: YourDataDeps;
+    feedback: FeedbackDeps;
+    archive: ArchiveDeps;
+    admin: AdminApiDeps;
+    console: ConsoleDeps;
+    /** Off (no route) without WEBHOOK_SECRET. */
+    webhooks: WebhookDeps;
+    /** The built-in catcher's mail, when it runs and may be shown: enables /dev/inbox. */
+    devInbox: DevInbox | null;
+  };
+}
+
 /** Assembles the Fastify app: parsers, one error handler, then the routes. Listening is the caller's job. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppParts): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One access line per request is written below, with its URL redacted; Fastify's own would hold tokens.
@@ -113,21 +140,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'There is no page at this address.', 'Not found'));
 
-  await app.register(healthRoutes, deps);
+  const r = deps.routes;
+  await app.register(healthRoutes, r.health);
   await app.register(assetRoutes);
-  await app.register(signupRoutes, deps);
-  await app.register(confirmRoutes, deps);
-  await app.register(unsubscribeRoutes, deps);
-  await app.register(preferencesRoutes, deps);
-  await app.register(yourDataRoutes, deps);
-  await app.register(feedbackRoutes, deps);
-  await app.register(archiveRoutes, deps);
-  await app.register(async (api) => adminRoutes(api, deps), { prefix: '/api/admin' });
-  await app.register(adminConsoleRoutes, deps);
-  await app.register(webhookRoutes, deps);
-  if (deps.inboxDir) {
-    const dir = deps.inboxDir;
-    await app.register(async (dev) => devInboxRoutes(dev, dir));
-  }
+  await app.register(signupRoutes, r.signup);
+  await app.register(confirmRoutes, r.confirm);
+  await app.register(unsubscribeRoutes, r.unsubscribe);
+  await app.register(preferencesRoutes, r.preferences);
+  await app.register(yourDataRoutes, r.yourData);
+  await app.register(feedbackRoutes, r.feedback);
+  await app.register(archiveRoutes, r.archive);
+  await app.register(async (api) => adminRoutes(api, r.admin), { prefix: '/api/admin' });
+  await app.register(adminConsoleRoutes, r.console);
+  await app.register(webhookRoutes, r.webhooks);
+  const inbox = r.devInbox;
+  if (inbox) await app.register(async (dev) => devInboxRoutes(dev, inbox));
   return app;
 }

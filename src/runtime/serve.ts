@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { publicUrlIsLocal, type Config } from '../config.js';
 import { redisClient } from './redis.js';
 import { buildApp } from '../http/app.js';
-import { createSignupGuard } from '../http/signup-guard.js';
+import { httpParts } from './http-parts.js';
 import { startOutboxRelay } from '../jobs/outbox-relay.js';
 import { withTimeout } from '../jobs/queues.js';
 import { startWorkers, upsertSchedules } from '../jobs/worker.js';
@@ -88,27 +88,18 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
       rateLimitRedis.on('error', () => {});
       closers.push(async () => void rateLimitRedis.disconnect());
     }
-    app = await buildApp({
-      guard: createSignupGuard({ tokens: rt.deps.tokens, secret: config.secret, minFillSeconds: config.signup.minFillSeconds, proofOfWork: config.signup.proofOfWork }),
-      limits: rt.limits,
-      rateLimitRedis,
-      metrics: rt.metrics.registry,
-      config,
-      repos: rt.deps.repos,
-      producer: rt.producer,
-      tokens: rt.deps.tokens,
-      inboxDir: config.devInbox ? rt.inboxDir : null,
-      logger: rt.log,
-      readiness: {
-        postgres: async () => void (await rt.database.db.execute(sql`select 1`)),
-        queue: () => rt.backend.ping(),
-      },
-      advisories: smtpCheck ? { smtp: () => smtpCheck! } : {},
-      mailOwed: () => relay.kick(),
-      sns: createSnsClient({ agent: adapters.snsAgent }),
-      sessions: rt.repos.adminSessions,
-      bearerFailures: rt.limits.bearerFailures,
-    });
+    app = await buildApp(
+      httpParts(rt, {
+        rateLimitRedis,
+        readiness: {
+          postgres: async () => void (await rt.database.db.execute(sql`select 1`)),
+          queue: () => rt.backend.ping(),
+        },
+        advisories: smtpCheck ? { smtp: () => smtpCheck! } : {},
+        mailOwed: () => relay.kick(),
+        sns: createSnsClient({ agent: adapters.snsAgent }),
+      }),
+    );
     if (config.bounces.webhookSecret && !config.bounces.snsVerifySignatures)
       log.warn('SNS_VERIFY_SIGNATURES=false: the bounce webhook believes SNS messages without checking their signature. Anyone who learns WEBHOOK_SECRET can suppress any address. Use this only in a lab.');
     address = await app.listen({ port: config.port, host: config.host });

@@ -2,7 +2,7 @@
 // gets exactly what it would get alone: a new address a pending row, a consent and one confirmation owed;
 // a suppressed one nothing; an erased one a fresh start; the same inbox twice in one batch one mail.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SignupInput } from '../../src/db/subscribers-repo.js';
+import type { Signup as SignupInput } from '../../src/domain/signup.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;

@@ -3,7 +3,7 @@ import type { Paper } from '../../domain/paper.js';
 import type { SuppressionRow } from '../../domain/bounces.js';
 import type { Subscriber } from '../../domain/reader.js';
 import { describeSchedule } from '../../domain/preferences.js';
-import type { ImportReport } from '../admin-operations.js';
+import type { ImportReport } from '../admin-port.js';
 import { html, page, raw, type Html } from './layout.js';
 
 // The operator's console: server-rendered pages, one small script (the live progress bar), every form a POST

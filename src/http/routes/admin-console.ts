@@ -3,12 +3,13 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
+import type { ResolvedConfig } from '../../config.js';
 import type { Subscriber } from '../../domain/reader.js';
 import type { Frequency } from '../../domain/edition.js';
-import { adminOperations, IMPORT_BODY_LIMIT, subscribersCsv, type ImportMode } from '../admin-operations.js';
+import { IMPORT_BODY_LIMIT, type AdminPort, type ImportMode } from '../admin-port.js';
 import { ipForLog } from '../../domain/redact.js';
-import { adminSessions, crossSite } from '../admin-session.js';
-import type { AppDeps } from '../deps.js';
+import { adminSessions, crossSite, type SessionStore } from '../admin-session.js';
+import type { Cluster, Redis } from 'ioredis';
 import {
   type ConsoleContext,
   editionPage,
@@ -22,7 +23,7 @@ import {
   suppressionsPage,
 } from '../pages/admin.js';
 import { sendError, sendHtml } from '../respond.js';
-import { queueDashboard } from './queue-dashboard.js';
+import { queueDashboard, type QueueBoard } from './queue-dashboard.js';
 
 const ID = /^[1-9][0-9]{0,15}$/;
 const STATUSES = new Set(['pending', 'active', 'unsubscribed', 'suppressed']);
@@ -33,10 +34,19 @@ const text = (v: unknown, max = 320) => (typeof v === 'string' ? v.trim().slice(
  * form carries a CSRF token (@fastify/csrf-protection), and a POST whose Origin is another site's is refused
  * before that. Each action is one of adminOperations, which the JSON admin API calls too.
  */
-export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
+/** What the console needs: the operator's port, its sessions, the queues it shows. */
+export interface ConsoleDeps {
+  config: Pick<ResolvedConfig, 'adminToken' | 'secret' | 'publicUrl' | 'console' | 'ingest' | 'privacy' | 'queuePrefix' | 'brand'>;
+  admin: AdminPort;
+  sessions: SessionStore;
+  /** Where the sign-in limit counts (several API processes share it); in memory when null. */
+  rateLimitRedis: Redis | Cluster | null;
+  queues: QueueBoard;
+}
+
+export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const secure = deps.config.publicUrl.startsWith('https:');
   const sessions = adminSessions({ store: deps.sessions, secret: deps.config.secret, adminToken: deps.config.adminToken, secure, idleMinutes: deps.config.console.idleMinutes });
-  const ops = adminOperations(deps);
   await app.register(cookie, { secret: deps.config.secret });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
@@ -56,7 +66,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   const signedIn = (req: FastifyRequest) => sessions.valid(req);
   const token = (reply: FastifyReply) => reply.generateCsrf();
   /** What every console page carries: its form token, and the editions paused now (the banner). */
-  const page = async (reply: FastifyReply): Promise<ConsoleContext> => ({ csrf: token(reply), paused: await deps.repos.editions.paused() });
+  const page = async (reply: FastifyReply): Promise<ConsoleContext> => ({ csrf: token(reply), paused: await deps.admin.editions.paused() });
   const refuse = (req: FastifyRequest, reply: FastifyReply) =>
     req.method === 'GET' && !/\/progress$/.test(req.url.split('?')[0]!)
       ? sendHtml(reply, signInPage(token(reply), 'Please sign in to see this page.'), 401)
@@ -110,7 +120,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     sendHtml(
       reply,
       overviewPage(await page(reply),
-        { subscribers: await deps.repos.subscribers.counts(), papers: await deps.repos.papers.count(), editions: await deps.repos.editions.list({ limit: 5 }) },
+        { subscribers: await deps.admin.readers.counts(), papers: await deps.admin.papers.count(), editions: await deps.admin.editions.list({ limit: 5 }) },
         noticeOf(req),
       ),
     ),
@@ -119,46 +129,46 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   // Editions.
   app.get('/admin/editions', async (req, reply) => {
     const before = Number(text((req.query as Record<string, unknown>).before, 17)) || undefined;
-    const list = await deps.repos.editions.list({ limit: 50, before });
+    const list = await deps.admin.editions.list({ limit: 50, before });
     return sendHtml(reply, editionsPage(await page(reply), list, list.length === 50 ? list.at(-1)!.id : null));
   });
   app.post('/admin/editions', guarded, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     if (b.frequency !== 'daily' && b.frequency !== 'weekly') return sendError(req, reply, 400, 'Choose daily or weekly.');
-    const result = await ops.sendNow(b.frequency as Frequency, b.force === 'true');
+    const result = await deps.admin.sendNow(b.frequency as Frequency, b.force === 'true');
     return see(reply, `/admin/editions/${result.id}`, result.queued ? 'Sending has started.' : 'The edition is stored; the queue did not answer, so recovery will send it.');
   });
   app.get('/admin/editions/:id', async (req, reply) => {
     const id = idOf(req);
-    const stats = id === null ? null : await deps.repos.editions.stats(id);
+    const stats = id === null ? null : await deps.admin.editions.stats(id);
     if (!stats || id === null) return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
-    const pool = await deps.repos.papers.byIds(stats.papers);
+    const pool = await deps.admin.papers.byIds(stats.papers);
     const c = await page(reply);
-    const more = { ledger: await ops.ledger(id), probe: c.paused.find((p) => p.id === id) ?? null };
-    return sendHtml(reply, editionPage(c, stats, pool, await deps.repos.deliveries.failuresByAnswer(id), more, noticeOf(req)));
+    const more = { ledger: await deps.admin.ledger(id), probe: c.paused.find((p) => p.id === id) ?? null };
+    return sendHtml(reply, editionPage(c, stats, pool, await deps.admin.editions.failuresByAnswer(id), more, noticeOf(req)));
   });
   app.get('/admin/editions/:id/progress', async (req, reply) => {
     const id = idOf(req);
-    const stats = id === null ? null : await deps.repos.editions.stats(id);
+    const stats = id === null ? null : await deps.admin.editions.stats(id);
     if (!stats) return reply.code(404).send({ error: 'There is no such edition.', statusCode: 404 });
     const { papers: _papers, ...counts } = stats;
     return counts;
   });
   app.post('/admin/editions/:id/resume', guarded, async (req, reply) => {
     const id = idOf(req);
-    const result = id === null ? null : await ops.resume(id);
+    const result = id === null ? null : await deps.admin.resume(id);
     if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     return see(reply, `/admin/editions/${id}`, result.outcome === 'resumed' ? 'Resumed: every reader not yet sent gets it, once.' : 'This edition is not paused.');
   });
   app.post('/admin/editions/:id/pause', guarded, async (req, reply) => {
     const id = idOf(req);
-    const outcome = id === null ? 'unknown' : await ops.pause(id);
+    const outcome = id === null ? 'unknown' : await deps.admin.pause(id);
     if (outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     return see(reply, `/admin/editions/${id}`, outcome === 'paused' ? 'Paused: nothing more is sent until you resume it.' : 'This edition is not being sent.');
   });
   app.post('/admin/editions/:id/resend-failed', guarded, async (req, reply) => {
     const id = idOf(req);
-    const result = id === null ? null : await ops.resendFailed(id);
+    const result = id === null ? null : await deps.admin.resendFailed(id);
     if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     return see(
       reply,
@@ -169,7 +179,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin/preview', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const frequency = q.frequency === 'weekly' ? 'weekly' : 'daily';
-    const preview = await ops.preview(frequency, text(q.email) || undefined);
+    const preview = await deps.admin.preview(frequency, text(q.email) || undefined);
     if (!preview.ok) return sendError(req, reply, 404, preview.error, 'Not found');
     return sendHtml(reply, preview.html);
   });
@@ -183,17 +193,17 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin/subscribers', async (req, reply) => {
     const q = searchOf(req);
     const after = Number(text((req.query as Record<string, unknown>).after, 17)) || undefined;
-    const list = await deps.repos.subscribers.search({ ...q, after, limit: 50 });
+    const list = await deps.admin.readers.search({ ...q, after, limit: 50 });
     return sendHtml(reply, subscribersPage(await page(reply), q, list, list.length === 50 ? list.at(-1)!.id : null));
   });
   app.get('/admin/subscribers.csv', async (req, reply) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="subscribers.csv"').send(subscribersCsv(deps, searchOf(req))),
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="subscribers.csv"').send(deps.admin.readers.csv(searchOf(req))),
   );
   app.get('/admin/subscribers/:id', async (req, reply) => {
     const id = idOf(req);
-    const reader = id === null ? null : await deps.repos.subscribers.byId(id);
+    const reader = id === null ? null : await deps.admin.readers.byId(id);
     if (!reader || id === null) return sendError(req, reply, 404, 'There is no such subscriber.', 'Not found');
-    return sendHtml(reply, subscriberPage(await page(reply), reader, await deps.repos.subscribers.deliveries(id)));
+    return sendHtml(reply, subscriberPage(await page(reply), reader, await deps.admin.readers.deliveries(id)));
   });
   app.get('/admin/import', async (_req, reply) => sendHtml(reply, importPage(await page(reply))));
   app.post('/admin/subscribers/import', guarded, async (req, reply) => {
@@ -207,7 +217,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     }
     const mode: ImportMode = fields.mode === 'consented' ? 'consented' : 'double-opt-in';
     if (!csv.trim()) return sendHtml(reply, importPage(await page(reply), undefined, 'The file is empty: choose a CSV file to import.'), 400);
-    const report = await ops.importCsv(csv, mode, fields.consent ?? '');
+    const report = await deps.admin.importCsv(csv, mode, fields.consent ?? '');
     if ('error' in report) return sendHtml(reply, importPage(await page(reply), undefined, report.error), 400);
     req.log.info({ mode, imported: report.imported, invited: report.invited, skipped: report.skipped.length, problems: report.problems.length }, 'subscribers imported');
     return sendHtml(reply, importPage(await page(reply), report));
@@ -217,12 +227,12 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin/suppressions', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const search = text(q.search) || undefined;
-    const list = await deps.repos.suppressions.list({ limit: 50, search, before: text(q.before) || undefined });
+    const list = await deps.admin.suppressions.list({ limit: 50, search, before: text(q.before) || undefined });
     return sendHtml(reply, suppressionsPage(await page(reply), search, list, list.length === 50 ? list.at(-1)!.email : null, noticeOf(req)));
   });
   app.post('/admin/suppressions/lift', guarded, async (req, reply) => {
     const email = text((req.body as Record<string, unknown> | undefined)?.email);
-    const lifted = email ? await deps.repos.suppressions.lift(email) : false;
+    const lifted = email ? await deps.admin.suppressions.lift(email) : false;
     return see(reply, '/admin/suppressions', lifted ? `Lifted: ${email} may be mailed again.` : `No suppression to lift for ${email || 'that address'}.`);
   });
 
@@ -231,15 +241,15 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     sendHtml(
       reply,
       papersPage(await page(reply),
-        await deps.repos.papers.count(),
-        await deps.repos.papers.list({ limit: 200 }),
-        { runs: await deps.repos.sourceRuns.list(), configured: deps.config.ingest.sources },
+        await deps.admin.papers.count(),
+        await deps.admin.papers.list({ limit: 200 }),
+        { runs: await deps.admin.papers.sourceRuns(), configured: deps.config.ingest.sources },
         noticeOf(req),
       ),
     ),
   );
   app.post('/admin/ingest', guarded, async (_req, reply) => {
-    const queued = await ops.ingestNow();
+    const queued = await deps.admin.ingestNow();
     return see(
       reply,
       '/admin/papers',
@@ -247,5 +257,5 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: AppDeps) {
     );
   });
 
-  await queueDashboard(app, deps);
+  await queueDashboard(app, { config: deps.config, queues: deps.queues });
 }

@@ -1,19 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ResolvedConfig } from '../../config.js';
 import type { Subscriber } from '../../domain/reader.js';
-import { adminOperations, IMPORT_BODY_LIMIT, readerView, subscribersCsv, type ImportMode } from '../admin-operations.js';
-import type { AppDeps } from '../deps.js';
+import { IMPORT_BODY_LIMIT, readerView, type AdminPort, type ImportMode } from '../admin-port.js';
+import type { FailureCounter } from '../bearer.js';
 import { admitBearer } from '../bearer.js';
 
 const STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
 const FREQUENCY = { type: 'string', enum: ['daily', 'weekly'] } as const;
 
 /** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time; wrong guesses limited, see bearer.ts). */
-export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
+/** What the admin API needs: the operator's port, and the counter of wrong tokens. */
+export interface AdminApiDeps {
+  config: Pick<ResolvedConfig, 'adminToken'>;
+  admin: AdminPort;
+  bearerFailures: FailureCounter;
+}
+
+export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
   app.addHook('onRequest', async (req, reply) => {
     if (!(await admitBearer(req, reply, deps.config.adminToken, deps.bearerFailures, 'admin'))) return reply;
   });
 
-  const ops = adminOperations(deps);
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
   // An empty JSON body is no body (`curl -X POST -H 'Content-Type: application/json' URL` sends one): a route
   // that needs none takes it, and one that needs a body says which field is missing. Anything else is
@@ -39,7 +46,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const result = await ops.sendNow(req.body.frequency, req.body.force === true);
+      const result = await deps.admin.sendNow(req.body.frequency, req.body.force === true);
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );
@@ -49,7 +56,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Querystring: { limit?: number; before?: number } }>(
     '/editions',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...page, before: { type: 'integer', minimum: 1 } } } } },
-    async (req) => deps.repos.editions.list({ limit: req.query.limit ?? 100, before: req.query.before }),
+    async (req) => deps.admin.editions.list({ limit: req.query.limit ?? 100, before: req.query.before }),
   );
 
   // The digest the next edition would bring (to one reader, given their address), as HTML; nothing is stored.
@@ -57,7 +64,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     '/preview',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { frequency: FREQUENCY, email: { type: 'string', maxLength: 320 } } } } },
     async (req, reply) => {
-      const preview = await ops.preview(req.query.frequency ?? 'daily', req.query.email || undefined);
+      const preview = await deps.admin.preview(req.query.frequency ?? 'daily', req.query.email || undefined);
       if (!preview.ok) return reply.code(404).send({ error: preview.error, statusCode: 404 });
       return reply
         .type('text/html; charset=utf-8')
@@ -68,14 +75,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   );
 
   app.post('/ingest', async (_req, reply) => {
-    const queued = await ops.ingestNow();
+    const queued = await deps.admin.ingestNow();
     return reply.code(queued ? 202 : 503).send(queued ? { queued } : { queued, error: 'The queue did not answer; the scheduled ingest still runs.', statusCode: 503 });
   });
 
   app.get('/overview', async () => ({
-    subscribers: await deps.repos.subscribers.counts(),
-    papers: await deps.repos.papers.count(),
-    editions: await deps.repos.editions.list({ limit: 5 }),
+    subscribers: await deps.admin.readers.counts(),
+    papers: await deps.admin.papers.count(),
+    editions: await deps.admin.editions.list({ limit: 5 }),
   }));
 
   app.get<{ Querystring: { limit?: number; after?: number; search?: string; status?: Subscriber['status'] } }>(
@@ -90,7 +97,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (req) => {
-      const rows = await deps.repos.subscribers.search({ limit: req.query.limit ?? 100, after: req.query.after, search: req.query.search || undefined, status: req.query.status });
+      const rows = await deps.admin.readers.search({ limit: req.query.limit ?? 100, after: req.query.after, search: req.query.search || undefined, status: req.query.status });
       return { subscribers: rows.map(readerView), next: rows.length === (req.query.limit ?? 100) ? rows.at(-1)!.id : null };
     },
   );
@@ -102,7 +109,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="subscribers.csv"')
-        .send(subscribersCsv(deps, { search: req.query.search || undefined, status: req.query.status })),
+        .send(deps.admin.readers.csv({ search: req.query.search || undefined, status: req.query.status })),
   );
 
   // CSV in the body (text/csv). mode=double-opt-in mails each a confirmation; mode=consented needs `consent`,
@@ -122,7 +129,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (req, reply) => {
       if (typeof req.body !== 'string') return reply.code(415).send({ error: 'Send the CSV as the body, with Content-Type: text/csv.', statusCode: 415 });
-      const report = await ops.importCsv(req.body, req.query.mode, req.query.consent ?? '');
+      const report = await deps.admin.importCsv(req.body, req.query.mode, req.query.consent ?? '');
       if ('error' in report) return reply.code(400).send({ error: report.error, statusCode: 400 });
       return report;
     },
@@ -142,7 +149,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req, reply) => {
       const since = req.query.since ? new Date(req.query.since) : undefined;
       if (since && Number.isNaN(since.getTime())) return reply.code(400).send({ error: 'since must be an ISO date-time', statusCode: 400 });
-      const papers = await deps.repos.papers.list({ limit: req.query.limit ?? 100, since });
+      const papers = await deps.admin.papers.list({ limit: req.query.limit ?? 100, since });
       const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
       return papers.map((p) => ({
         id: p.id,
@@ -174,46 +181,46 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   };
 
   app.get<{ Params: { id: number } }>('/editions/:id', idParams, async (req, reply) => {
-    const stats = await deps.repos.editions.stats(req.params.id);
+    const stats = await deps.admin.editions.stats(req.params.id);
     if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-    const probe = stats.status === 'paused' ? (await deps.repos.editions.paused()).find((p) => p.id === req.params.id) : undefined;
+    const probe = stats.status === 'paused' ? (await deps.admin.editions.paused()).find((p) => p.id === req.params.id) : undefined;
     return {
       ...stats,
       pauseKind: probe?.kind ?? null,
       nextProbeAt: probe?.nextProbeAt ?? null,
-      ledger: await ops.ledger(req.params.id),
-      failures: await deps.repos.deliveries.failuresByAnswer(req.params.id),
+      ledger: await deps.admin.ledger(req.params.id),
+      failures: await deps.admin.editions.failuresByAnswer(req.params.id),
     };
   });
 
   // Stops an edition by hand; only an operator's resume starts it again (the breaker leaves it alone).
   app.post<{ Params: { id: number } }>('/editions/:id/pause', idParams, async (req, reply) => {
-    const outcome = await ops.pause(req.params.id);
+    const outcome = await deps.admin.pause(req.params.id);
     if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-    if (outcome === 'not sending') return reply.code(409).send({ error: `Edition ${req.params.id} is not being sent.`, statusCode: 409, ...(await deps.repos.editions.stats(req.params.id)) });
-    return deps.repos.editions.stats(req.params.id);
+    if (outcome === 'not sending') return reply.code(409).send({ error: `Edition ${req.params.id} is not being sent.`, statusCode: 409, ...(await deps.admin.editions.stats(req.params.id)) });
+    return deps.admin.editions.stats(req.params.id);
   });
 
   // Failed rows go back to the queue for readers who may be mailed now (a lifted suppression, a fixed relay).
   app.post<{ Params: { id: number } }>('/editions/:id/resend-failed', idParams, async (req, reply) => {
-    const result = await ops.resendFailed(req.params.id);
+    const result = await deps.admin.resendFailed(req.params.id);
     if (result.outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-    return { requeued: result.requeued, queued: result.queued, ...(await deps.repos.editions.stats(req.params.id)) };
+    return { requeued: result.requeued, queued: result.queued, ...(await deps.admin.editions.stats(req.params.id)) };
   });
 
   app.get<{ Params: { id: number } }>('/subscribers/:id', idParams, async (req, reply) => {
-    const reader = await deps.repos.subscribers.byId(req.params.id);
+    const reader = await deps.admin.readers.byId(req.params.id);
     if (!reader) return reply.code(404).send({ error: `No subscriber ${req.params.id}.`, statusCode: 404 });
-    return { subscriber: readerView(reader), deliveries: await deps.repos.subscribers.deliveries(req.params.id) };
+    return { subscriber: readerView(reader), deliveries: await deps.admin.readers.deliveries(req.params.id) };
   });
 
   // By hand: an operator's pause, or the breaker's before its probe passes. Every reader not yet sent gets it, once.
   app.post<{ Params: { id: number } }>('/editions/:id/resume', idParams, async (req, reply) => {
-    const { outcome, queued } = await ops.resume(req.params.id);
+    const { outcome, queued } = await deps.admin.resume(req.params.id);
     if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
-    if (outcome === 'not paused') return reply.code(409).send({ error: `Edition ${req.params.id} is not paused.`, statusCode: 409, ...(await deps.repos.editions.stats(req.params.id)) });
+    if (outcome === 'not paused') return reply.code(409).send({ error: `Edition ${req.params.id} is not paused.`, statusCode: 409, ...(await deps.admin.editions.stats(req.params.id)) });
     // The recovery sweep builds it too, should the queue be down right now.
-    return { ...(await deps.repos.editions.stats(req.params.id)), queued };
+    return { ...(await deps.admin.editions.stats(req.params.id)), queued };
   });
 
   // Suppressions: who is never mailed again, why, and from where; a mistaken one can be lifted.
@@ -228,14 +235,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
         },
       },
     },
-    async (req) => deps.repos.suppressions.list({ limit: req.query.limit ?? 100, before: req.query.before, search: req.query.search || undefined }),
+    async (req) => deps.admin.suppressions.list({ limit: req.query.limit ?? 100, before: req.query.before, search: req.query.search || undefined }),
   );
 
   app.delete<{ Params: { email: string } }>(
     '/suppressions/:email',
     { schema: { params: { type: 'object', properties: { email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' } }, required: ['email'] } } },
     async (req, reply) => {
-      const lifted = await deps.repos.suppressions.lift(req.params.email);
+      const lifted = await deps.admin.suppressions.lift(req.params.email);
       if (!lifted) return reply.code(404).send({ error: `No suppression for ${req.params.email} (an erased reader's cannot be lifted).`, statusCode: 404 });
       return { lifted: req.params.email.toLowerCase() };
     },

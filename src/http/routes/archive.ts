@@ -3,21 +3,34 @@ import type { FastifyInstance } from 'fastify';
 import { localDay } from '../../domain/period.js';
 import { renderDigest } from '../../digest/render-digest.js';
 import { siteHost } from '../../domain/links.js';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { Edition, Frequency } from '../../domain/edition.js';
+import type { Paper } from '../../domain/paper.js';
 import { html, page } from '../pages/layout.js';
 import { sendError, sendHtml } from '../respond.js';
 import { cleanText } from '../../domain/safe-content.js';
 
 const LIST = 100;
 
+/** What the public archive needs. */
+export interface ArchiveDeps {
+  config: Pick<ResolvedConfig, 'publicUrl' | 'brand' | 'digest'>;
+  editions: {
+    /** Editions that went out, newest first. */
+    archive(limit: number): Promise<{ id: number; frequency: Frequency; period: string; top: string | null; papers: number; createdAt: Date }[]>;
+    byId(id: number): Promise<Edition | null>;
+  };
+  papersByIds(ids: string[]): Promise<Paper[]>;
+}
+
 /** The public archive: past editions, their web versions (no personal data) and an RSS 2.0 feed. */
-export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function archiveRoutes(app: FastifyInstance, deps: ArchiveDeps) {
   const { config } = deps;
   // A web version never changes once its pool is fixed: render it once per process.
   const webVersions = new Map<number, Promise<string>>();
 
   app.get('/archive', async (_req, reply) => {
-    const list = await deps.repos.editions.archive(LIST);
+    const list = await deps.editions.archive(LIST);
     const rows = list.map(
       (e) => html`<li><a href="/archive/${e.id}">${e.frequency === 'weekly' ? 'Weekly' : 'Daily'} digest, ${e.period}</a> <span class="muted">· ${e.papers} papers</span></li>`,
     );
@@ -32,7 +45,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.get('/archive.rss', async (_req, reply) => {
-    const list = await deps.repos.editions.archive(50);
+    const list = await deps.editions.archive(50);
     const doc = new DOMImplementation().createDocument(null, 'rss', null);
     const rss = doc.documentElement!;
     rss.setAttribute('version', '2.0');
@@ -63,13 +76,13 @@ export async function archiveRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.get<{ Params: { id: string } }>('/archive/:id', async (req, reply) => {
     const id = Number(req.params.id);
-    const edition = Number.isSafeInteger(id) && id > 0 ? await deps.repos.editions.byId(id) : null;
+    const edition = Number.isSafeInteger(id) && id > 0 ? await deps.editions.byId(id) : null;
     // Any edition whose pool is fixed has a web version, paused or not.
     if (!edition || !['assigning', 'sending', 'sent', 'paused'].includes(edition.status) || !edition.paperIds.length)
       return sendError(req, reply, 404, 'There is no edition at this address.', 'Not found');
     let rendered = webVersions.get(id);
     if (!rendered) {
-      rendered = deps.repos.papers.byIds(edition.paperIds).then(async (papers) => {
+      rendered = deps.papersByIds(edition.paperIds).then(async (papers) => {
         // What a reader with default settings got (the top DIGEST_SIZE), then the rest of the pool.
         const r = await renderDigest(papers.slice(0, config.digest.size), {
           frequency: edition.frequency,

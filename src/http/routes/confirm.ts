@@ -1,18 +1,36 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchedule } from '../../domain/preferences.js';
 import { signupScope, CONFIRM_TTL_SECONDS } from '../../domain/tokens.js';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { Tokens } from '../../domain/tokens.js';
+import type { Subscriber } from '../../domain/reader.js';
+import type { ConsentContext } from '../../domain/signup.js';
 import { html, messagePage } from '../pages/layout.js';
 import { consentOf, sendError, sendHtml } from '../respond.js';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
+
+/** What the confirmation pages need (bound to the subscribers repository by the runtime). */
+export interface ConfirmDeps {
+  config: Pick<ResolvedConfig, 'brand'>;
+  tokens: Tokens;
+  readers: {
+    byId(id: number): Promise<Subscriber | null>;
+    /** Activates a pending reader by a link for their signup of `signedUpAt`; the status after the call. */
+    confirm(id: number, signedUpAt: Date | null, consent: ConsentContext): Promise<{ status: Subscriber['status'] | null; activated: boolean }>;
+    /** When the reader signed up before, newest first. */
+    signupTimes(id: number): Promise<Date[]>;
+  };
+  /** Relays the mail the request owes at once (the welcome). */
+  mailOwed?: () => void;
+}
 
 /**
  * Confirmation in two steps, because mail scanners (Safe Links, Mimecast, Proofpoint) fetch every link in a
  * mail: GET and HEAD /confirm/:token only show a page with one button, and change nothing; the button's POST
  * activates the subscription. A second POST is harmless.
  */
-export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function confirmRoutes(app: FastifyInstance, deps: ConfirmDeps) {
   // The token is in the URL: it must not sit in a shared cache (no Referer leaks it: see security-headers.ts).
   const private_ = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
@@ -23,7 +41,7 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
   const verify = async (req: TokenRequest, reply: FastifyReply) => {
     const token = req.params.token;
     const id = deps.tokens.readerOf(token);
-    const reader = id === null ? null : await deps.repos.subscribers.byId(id);
+    const reader = id === null ? null : await deps.readers.byId(id);
     const scope = signupScope(reader?.consentAt ?? null);
     if (reader && deps.tokens.verify(token, 'confirm', CONFIRM_TTL_SECONDS, scope)) return { id: reader.id, status: reader.status, consentAt: reader.consentAt };
     if (reader && deps.tokens.verify(token, 'confirm', undefined, scope)) {
@@ -31,7 +49,7 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
       return null;
     }
     // Authentic, but for an earlier signup of this reader (or from before links named their signup).
-    const earlier = id === null ? [] : await deps.repos.subscribers.signupTimes(id);
+    const earlier = id === null ? [] : await deps.readers.signupTimes(id);
     if (id !== null && (deps.tokens.verify(token, 'confirm') || earlier.some((at) => deps.tokens.verify(token, 'confirm', undefined, signupScope(at))))) {
       await sendError(req, reply, 410, 'This link is no longer valid: a newer signup for this address replaced it. Use the link in the newest mail from us, or subscribe again.', 'Link no longer valid');
       return null;
@@ -41,7 +59,7 @@ export async function confirmRoutes(app: FastifyInstance, deps: AppDeps) {
   };
 
   const subscribed = async (reply: FastifyReply, id: number) => {
-    const reader = await deps.repos.subscribers.byId(id);
+    const reader = await deps.readers.byId(id);
     if (!reader) return sendHtml(reply, messagePage("You're subscribed", 'A welcome mail is on its way.'));
     const preferences = `/preferences/${deps.tokens.sign(id, 'preferences')}`;
     return sendHtml(
@@ -82,7 +100,7 @@ ${
     private_(reply);
     const link = await verify(req, reply);
     if (link === null) return reply;
-    const { status, activated } = await deps.repos.subscribers.confirm(link.id, link.consentAt, consentOf(req, 'confirm-button-v1'));
+    const { status, activated } = await deps.readers.confirm(link.id, link.consentAt, consentOf(req, 'confirm-button-v1'));
     if (activated) deps.mailOwed?.();
     return status === 'active' ? subscribed(reply, link.id) : noLongerPending(req, reply);
   });

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { listInbox, readInboxMessage } from '../../mail/dev-catcher.js';
 import { html, page } from '../pages/layout.js';
 import { sendError, sendHtml } from '../respond.js';
 import { FRAMED_BY_US } from '../security-headers.js';
@@ -9,14 +8,22 @@ const LIST_LIMIT = 200;
 const addressText = (a: ParsedMail['to']) => (Array.isArray(a) ? a.map((x) => x.text).join(', ') : (a?.text ?? ''));
 
 /** /dev/inbox: what the built-in SMTP catcher caught, for trying the service without a mail server. */
-export async function devInboxRoutes(app: FastifyInstance, inboxDir: string) {
+/** The built-in catcher's mail (bound to its folder by the runtime). */
+export interface DevInbox {
+  /** Message ids, newest first. */
+  list(): Promise<string[]>;
+  /** A message's raw bytes, or null when there is none by that id. */
+  read(id: string): Promise<Buffer | null>;
+}
+
+export async function devInboxRoutes(app: FastifyInstance, inbox: DevInbox) {
   const load = async (id: string) => {
-    const buf = await readInboxMessage(inboxDir, id);
+    const buf = await inbox.read(id);
     return buf ? { buf, mail: await simpleParser(buf) } : null;
   };
   const summaries = async () =>
     Promise.all(
-      (await listInbox(inboxDir)).slice(0, LIST_LIMIT).map(async (id) => {
+      (await inbox.list()).slice(0, LIST_LIMIT).map(async (id) => {
         const m = (await load(id))!;
         return { id, subject: m.mail.subject ?? '', from: addressText(m.mail.from), to: addressText(m.mail.to), date: m.mail.date?.toISOString() ?? null };
       }),
@@ -64,7 +71,7 @@ export async function devInboxRoutes(app: FastifyInstance, inboxDir: string) {
   });
 
   app.get<{ Params: { id: string } }>('/dev/inbox/:id.eml', async (req, reply) => {
-    const m = await readInboxMessage(inboxDir, req.params.id);
+    const m = await inbox.read(req.params.id);
     if (!m) return sendError(req, reply, 404, 'No such message.', 'Not found');
     return reply.type('message/rfc822').send(m);
   });

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FeedbackChoice } from '../../domain/reader.js';
+import type { FeedbackChoice, MarkedPaper, Subscriber } from '../../domain/reader.js';
 import { toBibtex, toRis } from '../../domain/citations.js';
 import { readingListUrl } from '../../domain/links.js';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { Tokens } from '../../domain/tokens.js';
+import type { Paper } from '../../domain/paper.js';
 import { CHOICE_WORDS, choiceForm, readingListBody } from '../pages/feedback.js';
 import { html, messagePage, page } from '../pages/layout.js';
 import { rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
@@ -14,12 +16,26 @@ const isChoice = (v: unknown): v is FeedbackChoice => CHOICES.includes(v as Feed
 // A paper id as papermail stores them: printable, short.
 const PAPER_ID = /^[\x21-\x7e]{1,200}$/;
 
+/** What "More like this" and the reading list need. */
+export interface FeedbackDeps {
+  config: Pick<ResolvedConfig, 'publicUrl'>;
+  tokens: Tokens;
+  readerById(id: number): Promise<Subscriber | null>;
+  papersByIds(ids: string[]): Promise<Paper[]>;
+  feedback: {
+    record(subscriberId: number, paperId: string, choice: FeedbackChoice, at: Date): Promise<boolean>;
+    remove(subscriberId: number, paperId: string): Promise<void>;
+    choiceOf(subscriberId: number, paperId: string): Promise<FeedbackChoice | null>;
+    marked(subscriberId: number, choice?: FeedbackChoice): Promise<MarkedPaper[]>;
+  };
+}
+
 /**
  * "More like this" / "Less like this" from a digest, and the reader's reading list. A feedback link's GET
  * (what a mail scanner fetches) only shows the paper and the choice with one button; the POST records it.
  * The token is signed for the reader and the paper, so a link can only speak for its own paper.
  */
-export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   /** The reader and the paper behind a feedback link, or null once an answer was sent. */
@@ -31,7 +47,7 @@ export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
       await sendError(req, reply, 400, 'This feedback link is not valid. Check that you copied all of it.', 'Invalid link');
       return null;
     }
-    const [subscriber, [paper]] = await Promise.all([deps.repos.subscribers.byId(valid.subscriberId), deps.repos.papers.byIds([paperId])]);
+    const [subscriber, [paper]] = await Promise.all([deps.readerById(valid.subscriberId), deps.papersByIds([paperId])]);
     if (!subscriber || !paper) {
       await sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
       return null;
@@ -47,7 +63,7 @@ export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
     if (choice !== undefined && !isChoice(choice)) return sendError(req, reply, 400, 'A feedback link says "more" or "less".');
     const t = await target(req, reply);
     if (!t) return reply;
-    const current = await deps.repos.feedback.choiceOf(t.subscriber.id, t.paper.id);
+    const current = await deps.feedback.choiceOf(t.subscriber.id, t.paper.id);
     if (wantsJson(req)) return { paper: { id: t.paper.id, title: t.paper.title }, choice: current };
     const asked = choice ?? null;
     const already = asked !== null && current === asked;
@@ -69,8 +85,8 @@ export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!isChoice(choice) && choice !== 'undo') return sendError(req, reply, 400, 'Choose "more", "less" or "undo".');
     const t = await target(req, reply);
     if (!t) return reply;
-    if (choice === 'undo') await deps.repos.feedback.remove(t.subscriber.id, t.paper.id);
-    else if (!(await deps.repos.feedback.record(t.subscriber.id, t.paper.id, choice, new Date())))
+    if (choice === 'undo') await deps.feedback.remove(t.subscriber.id, t.paper.id);
+    else if (!(await deps.feedback.record(t.subscriber.id, t.paper.id, choice, new Date())))
       return sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
     if (wantsJson(req)) return { paper: { id: t.paper.id, title: t.paper.title }, choice: choice === 'undo' ? null : choice };
     return sendHtml(
@@ -89,13 +105,13 @@ export async function feedbackRoutes(app: FastifyInstance, deps: AppDeps) {
       await sendError(req, reply, 400, 'This reading-list link is not valid. Check that you copied all of it.', 'Invalid link');
       return null;
     }
-    if (!(await deps.repos.subscribers.byId(valid.subscriberId))) {
+    if (!(await deps.readerById(valid.subscriberId))) {
       await sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
       return null;
     }
-    return deps.repos.feedback.marked(valid.subscriberId, 'more');
+    return deps.feedback.marked(valid.subscriberId, 'more');
   };
-  const citable = (items: Awaited<ReturnType<typeof deps.repos.feedback.marked>>) => items.map((i) => i.paper);
+  const citable = (items: MarkedPaper[]) => items.map((i) => i.paper);
 
   app.get<{ Params: { token: string } }>('/reading-list/:token', async (req, reply) => {
     const items = await readingList(req, reply);

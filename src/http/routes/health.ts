@@ -1,9 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Registry } from 'prom-client';
+import type { ResolvedConfig } from '../../config.js';
+import type { FailureCounter } from '../bearer.js';
 import { admitBearer } from '../bearer.js';
 
 /** GET /health (the process answers) and GET /ready (its database and queue backend answer too). */
-export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
+/** What /health, /ready and /metrics need. */
+export interface HealthDeps {
+  config: Pick<ResolvedConfig, 'metricsToken'>;
+  /** Each check resolves when its service answers; /ready is 503 while one fails. */
+  readiness: Record<string, () => Promise<void>>;
+  /** Checks shown in /ready that do not make the API unready (the SMTP login, seen by this process's worker). */
+  advisories?: Record<string, () => Promise<void>>;
+  /** Prometheus registry served at GET /metrics (with METRICS_TOKEN). */
+  metrics?: Registry;
+  bearerFailures: FailureCounter;
+}
+
+export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
   app.get('/health', async () => ({ status: 'ok' }));
   const run = (checks: Record<string, () => Promise<void>>) =>
     Promise.all(

@@ -1,31 +1,48 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchedule, parsePreferences } from '../../domain/preferences.js';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { Tokens } from '../../domain/tokens.js';
+import type { MarkedPaper, Subscriber } from '../../domain/reader.js';
+import type { Preferences } from '../../domain/preferences.js';
+import type { ConsentContext } from '../../domain/signup.js';
 import { html, messagePage } from '../pages/layout.js';
 import { readingListUrl } from '../../domain/links.js';
 import { preferencesPage, unsubscribedPage, type FeedbackLists } from '../pages/preferences.js';
 import { feedbackAction } from '../pages/feedback.js';
 import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
 
+/** What the preference center needs. */
+export interface PreferencesDeps {
+  config: Pick<ResolvedConfig, 'publicUrl' | 'digest'>;
+  tokens: Tokens;
+  readers: {
+    byId(id: number): Promise<Subscriber | null>;
+    /** Saves validated preferences and reschedules the reader; the reader after it, or null when they may not change them. */
+    savePreferences(id: number, p: Preferences, consent: ConsentContext): Promise<Subscriber | null>;
+  };
+  /** The papers a reader liked or hid. */
+  marked(subscriberId: number): Promise<MarkedPaper[]>;
+}
+
 /**
  * The preference center behind the reader's preferences token. Export and erasure are not here: this link
  * sits in every old digest, so it can only ask for a fresh, mailed link (routes/your-data.ts).
  */
-export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function preferencesRoutes(app: FastifyInstance, deps: PreferencesDeps) {
   const reader = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, opts: { leftOk?: boolean } = {}) => {
     const valid = deps.tokens.verify(req.params.token, 'preferences');
     if (!valid) {
       await sendError(req, reply, 400, 'This preferences link is not valid. Check that you copied all of it.', 'Invalid link');
       return null;
     }
-    const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
+    const subscriber = await deps.readers.byId(valid.subscriberId);
     if (!subscriber || (subscriber.status === 'unsubscribed' && !opts.leftOk) || subscriber.status === 'suppressed') {
       await sendError(req, reply, 404, 'There is no active subscription behind this link. Subscribe again from the front page.', 'No subscription');
       return null;
     }
     return subscriber;
   };
-  const view = (r: NonNullable<Awaited<ReturnType<typeof deps.repos.subscribers.byId>>>) => ({
+  const view = (r: Subscriber) => ({
     email: r.email,
     frequency: r.frequency,
     topics: r.topics,
@@ -39,7 +56,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
 
   /** The reader's marked papers for the page, each with the link its undo posts to. */
   const feedbackOf = async (id: number): Promise<FeedbackLists> => {
-    const marked = await deps.repos.feedback.marked(id);
+    const marked = await deps.marked(id);
     const withAction = (choice: 'more' | 'less') => marked.filter((m) => m.choice === choice).map((item) => ({ item, action: feedbackAction(deps, id, item.paper.id) }));
     return { liked: withAction('more'), hidden: withAction('less'), readingList: new URL(readingListUrl(deps.config.publicUrl, deps.tokens, id)).pathname };
   };
@@ -63,7 +80,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: AppDeps) {
       const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').replace(/[\r\n]/g, ' ')]));
       return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, error: parsed.error, values, feedback: await feedbackOf(r.id) }), 400);
     }
-    const saved = await deps.repos.subscribers.savePreferences(r.id, parsed.value, consentOf(req, 'preferences-form-v1'));
+    const saved = await deps.readers.savePreferences(r.id, parsed.value, consentOf(req, 'preferences-form-v1'));
     if (!saved) return sendError(req, reply, 404, 'There is no active subscription behind this link.', 'No subscription');
     if (wantsJson(req)) return view(saved);
     return sendHtml(reply, preferencesPage({ token: req.params.token, reader: saved, defaultSize: deps.config.digest.size, saved: true, feedback: await feedbackOf(saved.id) }));

@@ -2,7 +2,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { Queue } from 'bullmq';
+import type { ResolvedConfig } from '../../config.js';
+
+/** The queues the dashboard shows (BullMQ's own objects, on Redis or on Postgres). */
+export type QueueBoard = Queue[];
 
 export const QUEUES_PATH = '/admin/queues';
 
@@ -16,11 +20,11 @@ export const QUEUES_PATH = '/admin/queues';
  * cannot carry the console's CSRF token, so its writes are off (bull-board's read-only mode, and a 405 here
  * for any method but GET and HEAD) until an operator chooses to rely on SameSite=Strict and the Origin check.
  */
-export async function queueDashboard(app: FastifyInstance, deps: AppDeps) {
+export async function queueDashboard(app: FastifyInstance, deps: { config: Pick<ResolvedConfig, 'brand' | 'console'>; queues: QueueBoard }) {
   const adapter = new FastifyAdapter();
   const readOnlyMode = !deps.config.console.queueDashboardWrite;
   createBullBoard({
-    queues: Object.values(deps.producer.queues).map((q) => new BullMQAdapter(q as never, { readOnlyMode })),
+    queues: deps.queues.map((q) => new BullMQAdapter(q as never, { readOnlyMode })),
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: `${deps.config.brand.name} queues` } },
   });

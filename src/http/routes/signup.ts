@@ -3,7 +3,10 @@ import rateLimit from '@fastify/rate-limit';
 import { isTimeZone } from '../../domain/preferences.js';
 import { parseSignup } from '../../domain/signup.js';
 import { ipForLog } from '../../domain/redact.js';
-import type { AppDeps } from '../deps.js';
+import type { Cluster, Redis } from 'ioredis';
+import type { ResolvedConfig } from '../../config.js';
+import type { Signup, SignupOutcome } from '../../domain/signup.js';
+import type { SignupGuard } from '../signup-guard.js';
 import { html, messagePage } from '../pages/layout.js';
 import { signupPage } from '../pages/signup.js';
 import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
@@ -11,7 +14,29 @@ import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } fro
 const NEUTRAL = 'If this address can subscribe, a confirmation email is on its way. Open the link in it to start receiving digests.';
 
 /** GET / (the form) and POST /subscribe, behind per-IP limits, the form's bot guard and a per-inbox throttle. */
-export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
+/** What the signup form needs (the store bound to the subscribers repository by the runtime). */
+export interface SignupDeps {
+  config: Pick<ResolvedConfig, 'signup' | 'queuePrefix' | 'privacy' | 'digest' | 'brand'>;
+  /** Stores a signup, with the confirmation it owes, or says why nothing was owed. */
+  signup(input: Signup): Promise<SignupOutcome>;
+  /** Confirmation mails per inbox per day. */
+  mailbox: MailboxThrottle;
+  /** Honeypot, minimum fill time and the optional proof-of-work of the form. */
+  guard: SignupGuard;
+  /** Where the per-IP limits count, so that several API processes share them; in memory when null. */
+  rateLimitRedis: Redis | Cluster | null;
+  mailOwed?: () => void;
+}
+
+/** Counts confirmation mails per inbox; a signup past the count stores nothing and mails nothing. */
+export interface MailboxThrottle {
+  /** Takes one of the inbox's mails for today; false when it has none left. */
+  take(email: string): Promise<boolean>;
+  /** Gives a taken mail back (the signup owed no mail after all: the reader was already active). */
+  refund(email: string): Promise<void>;
+}
+
+export async function signupRoutes(app: FastifyInstance, deps: SignupDeps) {
   const { signup } = deps.config;
   await app.register(rateLimit, {
     global: false,
@@ -73,11 +98,11 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
 
     const { email } = parsed.value;
     // Per inbox, plus-tags and case folded: a flood of flood+N@victim.example is one inbox's few mails.
-    if (!(await deps.limits.mailbox.take(email))) {
+    if (!(await deps.mailbox.take(email))) {
       req.log.info({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'signup throttled: this inbox had its confirmation mails for today');
       return neutral(req, reply, email);
     }
-    const outcome = await deps.repos.subscribers.signup({
+    const outcome = await deps.signup({
       ...parsed.value,
       // The form's script sends the browser's zone; without it (no JavaScript) DIGEST_TZ, which the
       // confirmation page states, with a link to change it.
@@ -89,7 +114,7 @@ export async function signupRoutes(app: FastifyInstance, deps: AppDeps) {
       // The confirmation is in the outbox already (same transaction as the row): relay it now, never wait for the queue.
       deps.mailOwed?.();
     } else {
-      await deps.limits.mailbox.refund(email);
+      await deps.mailbox.refund(email);
     }
     return neutral(req, reply, email);
   });

@@ -1,16 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { Tokens } from '../../domain/tokens.js';
+import type { Subscriber } from '../../domain/reader.js';
+import type { SignupGuard } from '../signup-guard.js';
 import { html, messagePage } from '../pages/layout.js';
 import { dataLinkForm } from '../pages/preferences.js';
 import { signupForm } from '../pages/signup.js';
 import { sendError, sendHtml } from '../respond.js';
 
+/** What the unsubscribe pages need. */
+export interface UnsubscribeDeps {
+  config: Pick<ResolvedConfig, 'brand'>;
+  tokens: Tokens;
+  /** The signup form's bot-guard fields, for "subscribe again". */
+  guard: Pick<SignupGuard, 'fields'>;
+  readers: {
+    byId(id: number): Promise<Subscriber | null>;
+    /** Unsubscribes at once (idempotent); the reader after it, or null when unknown. */
+    unsubscribe(id: number): Promise<Subscriber | null>;
+  };
+}
+
 /**
  * GET shows a confirmation button and changes nothing (mail scanners prefetch links).
  * POST unsubscribes at once: the button, and RFC 8058 one-click POSTs from mail providers.
  */
-export async function unsubscribeRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function unsubscribeRoutes(app: FastifyInstance, deps: UnsubscribeDeps) {
   // RFC 8058 allows multipart/form-data bodies; only a few small fields are read.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fields: 10, fieldSize: 1024, files: 0, parts: 10 } });
   // A multipart body needs a boundary to be read at all; an empty one is not a form anybody sent.
@@ -21,7 +37,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   /** "You're unsubscribed": the way back (with the reader's topics kept) and to their data. */
-  const unsubscribed = async (token: string, subscriber: Awaited<ReturnType<typeof deps.repos.subscribers.byId>>) =>
+  const unsubscribed = async (token: string, subscriber: Subscriber | null) =>
     messagePage(
       "You're unsubscribed",
       subscriber
@@ -34,7 +50,7 @@ ${subscriber ? dataLinkForm(`/unsubscribe/${token}/data-link`) : ''}`,
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
     const valid = deps.tokens.verify(req.params.token, 'unsubscribe');
     if (!valid) return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
-    const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
+    const subscriber = await deps.readers.byId(valid.subscriberId);
     // Someone who already left is told so, not asked again.
     if (!subscriber || subscriber.status === 'unsubscribed') return sendHtml(reply, await unsubscribed(req.params.token, subscriber));
     const list = subscriber.frequency === 'weekly' ? 'weekly' : subscriber.frequency === 'paused' ? 'paused' : 'daily';
@@ -54,7 +70,7 @@ ${dataLinkForm(`/unsubscribe/${req.params.token}/data-link`)}`,
   app.post<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
     const valid = deps.tokens.verify(req.params.token, 'unsubscribe');
     if (!valid) return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
-    const subscriber = await deps.repos.subscribers.unsubscribe(valid.subscriberId);
+    const subscriber = await deps.readers.unsubscribe(valid.subscriberId);
     return sendHtml(reply, await unsubscribed(req.params.token, subscriber));
   });
 }

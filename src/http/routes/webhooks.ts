@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../domain/tokens.js';
 import { readWebhook } from '../../domain/bounce-notices.js';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { BounceEvent } from '../../domain/bounces.js';
 
 /** The secret from `X-Webhook-Secret`, or the password of basic auth (how SNS and Postmark send it). */
 function secretOf(req: FastifyRequest): string | null {
@@ -23,6 +24,14 @@ export interface SnsGate {
 
 const SNS_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
 
+/** What the bounce webhook needs. */
+export interface WebhookDeps {
+  config: Pick<ResolvedConfig, 'bounces'>;
+  /** Records one bounce or complaint; what became of the address. */
+  bounces: { record(e: BounceEvent, softLimit: number): Promise<'suppressed' | 'counted'> };
+  sns: SnsGate;
+}
+
 /**
  * POST /api/webhooks/bounces: bounces and complaints that arrive after the SMTP answer, from Amazon SES
  * (through SNS, including its subscription handshake), Postmark, or papermail's own {email, type, reason}.
@@ -30,7 +39,7 @@ const SNS_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'Unsubscr
  * must also come from a topic in SNS_TOPIC_ARNS and carry Amazon's signature. Each event is recorded on its
  * own: one bad item or one address never fails the others.
  */
-export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps) {
   const secret = deps.config.bounces.webhookSecret;
   if (!secret) return;
   const { snsTopicArns, snsVerifySignatures } = deps.config.bounces;
@@ -83,7 +92,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
       case 'events': {
         const outcomes: { email: string; kind: string; outcome: string }[] = [];
         for (const e of notice.events) {
-          const outcome = await deps.repos.suppressions.record(e, deps.config.bounces.softLimit);
+          const outcome = await deps.bounces.record(e, deps.config.bounces.softLimit);
           outcomes.push({ email: e.email, kind: e.kind, outcome });
         }
         req.log.info({ events: outcomes.length }, 'bounce webhook recorded');

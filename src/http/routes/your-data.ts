@@ -1,10 +1,30 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TokenPurpose, DATA_LINK_TTL_SECONDS } from '../../domain/tokens.js';
-import type { AppDeps } from '../deps.js';
+import type { ResolvedConfig } from '../../config.js';
+import type { Tokens } from '../../domain/tokens.js';
+import type { Subscriber } from '../../domain/reader.js';
 import { html, messagePage } from '../pages/layout.js';
 import { sendError, sendHtml, wantsJson } from '../respond.js';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
+
+/** What the data pages (download, erase) need. */
+export interface YourDataDeps {
+  config: Pick<ResolvedConfig, 'brand'>;
+  tokens: Tokens;
+  readers: {
+    byId(id: number): Promise<Subscriber | null>;
+    /** Everything stored about a reader, or null when unknown. */
+    export(id: number): Promise<Record<string, unknown> | null>;
+    /** Erases a reader for good; false when unknown. */
+    erase(id: number): Promise<boolean>;
+    /** Owes the reader a mail with a fresh data link; false when they may not get one. */
+    oweDataLink(id: number): Promise<boolean>;
+  };
+  /** At most three data links per reader an hour. */
+  dataLinks: { take(key: string): Promise<boolean> };
+  mailOwed?: () => void;
+}
 
 /**
  * A reader's data (GDPR Art. 15 and 17) behind a fresh link only: the preferences and unsubscribe pages
@@ -12,7 +32,7 @@ type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
  * the address itself and works for an hour. Its page offers the download, and erasing takes a second page.
  * GET never changes anything.
  */
-export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
   const privateAnswer = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   // Asking for the link: from the preferences page, or the unsubscribe page (a reader who left still has data here).
@@ -20,8 +40,8 @@ export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
     const valid = deps.tokens.verify(req.params.token, purpose);
     if (!valid) return sendError(req, reply, 400, 'This link is not valid. Check that you copied all of it.', 'Invalid link');
     // At most a few per hour per reader; the answer is the same either way, and the mail goes only to the address itself.
-    if (await deps.limits.dataLinks.take(`data|${valid.subscriberId}`)) {
-      if (await deps.repos.subscribers.oweDataLink(valid.subscriberId)) deps.mailOwed?.();
+    if (await deps.dataLinks.take(`data|${valid.subscriberId}`)) {
+      if (await deps.readers.oweDataLink(valid.subscriberId)) deps.mailOwed?.();
     }
     const message = 'If this address is still with us, an email with a link to download or erase your data is on its way. The link works for one hour.';
     if (wantsJson(req)) return reply.code(202).send({ status: 'sent', message });
@@ -41,7 +61,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
         : sendError(req, reply, 400, 'This link is not valid. Check that you copied all of it.', 'Invalid link'));
       return null;
     }
-    const subscriber = await deps.repos.subscribers.byId(valid.subscriberId);
+    const subscriber = await deps.readers.byId(valid.subscriberId);
     if (!subscriber) {
       await sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
       return null;
@@ -69,7 +89,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: { token: string } }>('/data/:token/export', async (req, reply) => {
     const r = await reader(req, reply);
     if (!r) return reply;
-    const data = await deps.repos.subscribers.export(r.id);
+    const data = await deps.readers.export(r.id);
     if (!data) return sendError(req, reply, 404, 'Nothing is stored behind this link any more.', 'Nothing stored');
     return reply.header('content-disposition', `attachment; filename="${deps.config.brand.slug}-data.json"`).send({ exportedAt: new Date().toISOString(), ...data });
   });
@@ -91,7 +111,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: AppDeps) {
   app.post<{ Params: { token: string } }>('/data/:token/erase', async (req, reply) => {
     const r = await reader(req, reply);
     if (!r) return reply;
-    await deps.repos.subscribers.erase(r.id);
+    await deps.readers.erase(r.id);
     if (wantsJson(req)) return { erased: true };
     return sendHtml(
       reply,

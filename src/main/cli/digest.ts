@@ -2,7 +2,7 @@
 // Writes the digest the next edition would bring (to that reader: their topics, their size, never a paper
 // they already had, their local date) as an HTML file, without sending or storing anything.
 import { writeFile } from 'node:fs/promises';
-import { previewDigest } from '../../digest/preview.js';
+import { previewDigest } from '../../runtime/preview-digest.js';
 import { openCliRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 import { cliArgs, exitWith } from './args.js';

@@ -4,7 +4,7 @@ import type { Repos } from '../db/repos.js';
 import { localDay } from '../domain/period.js';
 import { buildProfile, personalList, topicAnchor, type PapersSeen, type Profile } from '../domain/ranking.js';
 import { siteHost } from '../domain/links.js';
-import { renderDigest } from './render-digest.js';
+import { renderDigest } from '../digest/render-digest.js';
 
 export type PreviewOutcome =
   | { ok: true; html: string; subject: string; papers: number; pool: number }
