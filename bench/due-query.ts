@@ -12,7 +12,6 @@ import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { targetsQuery } from '../src/db/readers-repo.js';
 import { seedIfEmpty } from '../src/runtime/seed.js';
-import { deliverDue } from '../src/jobs/deliver-due.js';
 import { startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
 import { createRuntime } from '../src/runtime/index.js';
 
@@ -63,7 +62,7 @@ async function main() {
     // A quiet tick (xx:05): one probe of the due index per frequency, nothing else.
     clock = new Date(tick.getTime() - 55 * 60_000);
     t = process.hrtime.bigint();
-    const quiet = await deliverDue(rt.deps);
+    const quiet = await rt.jobs.deliverDue();
     const quietS = seconds(t);
 
     // The plan of the due query, as the tick runs it.
@@ -73,7 +72,7 @@ async function main() {
     const plan = explained.rows.map((r) => r['QUERY PLAN']).join('\n');
 
     t = process.hrtime.bigint();
-    await deliverDue(rt.deps);
+    await rt.jobs.deliverDue();
     const busyS = seconds(t);
     const assigned = (await rt.database.pool.query(`select count(*)::int as n from deliveries`)).rows[0].n as number;
     const renders = (await rt.database.pool.query(`select count(*)::int as n from edition_renders`)).rows[0].n as number;

@@ -21,16 +21,14 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig, type ResolvedConfig } from '../src/config.js';
 import { seedPapers } from '../src/runtime/seed.js';
-import { createRepos } from '../src/db/repos.js';
 import type { ReaderView } from '../src/domain/reader.js';
-import { createTokens } from '../src/domain/tokens.js';
 import { createDigestComposer } from '../src/jobs/compose-digest.js';
-import { createProducer, type Producer } from '../src/jobs/queues.js';
+import { type Producer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
+import { startPortOf } from '../src/runtime/jobs.js';
 import { digestInParts } from '../src/jobs/build-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
-import { openDatabase } from '../src/runtime/index.js';
-import { createPgQueueBackend, createRedisBackend } from '../src/runtime/queue-backend.js';
+import { createRuntime, type Runtime } from '../src/runtime/index.js';
 import { progress } from '../src/main/cli/progress.js';
 import { rawText } from '../src/mail/mailer.js';
 import { cpuOfTree, machineBusy, postmasterPid, rssOf, runBench, sleep, type BenchServices } from './services.js';
@@ -89,9 +87,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   };
   const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE|ASSIGN_SHARD_READERS|BUILD_CONCURRENCY)/.test(k))) as Record<string, string>;
   const config = { ...loadConfig({ ...env, ...tuning }), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
-  const { database } = await openDatabase(config, () => {});
-  cleanups.unshift(() => database.close());
-  const repos = createRepos(database.db, config.secret);
+  const rt = await createRuntime(config, { sendsMail: false, seed: false });
+  cleanups.unshift(() => rt.close());
+  const { database, repos, producer } = rt;
   await seedPapers(repos.papers);
   let t = performance.now();
   await database.db.execute(sql`
@@ -149,9 +147,6 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const workers = children.slice(-K);
   await sleep(3000);
 
-  const backend = redisUrl ? createRedisBackend(redisUrl) : createPgQueueBackend(pg.url);
-  cleanups.unshift(() => backend.close());
-  const producer = createProducer(backend);
   if (args['assign-only']) return assignOnly({ producer, workers, dataDir, database, repos, config });
 
   // The ceiling, in the same run, just before the fan-out and into the same sink: postfix's smtp-source with
@@ -160,7 +155,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   // edition is about to fix, rendered in parts as its builder renders it) for the reader of the highest id
   // with a full list; the longest digest actually sent is printed after the run beside it.
   const compose = (template: string | null) =>
-    createDigestComposer({ template: async (renderId) => template ?? repos.editions.template(renderId), tokens: createTokens(config.secret), publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
+    createDigestComposer({ template: async (renderId) => template ?? repos.renders.template(renderId), tokens: rt.tokens, publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
   const nextId = Number((await database.db.execute<{ id: number }>(sql`select coalesce(max(id), 0) + 1 as id from editions`)).rows[0]!.id);
   const pool = await repos.papers.selectPool({ days: config.digest.window.daily, now: new Date() }, POOL_SIZE);
   const planned = await compose(JSON.stringify(await digestInParts(config, { id: nextId, frequency: 'daily' }, pool)))(
@@ -199,7 +194,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const received0 = received;
   t = performance.now();
   const triggeredAt = Date.now();
-  const { id } = await startEdition({ repos, producer, config, now: () => new Date() }, 'daily', true);
+  const { id } = await startEdition(startPortOf({ repos, producer, config, now: () => new Date() }), 'daily', true);
   const bar = progress('sent', N);
   let done = 0;
   // The observer stays light on the two cores it shares: RSS (a /proc read) four times a second; once a
@@ -215,7 +210,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     done = received - received0;
     if ((await status()) !== 'sent') continue;
     // Sending starts while later pages are still assigned: wait for every reader, not the first 'sent'.
-    const s = (await repos.editions.stats(id))!;
+    const s = (await repos.reports.stats(id))!;
     if (s.sent + s.failed + s.skipped >= N) break;
   }
   bar.stop();
@@ -237,7 +232,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const sinkCount = received - received0;
 
   const edition = (await repos.editions.byId(id))!;
-  const stats = (await repos.editions.stats(id))!;
+  const stats = (await repos.reports.stats(id))!;
   const q = await database.db.execute<{ rows: number; readers: number; sent: number; lists: number; assigned: number }>(sql`
     select count(*)::int as rows, count(distinct subscriber_id)::int as readers, count(*) filter (where status = 'sent')::int as sent,
            count(distinct paper_ids::text) filter (where status <> 'skipped')::int as lists,
@@ -300,7 +295,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
 await runBench('fanout', { redis: args.redis }, main);
 
 /** --assign-only: the K workers build the edition, its sends held back (the send queue paused); prints when every reader had a row. */
-async function assignOnly({ producer, workers, dataDir, database, repos, config }: { producer: Producer; workers: ChildProcess[]; dataDir: string; database: Awaited<ReturnType<typeof openDatabase>>['database']; repos: ReturnType<typeof createRepos>; config: ResolvedConfig }) {
+async function assignOnly({ producer, workers, dataDir, database, repos, config }: { producer: Producer; workers: ChildProcess[]; dataDir: string; database: Runtime['database']; repos: Runtime['repos']; config: ResolvedConfig }) {
   await producer.queues.send.pause();
   const now = () => new Date();
   const postmaster = postmasterPid(dataDir);
@@ -309,7 +304,7 @@ async function assignOnly({ producer, workers, dataDir, database, repos, config 
   const workersCpu0 = workersCpu();
   const rss = workers.map(() => 0);
   const t = performance.now();
-  const { id } = await startEdition({ repos, producer, config, now }, 'daily', true);
+  const { id } = await startEdition(startPortOf({ repos, producer, config, now }), 'daily', true);
   // Assigned once the edition has moved on from 'assigning' (its last pass found no target left).
   for (;;) {
     await sleep(100);
@@ -328,7 +323,7 @@ async function assignOnly({ producer, workers, dataDir, database, repos, config 
            (select count(*)::int from edition_shards where edition_id = ${id}) as shards
     from deliveries where edition_id = ${id}`);
   const c = q.rows[0]!;
-  const stats = (await repos.editions.stats(id))!;
+  const stats = (await repos.reports.stats(id))!;
   const result = { subscribers: N, workers: K, assignOnly: true, personal: args.personal, assignedSeconds: Number(seconds.toFixed(1)), readersPerSecond: Math.round(N / seconds), shards: c.shards, renders: stats.renders, distinctLists: c.lists, queued: c.queued, skipped: c.skipped, workerRssMB: rss.map(Math.round), ...cpu, everyReaderOnce: c.rows === N && c.readers === N && c.queued + c.skipped === N };
   if (args.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
   say(`assignment alone (${K} worker${K > 1 ? 's' : ''}, nothing sent): every reader assigned in ${result.assignedSeconds} s = ${result.readersPerSecond} readers/s; ${c.shards ? `${c.shards} shards of about ${config.digest.shardReaders} readers` : 'one builder (no shards)'}; renders: ${result.renders}, distinct lists: ${c.lists}, queued ${c.queued}, skipped (empty list) ${c.skipped}; worker RSS peaks ${result.workerRssMB.join(' / ')} MB`);

@@ -3,6 +3,10 @@ import { emailHash } from '../domain/tokens.js';
 import { createAdminSessionsRepo } from './admin-sessions-repo.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEditionsRepo } from './editions-repo.js';
+import { createEditionShardsRepo } from './edition-shards-repo.js';
+import { createEditionPausesRepo } from './edition-pauses-repo.js';
+import { createEditionRendersRepo } from './edition-renders-repo.js';
+import { createEditionReportsRepo } from './edition-reports-repo.js';
 import { createFeedbackRepo } from './feedback-repo.js';
 import { createOutboxRepo } from './outbox-repo.js';
 import { createPapersRepo } from './papers-repo.js';
@@ -22,6 +26,10 @@ export function createRepos(db: Db, secret: string, opts: { namedStatements?: bo
     readers: createReadersRepo(db),
     papers: createPapersRepo(db),
     editions: createEditionsRepo(db),
+    editionShards: createEditionShardsRepo(db),
+    pauses: createEditionPausesRepo(db),
+    renders: createEditionRendersRepo(db),
+    reports: createEditionReportsRepo(db),
     deliveries: createDeliveriesRepo(db, { namedStatements: opts.namedStatements ?? true }),
     suppressions: createSuppressionsRepo(db),
     outbox: createOutboxRepo(db),

@@ -9,10 +9,26 @@ import { buildDigestFrame, type StoredDigest } from '../mail/compose/digest-mess
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain } from '../mail/addresses.js';
 import { refreshVectors } from '../sources/vectors.js';
-import type { Deps } from './deps.js';
+import type { ResolvedConfig } from '../config.js';
+import type { VectorStore } from '../sources/vectors.js';
+import type { Logger } from './logger.js';
+import type { Producer } from './queues.js';
+import type { AudienceStore, ChoiceReader, EditionStore, OutstandingRows, PaperReader, RenderStore, ShardStore } from './stores.js';
 
 /** What building an edition uses: no mailer, no fetcher (it renders, ranks, writes rows and queues sends). */
-export type BuildDeps = Pick<Deps, 'repos' | 'config' | 'producer' | 'log' | 'now'>;
+export interface BuildPort {
+  editions: Pick<EditionStore, 'byId' | 'publishPool' | 'markEmpty' | 'markAssigned' | 'finishIfDone'>;
+  shards: ShardStore;
+  renders: RenderStore;
+  readers: Pick<AudienceStore, 'targets' | 'shardStarts' | 'received' | 'assign'>;
+  papers: PaperReader & VectorStore;
+  feedback: ChoiceReader;
+  deliveries: OutstandingRows;
+  producer: Pick<Producer, 'sendLater' | 'sendRanges' | 'buildShards'>;
+  config: Pick<ResolvedConfig, 'digest' | 'send' | 'publicUrl' | 'mailFrom' | 'brand'>;
+  log: Logger;
+  now: () => Date;
+}
 
 const PAGE = 1000;
 /** Topic anchors remembered per edition (the most recent sets of matched papers; the rest are computed again when met). */
@@ -29,13 +45,13 @@ const TOPIC_ANCHORS_KEPT = 2000;
  * once. The job that finishes the last range then makes one pass over the whole edition, which assigns
  * anyone who became a target meanwhile, and moves the edition on.
  */
-export async function buildEdition(deps: BuildDeps, editionId: number, opts: { fixPool?: boolean; shard?: number } = {}): Promise<void> {
-  const { repos, config, log } = deps;
-  let edition = await repos.editions.byId(editionId);
+export async function buildEdition(deps: BuildPort, editionId: number, opts: { fixPool?: boolean; shard?: number } = {}): Promise<void> {
+  const { config, log } = deps;
+  let edition = await deps.editions.byId(editionId);
   if (!edition || edition.status === 'empty') return;
   if (opts.shard !== undefined) {
     if (edition.status === 'pending') return;
-    const shard = (await repos.editions.shards(edition.id)).find((s) => s.firstId === opts.shard);
+    const shard = (await deps.shards.shards(edition.id)).find((s) => s.firstId === opts.shard);
     if (!shard) return;
     if (!shard.done) {
       log.info({ editionId, shard: shard.firstId, lastId: shard.lastId }, 'assigning a shard');
@@ -43,57 +59,57 @@ export async function buildEdition(deps: BuildDeps, editionId: number, opts: { f
       if (assigned.readers) log.info({ editionId, shard: opts.shard, ...assigned }, 'readers assigned');
     }
     // Another range is still being assigned: whichever finishes last goes on.
-    if (await repos.editions.shardDone(edition.id, shard.firstId)) return;
+    if (await deps.shards.shardDone(edition.id, shard.firstId)) return;
   } else if (edition.status === 'pending') {
     // Only an hourly tick targets it: fix the pool as late as possible, when the first reader is due.
-    if (!opts.fixPool && !edition.audienceAt && !(await repos.readers.targets(edition, 0, 1, catchUpSeconds(deps))).length) return;
+    if (!opts.fixPool && !edition.audienceAt && !(await deps.readers.targets(edition, 0, 1, catchUpSeconds(deps))).length) return;
     const days = config.digest.window[edition.frequency];
-    const pool = await repos.papers.selectPool({ days, now: deps.now() }, POOL_SIZE);
+    const pool = await deps.papers.selectPool({ days, now: deps.now() }, POOL_SIZE);
     if (!pool.length && !config.digest.sendEmpty) {
       const note = `no new papers first seen or featured in the last ${days} days`;
-      await repos.editions.markEmpty(edition.id, note, deps.now());
+      await deps.editions.markEmpty(edition.id, note, deps.now());
       log.warn({ editionId }, `edition not sent: ${note}`);
       return;
     }
-    await repos.editions.publishPool(edition.id, pool.map((p) => p.id), deps.now());
-    edition = (await repos.editions.byId(editionId))!;
+    await deps.editions.publishPool(edition.id, pool.map((p) => p.id), deps.now());
+    edition = (await deps.editions.byId(editionId))!;
     if (edition.status === 'empty') return;
   }
   if (opts.shard === undefined && pagesByKeyset(edition) && (await startShards(deps, edition))) return;
   const assigned = await assignReaders(deps, edition);
-  await repos.editions.markAssigned(edition.id);
+  await deps.editions.markAssigned(edition.id);
   // Rows queued before a crash or a pause have no job of their own any more: one job covers them. Its id is
   // new for every build: a queue keeps finished jobs and ignores a job whose id it has, so an id made of the
   // second alone let a resume within the second of the first build queue nothing, and the edition waited for
   // recovery. A second job for the same rows only finds them claimed or done.
-  const open = await repos.deliveries.outstanding(edition.id, config.send.leaseSeconds);
+  const open = await deps.deliveries.outstanding(edition.id, config.send.leaseSeconds);
   if (open) await deps.producer.sendLater(edition.id, [open.from, open.to], open.dueInMs, `assigned${deps.now().getTime()}-${randomUUID().slice(0, 8)}`);
-  await repos.editions.finishIfDone(edition.id);
+  await deps.editions.finishIfDone(edition.id);
   if (assigned.readers) log.info({ editionId, ...assigned }, 'readers assigned');
 }
 
-const catchUpSeconds = (deps: Pick<Deps, 'config'>) => deps.config.digest.catchUpHours * 3600;
+const catchUpSeconds = (deps: Pick<BuildPort, 'config'>) => deps.config.digest.catchUpHours * 3600;
 
 /**
  * Splits a large audience into shards (once per edition) and queues a job for each shard that has none
  * alive. Returns false when the edition has no shard left to assign (or too few readers for shards): the
  * caller then assigns the whole edition itself.
  */
-async function startShards(deps: BuildDeps, edition: Edition): Promise<boolean> {
-  const { repos, config } = deps;
-  let shards = await repos.editions.shards(edition.id);
+async function startShards(deps: BuildPort, edition: Edition): Promise<boolean> {
+  const { config } = deps;
+  let shards = await deps.shards.shards(edition.id);
   if (!shards.length) {
-    const starts = await repos.readers.shardStarts(edition.frequency, config.digest.shardReaders);
+    const starts = await deps.readers.shardStarts(edition.frequency, config.digest.shardReaders);
     if (starts.length < 2) return false;
-    shards = await repos.editions.planShards(edition.id, starts);
+    shards = await deps.shards.planShards(edition.id, starts);
   }
   if (shards.every((s) => s.done)) return false;
   // A shard whose job beat recently is left to it; the others (new, or their job lost) get one now.
-  const lost = await repos.editions.claimShards(edition.id, Math.min(config.send.leaseSeconds, 120));
+  const lost = await deps.shards.claimShards(edition.id, Math.min(config.send.leaseSeconds, 120));
   if (lost.length) {
     // Not queued (the queue is down): the shards are given back, so that this job's retry, or recovery, queues them.
     await deps.producer.buildShards(edition.id, lost, String(deps.now().getTime())).catch(async (err: unknown) => {
-      await repos.editions.releaseShards(edition.id, lost);
+      await deps.shards.releaseShards(edition.id, lost);
       throw err;
     });
   }
@@ -107,9 +123,9 @@ async function startShards(deps: BuildDeps, edition: Edition): Promise<boolean> 
  * the pages are not a keyset (due readers only: each page is whoever is still due), the next page is read
  * only once the last one is written.
  */
-async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Shard, 'firstId' | 'lastId'>) {
-  const { repos, config } = deps;
-  let pool = await repos.papers.byIds(edition.paperIds);
+async function assignReaders(deps: BuildPort, edition: Edition, range?: Pick<Shard, 'firstId' | 'lastId'>) {
+  const { config } = deps;
+  let pool = await deps.papers.byIds(edition.paperIds);
   const placesOf = (papers: Paper[]) => new Map(papers.map((p, i) => [p, i]));
   let places = placesOf(pool);
   const poolIds = pool.map((p) => p.id);
@@ -132,16 +148,16 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
   const read = async (after: number): Promise<Read> => {
     // The vectors this read starts from: a refresh meanwhile has its choices read again.
     const [refreshed, vectors] = [vectorsRefreshed, liked];
-    const page = await repos.readers.targets(edition, after, PAGE, catchUpSeconds(deps), range?.lastId ?? null);
+    const page = await deps.readers.targets(edition, after, PAGE, catchUpSeconds(deps), range?.lastId ?? null);
     const ids = page.map((r) => r.id);
     const [received, choices] = page.length
-      ? await Promise.all([repos.readers.received(ids, poolIds, firstSeen), weights.profile ? repos.feedback.choices(ids, vectors) : new Map<number, Choice[]>()])
+      ? await Promise.all([deps.readers.received(ids, poolIds, firstSeen), weights.profile ? deps.feedback.choices(ids, vectors) : new Map<number, Choice[]>()])
       : [new Map<number, PapersHad>(), new Map<number, Choice[]>()];
     return { page, received, choices, refreshed };
   };
   // Writes a page's rows and queues their sends.
   const write = async (rows: Assignment[]) => {
-    const queued = await repos.readers.assign(edition.id, rows);
+    const queued = await deps.readers.assign(edition.id, rows);
     if (queued.length) {
       const ranges: [number, number][] = [];
       for (let i = 0; i < queued.length; i += config.send.batchSize) {
@@ -150,7 +166,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
       }
       await deps.producer.sendRanges(edition.id, ranges);
     }
-    await repos.editions.beat(edition.id, range?.firstId);
+    await deps.shards.beat(edition.id, range?.firstId);
     counts.readers += rows.length;
     counts.queued += rows.filter((r) => r.status === 'queued').length;
     counts.skipped += rows.filter((r) => r.status !== 'queued').length;
@@ -171,8 +187,8 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
     const ids = page.map((r) => r.id);
     // Papers stored without an ingest (by hand, or before vectors existed) get theirs once a reader's ranking needs them.
     if (choices.size && pool.some((p) => !p.vector)) {
-      await refreshVectors(repos.papers, deps.now(), { onlyMissing: true, since: firstSeen });
-      pool = await repos.papers.byIds(edition.paperIds);
+      await refreshVectors(deps.papers, deps.now(), { onlyMissing: true, since: firstSeen });
+      pool = await deps.papers.byIds(edition.paperIds);
       places = placesOf(pool);
       candidates = poolCandidates(pool, poolIds);
       // A new cache, not a cleared one: a read already in flight fills the old one with the old vectors.
@@ -181,7 +197,7 @@ async function assignReaders(deps: BuildDeps, edition: Edition, range?: Pick<Sha
       vectorsRefreshed++;
     }
     // Choices read before the vectors were refreshed are read again.
-    if (refreshed !== vectorsRefreshed) choices = await repos.feedback.choices(ids, liked);
+    if (refreshed !== vectorsRefreshed) choices = await deps.feedback.choices(ids, liked);
     const rows: Assignment[] = [];
     for (const reader of page) {
       const slot = { slot: reader.slot, dueAt: reader.dueAt, scheduled: reader.scheduled };
@@ -240,16 +256,16 @@ const whyEmpty = (r: Target) =>
  * Renders the edition's pool once, in parts (two MJML renders, whatever the number of readers or lists), with
  * the message frame, and stores them as the edition's one render; concurrent builders share the first one.
  */
-async function renderParts(deps: BuildDeps, edition: Edition, pool: Paper[]): Promise<number> {
-  const { config, repos } = deps;
-  const existing = (await repos.editions.renderKeys(edition.id)).get(PARTS_KEY);
+async function renderParts(deps: BuildPort, edition: Edition, pool: Paper[]): Promise<number> {
+  const { config } = deps;
+  const existing = (await deps.renders.renderKeys(edition.id)).get(PARTS_KEY);
   if (existing !== undefined) return existing;
   const stored = await digestInParts(config, edition, pool);
-  return repos.editions.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
+  return deps.renders.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
 }
 
 /** An edition's digest in parts and its message frame, as stored (the fan-out benchmark sizes its ceiling's messages with it). */
-export async function digestInParts(config: BuildDeps['config'], edition: Pick<Edition, 'id' | 'frequency'>, pool: Paper[]): Promise<StoredDigest> {
+export async function digestInParts(config: BuildPort['config'], edition: Pick<Edition, 'id' | 'frequency'>, pool: Paper[]): Promise<StoredDigest> {
   const parts = await renderDigestParts(pool, {
     frequency: edition.frequency,
     siteHost: siteHost(config.publicUrl),

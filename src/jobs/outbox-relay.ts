@@ -1,5 +1,5 @@
 import type { OutboxRow } from '../domain/delivery.js';
-import type { Logger } from './deps.js';
+import type { Logger } from './logger.js';
 
 /** The narrow port the relay needs: take owed rows and hand them to the queue. */
 export interface OutboxPort {

@@ -1,6 +1,8 @@
-import type { Deps } from './deps.js';
-import { finishEdition } from './finish-edition.js';
-import { withTimeout } from './queues.js';
+import type { ResolvedConfig } from '../config.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { Logger } from './logger.js';
+import { withTimeout, type Producer } from './queues.js';
+import type { AudienceStore, EditionStore, OutstandingRows, PauseStore } from './stores.js';
 import type { ProbeResult } from './send-batch.js';
 
 /** The longest wait between two probes of a paused edition. */
@@ -12,17 +14,22 @@ const MAX_PROBE_WAIT_SECONDS = 30 * 60;
  * itself and a person is told; when either fails, the next probe waits twice as long (up to 30 minutes).
  * Returns how many editions resumed.
  */
-export async function probePaused(
-  deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'mailer' | 'log'>,
-  probe: (editionId: number, n: number, pausedSignature: string | null) => Promise<ProbeResult>,
-): Promise<number> {
-  const { repos, config, log } = deps;
+export interface ProbePort {
+  pauses: Pick<PauseStore, 'takeDueProbes' | 'probeFailed' | 'resume'>;
+  mailer: Pick<Mailer, 'verify'>;
+  producer: Pick<Producer, 'buildEdition' | 'alert'>;
+  config: Pick<ResolvedConfig, 'send'>;
+  log: Logger;
+}
+
+export async function probePaused(deps: ProbePort, probe: (editionId: number, n: number, pausedSignature: string | null) => Promise<ProbeResult>): Promise<number> {
+  const { pauses, config, log } = deps;
   const { cooldownSeconds, probeMessages } = config.send.pause;
   let resumed = 0;
   // Taken for five minutes: a worker that dies mid-probe leaves it to the next sweep after that.
-  for (const e of await repos.editions.takeDueProbes(300)) {
+  for (const e of await pauses.takeDueProbes(300)) {
     const failed = async (why: string) => {
-      const next = await repos.editions.probeFailed(e.id, cooldownSeconds, MAX_PROBE_WAIT_SECONDS);
+      const next = await pauses.probeFailed(e.id, cooldownSeconds, MAX_PROBE_WAIT_SECONDS);
       log.warn({ editionId: e.id, probes: e.probes + 1, nextProbeAt: next?.toISOString(), why }, 'breaker probe failed: the edition stays paused');
     };
     try {
@@ -36,7 +43,7 @@ export async function probePaused(
       await failed(result.why);
       continue;
     }
-    if ((await repos.editions.resume(e.id)) !== 'resumed') continue;
+    if ((await pauses.resume(e.id)) !== 'resumed') continue;
     resumed++;
     log.info({ editionId: e.id, probe: result.why }, 'edition resumed by itself: the relay answers again');
     await deps.producer.buildEdition(e.id, `probe${Date.now()}`).catch(() => {});
@@ -53,28 +60,39 @@ export async function probePaused(
  * whatever its status and whatever the queue did with the job (stalled twice, failed, lost); an edition
  * with rows still queued or held past their lease gets a send job for them. Claims make extra jobs harmless.
  */
-export async function recoverEditions(deps: Pick<Deps, 'repos' | 'producer' | 'config' | 'now' | 'log'>): Promise<{ rebuilt: number; resent: number }> {
-  const { repos, producer, config } = deps;
+export interface RecoverPort {
+  editions: Pick<EditionStore, 'unfinished' | 'byId' | 'markAssigned'>;
+  readers: Pick<AudienceStore, 'targets'>;
+  deliveries: OutstandingRows;
+  producer: Pick<Producer, 'buildEdition' | 'sendLater'>;
+  /** Marks an edition sent when its ledger balances (finish-edition.ts). */
+  finish(id: number): Promise<boolean>;
+  config: Pick<ResolvedConfig, 'send' | 'digest'>;
+  now: () => Date;
+}
+
+export async function recoverEditions(deps: RecoverPort): Promise<{ rebuilt: number; resent: number }> {
+  const { producer, config } = deps;
   // Job ids per sweep interval: a sweep never queues the same work twice, and the next one may redo it.
   const every = config.send.recoverIntervalSeconds * 1000;
   const bucket = (at: number) => Math.floor(at / every);
   const staleSeconds = Math.min(config.send.leaseSeconds, 120);
   let rebuilt = 0;
   let resent = 0;
-  for (const e of await repos.editions.unfinished(staleSeconds)) {
+  for (const e of await deps.editions.unfinished(staleSeconds)) {
     if (e.stale && (e.status === 'pending' || e.status === 'assigning')) {
-      const edition = await repos.editions.byId(e.id);
-      if (edition && (await repos.readers.targets(edition, 0, 1, config.digest.catchUpHours * 3600)).length) {
+      const edition = await deps.editions.byId(e.id);
+      if (edition && (await deps.readers.targets(edition, 0, 1, config.digest.catchUpHours * 3600)).length) {
         await producer.buildEdition(e.id, `recover${bucket(deps.now().getTime())}`);
         rebuilt++;
         continue;
       }
-      await repos.editions.markAssigned(e.id);
+      await deps.editions.markAssigned(e.id);
     }
     if (e.status === 'pending') continue;
-    const open = await repos.deliveries.outstanding(e.id, config.send.leaseSeconds);
+    const open = await deps.deliveries.outstanding(e.id, config.send.leaseSeconds);
     if (!open) {
-      await finishEdition(deps, e.id);
+      await deps.finish(e.id);
       continue;
     }
     await producer.sendLater(e.id, [open.from, open.to], open.dueInMs, `recover${bucket(deps.now().getTime() + open.dueInMs)}`);

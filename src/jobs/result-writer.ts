@@ -1,5 +1,5 @@
 import type { DeliveryResult } from '../domain/delivery.js';
-import type { Logger } from './deps.js';
+import type { Logger } from './logger.js';
 
 /** Writes delivery results durably; `write` resolves only once its result is stored. */
 export interface ResultWriter {

@@ -1,7 +1,10 @@
 import { newMessageId, senderDomain } from '../mail/addresses.js';
 import { envelopeAddress } from '../mail/mailer.js';
 import { composePlainMessage } from '../mail/compose/mime-template.js';
-import type { Deps } from './deps.js';
+import type { ResolvedConfig } from '../config.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { Logger } from './logger.js';
+import type { PauseStore, ReportStore } from './stores.js';
 import type { AlertJob } from './queues.js';
 
 /**
@@ -10,17 +13,25 @@ import type { AlertJob } from './queues.js';
  * ALERT_WEBHOOK_URL. A failure throws, and the queue tries again for hours: the relay an alert is about is
  * often the one it must go through.
  */
-export function createSendAlert(deps: Pick<Deps, 'config' | 'mailer' | 'repos' | 'log' | 'now'>) {
-  const { config, mailer, repos, log } = deps;
+export interface AlertPort {
+  reports: ReportStore;
+  pauses: Pick<PauseStore, 'paused'>;
+  mailer: Pick<Mailer, 'sendRaw'>;
+  config: Pick<ResolvedConfig, 'alerts' | 'publicUrl' | 'brand' | 'mailFrom'>;
+  log: Logger;
+}
+
+export function createSendAlert(deps: AlertPort) {
+  const { config, mailer, reports, pauses, log } = deps;
   return async function sendAlert(job: AlertJob): Promise<string> {
     const { email, webhookUrl } = config.alerts;
     if (!email && !webhookUrl) return 'no one to tell (ALERT_EMAIL and ALERT_WEBHOOK_URL unset)';
-    const edition = await repos.editions.stats(job.editionId);
-    const ledger = await repos.editions.ledger(job.editionId);
+    const edition = await reports.stats(job.editionId);
+    const ledger = await reports.ledger(job.editionId);
     const link = `${config.publicUrl}/admin/editions/${job.editionId}`;
     const what = job.event === 'paused' ? 'paused' : 'resumed by itself';
     const subject = `[${config.brand.name}] Edition #${job.editionId} ${what}`;
-    const next = job.event === 'paused' && edition?.status === 'paused' ? (await repos.editions.paused()).find((p) => p.id === job.editionId)?.nextProbeAt : null;
+    const next = job.event === 'paused' && edition?.status === 'paused' ? (await pauses.paused()).find((p) => p.id === job.editionId)?.nextProbeAt : null;
     const text = [
       `Edition #${job.editionId} (${edition?.frequency ?? ''} ${edition?.period ?? ''}) ${what}.`,
       '',

@@ -4,7 +4,7 @@ import type { ClaimedDelivery, DeliveryResult } from '../domain/delivery.js';
 import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
 import { createPace, DEFAULT_PACE, type Pace } from '../domain/pace.js';
 import { redactOutcome, type Mailer, type RawMessage, type SendOutcome } from '../mail/mailer.js';
-import type { Logger } from './deps.js';
+import type { Logger } from './logger.js';
 import type { SendJob } from './queues.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
 

@@ -9,7 +9,11 @@ import { buildMimeTemplate, type MimeTemplate } from '../mail/compose/mime-templ
 import { brandView } from '../digest/render-digest.js';
 import { describeSchedule } from '../domain/preferences.js';
 import { signupScope } from '../domain/tokens.js';
-import type { Deps } from './deps.js';
+import type { ResolvedConfig } from '../config.js';
+import type { Tokens } from '../domain/tokens.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { Logger } from './logger.js';
+import type { EditionStore, ReaderRecords, SuppressionWriter } from './stores.js';
 import type { AlertJob, TransactionalJob } from './queues.js';
 
 const TRANSPORT_RETRY_MS = 60_000;
@@ -33,9 +37,23 @@ const FOR: Record<Kind, readonly string[]> = { confirm: ['pending'], welcome: ['
 type ReaderJob = Exclude<TransactionalJob, AlertJob>;
 type Kind = ReaderJob['kind'];
 
+/** What the mails a reader is owed read and write: the reader, the newest edition, a suppression for a dead mailbox. */
+export interface TransactionalPort {
+  readers: Pick<ReaderRecords, 'byId'>;
+  editions: Pick<EditionStore, 'latestSent'>;
+  suppressions: SuppressionWriter;
+  /** The service-wide ceiling on confirmation mails per hour: 0, or the milliseconds to wait for the next slot. */
+  confirmations: { wait(): Promise<number> };
+  mailer: Pick<Mailer, 'sendRaw'>;
+  tokens: Tokens;
+  config: Pick<ResolvedConfig, 'brand' | 'publicUrl' | 'mailFrom'>;
+  log: Logger;
+  now: () => Date;
+}
+
 /** Creates the transactional processor (confirmation, welcome); each variant is rendered once per process. */
-export function createSendTransactional(deps: Deps) {
-  const { repos, config, mailer, tokens, log } = deps;
+export function createSendTransactional(deps: TransactionalPort) {
+  const { config, mailer, tokens, log } = deps;
   const templates = new Map<string, Promise<MimeTemplate>>();
   const site = siteHost(config.publicUrl);
 
@@ -88,7 +106,7 @@ export function createSendTransactional(deps: Deps) {
   };
 
   return async function sendTransactional(job: ReaderJob, queued?: { job: Job<TransactionalJob>; token?: string }): Promise<string> {
-    const subscriber = await repos.subscribers.byId(job.subscriberId);
+    const subscriber = await deps.readers.byId(job.subscriberId);
     const wanted = FOR[job.kind];
     if (!subscriber || !wanted.includes(subscriber.status)) return `skipped: not ${wanted.join(' or ')}`;
     if (job.kind === 'confirm') {
@@ -101,7 +119,7 @@ export function createSendTransactional(deps: Deps) {
       }
     }
     const frequency: Frequency = subscriber.frequency === 'weekly' ? 'weekly' : 'daily';
-    const latest = job.kind === 'welcome' ? await repos.editions.latestSent(frequency) : null;
+    const latest = job.kind === 'welcome' ? await deps.editions.latestSent(frequency) : null;
     const template = await templateFor(job.kind, frequency, latest ? `${config.publicUrl}/archive/${latest}` : null, describeSchedule(subscriber));
     const raw = template.fill({
       to: subscriber.email,
@@ -115,7 +133,7 @@ export function createSendTransactional(deps: Deps) {
     const outcome = redactOutcome(answer, subscriber.email);
     switch (outcome.class) {
       case 'dead':
-        await repos.suppressions.suppress(subscriber.email, 'bounce', outcome.response);
+        await deps.suppressions.suppress(subscriber.email, 'bounce', outcome.response);
         log.warn({ subscriberId: subscriber.id, response: outcome.response }, `${job.kind} mail rejected: the mailbox does not exist; address suppressed`);
         return 'rejected';
       case 'refused':

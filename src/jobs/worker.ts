@@ -1,31 +1,42 @@
 import type { Job, Processor, Worker, WorkerOptions } from 'bullmq';
-import { buildEdition } from './build-edition.js';
-import { deliverDue } from './deliver-due.js';
-import type { Deps } from './deps.js';
-import { runIngest } from './ingest.js';
+import type { ResolvedConfig } from '../config.js';
+import type { Frequency } from '../domain/edition.js';
+import type { IngestReport } from '../sources/ingest.js';
 import { inJob } from './job-context.js';
-import { QUEUE, type DigestJob, type IngestJob, type QueueBackend, type SendJob, type TransactionalJob } from './queues.js';
-import { probePaused, recoverEditions } from './recover.js';
+import type { Logger } from './logger.js';
+import { QUEUE, type AlertJob, type DigestJob, type IngestJob, type Producer, type QueueBackend, type SendJob, type TransactionalJob } from './queues.js';
 import type { SendPipeline } from './send-batch.js';
-import { createSendAlert } from './send-alert.js';
-import { createSendTransactional } from './send-transactional.js';
 
 export interface Workers {
   readonly workers: Worker[];
   close(): Promise<void>;
 }
 
-/** Forgets the IPs and browsers of readers who never confirmed or who left, past RETENTION_DAYS. */
-async function forgetStaleTraces(deps: Deps): Promise<number> {
-  const forgotten = await deps.repos.subscribers.forgetNetworkTraces(deps.config.privacy.retentionDays);
-  if (forgotten) deps.log.info({ readers: forgotten, days: deps.config.privacy.retentionDays }, 'network traces of stale signups and leavers forgotten');
-  return forgotten;
+/** The processors the queues dispatch to, each bound to its own port by the runtime (runtime/jobs.ts). */
+export interface Processors {
+  /** A frequency's cron time: the period's pool is fixed now; readers still get it at their own hour. */
+  scheduled(frequency: Frequency): Promise<unknown>;
+  build(editionId: number, opts: { shard?: number }): Promise<void>;
+  /** The delivery tick. */
+  due(): Promise<unknown>;
+  retention(): Promise<number>;
+  /** Recovery, then the breaker's probes of what it paused. */
+  recover(): Promise<unknown>;
+  sendBatch: SendPipeline['sendBatch'];
+  transactional(job: Exclude<TransactionalJob, AlertJob>, queued: { job: Job<TransactionalJob>; token?: string }): Promise<string>;
+  alert(job: AlertJob): Promise<string>;
+  ingest(job: IngestJob): Promise<IngestReport[]>;
+}
+
+/** What the workers need besides their processors: their concurrency, a logger, and the queue for retries. */
+export interface WorkerPort {
+  config: Pick<ResolvedConfig, 'digest' | 'send'>;
+  producer: Pick<Producer, 'sendLater'>;
+  log: Logger;
 }
 
 /** Starts one BullMQ worker per queue, each dispatching to its processor. */
-export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPipeline): Workers {
-  const sendTransactional = createSendTransactional(deps);
-  const sendAlert = createSendAlert(deps);
+export function startWorkers(run: Processors, queues: QueueBackend, deps: WorkerPort): Workers {
   // Every log line written while a job runs carries its queue and id (the logger's mixin reads them).
   const backend = {
     worker: <T>(name: string, processor: Processor<T>, opts?: Omit<WorkerOptions, 'connection'>) =>
@@ -35,14 +46,11 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
     QUEUE.digest,
     async (job: Job<DigestJob>) => {
       const d = job.data;
-      // The cron time fixes the period's pool; readers still get it at their own hour.
-      if (d.kind === 'scheduled') return deliverDue(deps, [d.frequency], { buildNow: true });
-      if (d.kind === 'build') return buildEdition(deps, d.editionId, { shard: d.shard });
-      if (d.kind === 'due') return deliverDue(deps);
-      if (d.kind === 'retention') return forgetStaleTraces(deps);
-      // Recovery, then the breaker's probes of what it paused.
-      const recovered = await recoverEditions(deps);
-      return { ...recovered, resumed: await probePaused(deps, pipeline.probe) };
+      if (d.kind === 'scheduled') return run.scheduled(d.frequency);
+      if (d.kind === 'build') return run.build(d.editionId, { shard: d.shard });
+      if (d.kind === 'due') return run.due();
+      if (d.kind === 'retention') return run.retention();
+      return run.recover();
     },
     { concurrency: deps.config.digest.buildConcurrency },
   );
@@ -50,7 +58,7 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
     QUEUE.send,
     async (job: Job<SendJob>) => {
       const { editionId, from, to } = job.data;
-      const totals = await pipeline.sendBatch(job.data);
+      const totals = await run.sendBatch(job.data);
       // Rows waiting for a retry or a transport back-off get one job for the earliest of them.
       if (totals.retryInMs !== null)
         await deps.producer.sendLater(editionId, [from, to], totals.retryInMs, `retry${Date.now() + totals.retryInMs}`);
@@ -65,10 +73,10 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
   );
   const transactional = backend.worker<TransactionalJob>(
     QUEUE.transactional,
-    (job: Job<TransactionalJob>, token?: string) => (job.data.kind === 'alert' ? sendAlert(job.data) : sendTransactional(job.data, { job, token })),
+    (job: Job<TransactionalJob>, token?: string) => (job.data.kind === 'alert' ? run.alert(job.data) : run.transactional(job.data, { job, token })),
     { concurrency: 4 },
   );
-  const ingest = backend.worker<IngestJob>(QUEUE.ingest, (job: Job<IngestJob>) => runIngest(deps, job.data), {
+  const ingest = backend.worker<IngestJob>(QUEUE.ingest, (job: Job<IngestJob>) => run.ingest(job.data), {
     concurrency: 1,
     // Polite pacing and retries make one run long; the lock must outlast it.
     lockDuration: 10 * 60_000,
@@ -81,7 +89,7 @@ export function startWorkers(deps: Deps, queues: QueueBackend, pipeline: SendPip
 }
 
 /** Registers the cron schedules (one per frequency, and the ingest) and the recovery sweep; stable ids make this idempotent. */
-export async function upsertSchedules(deps: Deps): Promise<void> {
+export async function upsertSchedules(deps: { producer: Pick<Producer, 'queues'>; config: Pick<ResolvedConfig, 'digest' | 'send' | 'ingest'> }): Promise<void> {
   const q = deps.producer.queues.digest;
   for (const frequency of ['daily', 'weekly'] as const) {
     await q.upsertJobScheduler(

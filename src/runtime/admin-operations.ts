@@ -5,7 +5,7 @@ import type { Subscriber } from '../domain/reader.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../domain/subscriber-csv.js';
 import type { AdminPort, ImportReport } from '../http/admin-port.js';
 import type { Producer } from '../jobs/queues.js';
-import { startEdition } from '../jobs/start-edition.js';
+import type { Jobs } from './jobs.js';
 import { previewDigest } from './preview-digest.js';
 
 const queuedOrNot = (p: Promise<void>) =>
@@ -18,7 +18,7 @@ const queuedOrNot = (p: Promise<void>) =>
  * The operator's port (http/admin-port.ts), bound to the repositories, the queue and the edition processors:
  * the console's forms and the JSON admin API both call these.
  */
-export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; producer: Producer; now: () => Date; mailOwed?: () => void }): AdminPort {
+export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; producer: Producer; jobs: Pick<Jobs, 'start'>; now: () => Date; mailOwed?: () => void }): AdminPort {
   const { repos, producer, config } = deps;
 
   /** Every reader matching a search, as CSV, read a page at a time so that a big list streams. */
@@ -37,21 +37,21 @@ export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; pr
     );
 
   return {
-    sendNow: (frequency, force) => startEdition({ ...deps, now: deps.now }, frequency, force),
+    sendNow: (frequency, force) => deps.jobs.start(frequency, force),
 
     async resume(id) {
-      const outcome = await repos.editions.resume(id);
+      const outcome = await repos.pauses.resume(id);
       if (outcome !== 'resumed') return { outcome, queued: false };
       return { outcome, queued: await queuedOrNot(producer.buildEdition(id, `resume${Date.now()}`)) };
     },
 
     async pause(id) {
       if (!(await repos.editions.byId(id))) return 'unknown';
-      return (await repos.editions.pause(id, 'paused by an operator', { kind: 'operator' })) ? 'paused' : 'not sending';
+      return (await repos.pauses.pause(id, 'paused by an operator', { kind: 'operator' })) ? 'paused' : 'not sending';
     },
 
     async ledger(id) {
-      const [ledger, edition] = await Promise.all([repos.editions.ledger(id), repos.editions.byId(id)]);
+      const [ledger, edition] = await Promise.all([repos.reports.ledger(id), repos.editions.byId(id)]);
       if (!ledger || !edition) return null;
       // A sent edition was checked when it was called sent: a reader who is a target only since (a lifted
       // suppression) is not missing from it.
@@ -95,9 +95,9 @@ export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; pr
     },
 
     editions: {
-      list: (opts) => repos.editions.list(opts),
-      stats: (id) => repos.editions.stats(id),
-      paused: () => repos.editions.paused(),
+      list: (opts) => repos.reports.list(opts),
+      stats: (id) => repos.reports.stats(id),
+      paused: () => repos.pauses.paused(),
       failuresByAnswer: (id) => repos.deliveries.failuresByAnswer(id),
     },
     papers: {

@@ -11,6 +11,7 @@ import { startOutboxRelay } from '../jobs/outbox-relay.js';
 import { withTimeout } from '../jobs/queues.js';
 import { startWorkers, upsertSchedules } from '../jobs/worker.js';
 import { createRuntime, type Runtime } from './index.js';
+import { processorsOf } from './jobs.js';
 import { createSnsClient } from '../mail/sns.js';
 import type { Agent } from 'node:https';
 import type { DestinationStream } from 'pino';
@@ -65,12 +66,12 @@ export async function serve(base: Config, roles: { api: boolean; worker: boolean
   relay.kick();
   let smtpCheck: Promise<void> | null = null;
   if (roles.worker) {
-    const workers = startWorkers(rt.deps, rt.backend, rt.pipeline!);
+    const workers = startWorkers(processorsOf(rt.jobs, rt.pipeline!), rt.backend, rt);
     closers.push(async () => {
       await rt.pipeline!.stop(STOP_GRACE_MS);
       await workers.close();
     });
-    await upsertSchedules(rt.deps);
+    await upsertSchedules(rt);
     const stopBeat = startHeartbeat(() => workers.workers.every((w) => w.isRunning()));
     closers.unshift(async () => stopBeat());
     // A wrong password or host should be seen at start, not after an edition; it does not stop the service.

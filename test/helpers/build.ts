@@ -1,10 +1,10 @@
 // What the builder's tests against real Postgres share: the seed papers and active daily readers, a config,
 // and a queue port that does nothing unless a test says what a call should do.
 import { sql } from 'drizzle-orm';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type ResolvedConfig } from '../../src/config.js';
 import type { Repos } from '../../src/db/repos.js';
 import { seedPapers } from '../../src/runtime/seed.js';
-import type { BuildDeps } from '../../src/jobs/build-edition.js';
+import type { Logger } from '../../src/jobs/logger.js';
 import type { Producer } from '../../src/jobs/queues.js';
 import type { createTestDatabase } from './database.js';
 
@@ -17,7 +17,7 @@ export async function papersAndReaders(t: { repos: Repos; db: Awaited<ReturnType
 }
 
 /** The builder's config from `env`, quiet, with the test secrets. */
-export const buildConfig = (env: Record<string, string> = {}): BuildDeps['config'] => ({
+export const buildConfig = (env: Record<string, string> = {}): ResolvedConfig => ({
   ...loadConfig({ LOG_LEVEL: 'silent', ...env }),
   secret: 'test-secret-test-secret-test-secret-00',
   adminToken: 'test-admin-token-0123',
@@ -36,4 +36,4 @@ export const quietProducer = (calls: Partial<Omit<Producer, 'queues'>> = {}): Pr
   ...calls,
 });
 
-export const silentLog: BuildDeps['log'] = { info() {}, warn() {}, error() {} };
+export const silentLog: Logger = { info() {}, warn() {}, error() {} };

@@ -10,7 +10,7 @@ export async function editionsOutOfBalance(served: Served): Promise<string[]> {
   const out: string[] = [];
   const sent = await served.runtime.database.pool.query<{ id: string }>(`select id from editions where status = 'sent'`);
   for (const { id } of sent.rows) {
-    const ledger = await repos.editions.ledger(Number(id));
+    const ledger = await repos.reports.ledger(Number(id));
     if (!ledger || ledger.open > 0) out.push(`#${id}: ${JSON.stringify(ledger)}`);
   }
   return out;

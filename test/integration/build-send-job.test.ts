@@ -4,7 +4,8 @@
 // until the recovery sweep.) Real Postgres; the queue is a typed fake port that records the jobs' ids.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { buildEdition, type BuildDeps } from '../../src/jobs/build-edition.js';
+import { buildEdition } from '../../src/jobs/build-edition.js';
+import { buildPortOf, startPortOf, type EditionParts } from '../../src/runtime/jobs.js';
 import { startEdition } from '../../src/jobs/start-edition.js';
 import { buildConfig, papersAndReaders, quietProducer, silentLog } from '../helpers/build.js';
 import { useTestRepos } from '../helpers/database.js';
@@ -27,9 +28,10 @@ describe('the send job a build queues', () => {
     });
     // One instant for everything: the first build, the pause, the resume and the build after it.
     const instant = new Date();
-    const deps: BuildDeps = { repos, config: buildConfig(), producer, log: silentLog, now: () => instant };
+    const parts: EditionParts = { repos, config: buildConfig(), producer, log: silentLog, now: () => instant };
+    const deps = buildPortOf(parts);
 
-    const { id } = await startEdition(deps, 'daily', true);
+    const { id } = await startEdition(startPortOf(parts), 'daily', true);
     await buildEdition(deps, id);
     expect(added).toHaveLength(1);
     const rows = await db.db.execute<{ n: number; first: number; last: number }>(sql`
@@ -38,8 +40,8 @@ describe('the send job a build queues', () => {
     expect(added[0]!.range).toEqual([rows.rows[0]!.first, rows.rows[0]!.last]);
 
     // Paused on a storm before anything went out, then resumed: every row is still queued.
-    expect(await repos.editions.pause(id, 'a storm', { kind: 'breaker' })).toBe(true);
-    expect(await repos.editions.resume(id)).toBe('resumed');
+    expect(await repos.pauses.pause(id, 'a storm', { kind: 'breaker' })).toBe(true);
+    expect(await repos.pauses.resume(id)).toBe('resumed');
     await buildEdition(deps, id);
     expect((await repos.editions.byId(id))!.status).toBe('sending');
     // A job the queue takes, over the same rows.

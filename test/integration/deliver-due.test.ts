@@ -2,7 +2,7 @@
 // once and sends it to readers whose local hour has come, weeklies on Monday, never to paused readers.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverDue } from '../../src/jobs/deliver-due.js';
+import { bindJobs } from '../../src/runtime/jobs.js';
 import { startStack, waitForEdition, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const tick = (when: Date) => deliverDue({ ...stack.served.runtime.deps, now: () => when });
+const tick = (when: Date) => bindJobs({ ...stack.served.runtime, now: () => when }).deliverDue();
 const recipients = async (editionId: number) =>
   (
     await stack.served.runtime.database.db.execute<{ email: string }>(sql`

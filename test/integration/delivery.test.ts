@@ -2,7 +2,6 @@
 // several workers; 4xx retried with backoff; a dead mailbox (550 5.1.1) failed and suppressed; crashed claims recovered.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { recoverEditions } from '../../src/jobs/recover.js';
 import { header } from '../helpers/smtp-sink.js';
 import { startStack, waitForEdition, type BackendKind, type Stack } from '../helpers/stack.js';
 
@@ -43,7 +42,7 @@ describe.each<BackendKind>(['postgres', 'redis'])('fan-out on several workers (B
     const stats = await waitForEdition(stack, id);
     expect(stats).toMatchObject({ recipients: 400, sent: 400, failed: 0 });
     await stack.sink.waitFor((m) => m.length >= 400);
-    const edition = await stack.served.runtime.deps.repos.editions.byId(id);
+    const edition = await stack.served.runtime.repos.editions.byId(id);
     const counts = perReader(stack, edition!.subject!.slice(0, 40));
     expect(counts.size).toBe(400);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -81,7 +80,7 @@ describe.each<BackendKind>(['postgres', 'redis'])('fan-out on several workers (B
     // One row per reader, and one digest each at the sink.
     const rows = await db.execute<{ n: number; readers: number }>(sql`select count(*)::int as n, count(distinct subscriber_id)::int as readers from deliveries where edition_id = ${id}`);
     expect(rows.rows[0]).toEqual({ n: active, readers: active });
-    const edition = await stack.served.runtime.deps.repos.editions.byId(id);
+    const edition = await stack.served.runtime.repos.editions.byId(id);
     const counts = perReader(stack, edition!.subject!.slice(0, 40));
     const shardReaders = [...counts.entries()].filter(([to]) => to.startsWith(`shard-${kind}-`));
     expect(shardReaders).toHaveLength(1050);
@@ -131,7 +130,7 @@ describe('SMTP failures and crashes', () => {
   });
 
   it('recovers deliveries a crashed worker held, and skips readers who left meanwhile', async () => {
-    const deps = stack.served.runtime.deps;
+    const { jobs } = stack.served.runtime;
     const db = stack.served.runtime.database.db;
     // A worker "crashed" mid-edition: build the edition, then rewind its deliveries to what a crash leaves.
     const id = await newEdition(stack);
@@ -147,7 +146,7 @@ describe('SMTP failures and crashes', () => {
     const rewound = (await db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where edition_id = ${crashId}`)).rows[0]!.n;
     await db.execute(sql`update subscribers set status = 'unsubscribed' where email = 'ok-1@example.org'`);
     const sentBefore = stack.sink.messages.length;
-    const result = await recoverEditions(deps);
+    const result = await jobs.recover();
     expect(result.resent).toBeGreaterThanOrEqual(1);
     const stats = await waitForEdition(stack, crashId);
     // The reader who left is skipped, with the reason: not failed, and not mailed.

@@ -3,7 +3,8 @@
 // a queue that is down gets the shards given back, and only the last shard to finish moves the edition on.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { buildEdition, type BuildDeps } from '../../src/jobs/build-edition.js';
+import { buildEdition } from '../../src/jobs/build-edition.js';
+import { buildPortOf, startPortOf, type EditionParts } from '../../src/runtime/jobs.js';
 import { startEdition } from '../../src/jobs/start-edition.js';
 import { buildConfig, papersAndReaders, quietProducer, silentLog } from '../helpers/build.js';
 import { useTestRepos } from '../helpers/database.js';
@@ -32,15 +33,16 @@ describe('assignment in shards', () => {
     await papersAndReaders(t, 'shard', 530);
     const config = buildConfig({ ASSIGN_SHARD_READERS: '100' });
     const { producer, calls, setDown } = fakeProducer();
-    const deps: BuildDeps = { repos, config, producer, log: silentLog, now: () => new Date() };
+    const parts: EditionParts = { repos, config, producer, log: silentLog, now: () => new Date() };
+    const deps = buildPortOf(parts);
 
-    const { id } = await startEdition(deps, 'daily', true);
+    const { id } = await startEdition(startPortOf(parts), 'daily', true);
     expect(calls.builds).toBe(1);
 
     // The queue is down when the parent job queues the shards: it fails, and the shards are not left claimed.
     setDown(true);
     await expect(buildEdition(deps, id)).rejects.toThrow(/queue/);
-    const plan = await repos.editions.shards(id);
+    const plan = await repos.editionShards.shards(id);
     expect(plan.map((s) => s.firstId)[0]).toBe(0);
     expect(plan).toHaveLength(5);
     expect(plan.at(-1)!.lastId).toBeNull();
@@ -53,7 +55,7 @@ describe('assignment in shards', () => {
     expect(calls.shards).toEqual([plan.map((s) => s.firstId)]);
     await buildEdition(deps, id);
     expect(calls.shards).toHaveLength(1);
-    expect((await repos.editions.shards(id)).map((s) => s.firstId)).toEqual(plan.map((s) => s.firstId));
+    expect((await repos.editionShards.shards(id)).map((s) => s.firstId)).toEqual(plan.map((s) => s.firstId));
 
     // Shards run out of order; each assigns only its own range, and the edition stays assigning until the last.
     const rowsIn = async (s: (typeof plan)[number]) =>
@@ -74,7 +76,7 @@ describe('assignment in shards', () => {
     const rows = await db.db.execute<{ n: number; readers: number }>(sql`
       select count(*)::int as n, count(distinct subscriber_id)::int as readers from deliveries where edition_id = ${id}`);
     expect(rows.rows[0]).toEqual({ n: 530, readers: 530 });
-    expect((await repos.editions.shards(id)).every((s) => s.done)).toBe(true);
+    expect((await repos.editionShards.shards(id)).every((s) => s.done)).toBe(true);
 
     // A shard's job run again (BullMQ's retry of a job that had finished) adds no row.
     await buildEdition(deps, id, { shard: plan[0]!.firstId });

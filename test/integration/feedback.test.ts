@@ -64,7 +64,7 @@ beforeAll(async () => {
   stack = await startStack('postgres');
   // Only this test's papers are in the pool.
   await q('delete from papers');
-  await stack.served.runtime.deps.repos.papers.upsert(FIRST);
+  await stack.served.runtime.repos.papers.upsert(FIRST);
   await subscribeAndConfirm(stack, LEARNER);
   await subscribeAndConfirm(stack, CONTROL);
 });
@@ -141,7 +141,7 @@ describe('feedback from the mail', () => {
   });
 
   it("ranks the learner's next digest toward the diffusion papers and away from finance; the control gets the community order", async () => {
-    await stack.served.runtime.deps.repos.papers.upsert(SECOND);
+    await stack.served.runtime.repos.papers.upsert(SECOND);
     const second = await sendEdition();
     const learner = await listOf(second, LEARNER);
     const control = await listOf(second, CONTROL);

@@ -16,7 +16,7 @@ describe('malformed bodies', () => {
   it('answers 4xx to broken multipart one-click POSTs and unsubscribes nobody', async () => {
     await subscribeAndConfirm(stack, 'multipart@example.org');
     const id = (await stack.served.runtime.database.db.execute<{ id: number }>(sql`select id from subscribers where email = 'multipart@example.org'`)).rows[0]!.id;
-    const link = `/unsubscribe/${stack.served.runtime.deps.tokens.sign(id, 'unsubscribe')}`;
+    const link = `/unsubscribe/${stack.served.runtime.tokens.sign(id, 'unsubscribe')}`;
     const bodies: [string, string][] = [
       ['multipart/form-data', 'List-Unsubscribe=One-Click'],
       ['multipart/form-data; boundary=abc', '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz--\r\n'],

@@ -69,7 +69,7 @@ describe('personal digests', () => {
     first = await forceEdition();
     const rows = await deliveries(first.id);
     const byEmail = Object.fromEntries(rows.map((r) => [r.email, r]));
-    const papers = new Map((await stack.served.runtime.deps.repos.papers.byIds(first.stats.papers)).map((p) => [p.id, p]));
+    const papers = new Map((await stack.served.runtime.repos.papers.byIds(first.stats.papers)).map((p) => [p.id, p]));
     expect(byEmail[ALL]!.paper_ids).toEqual(first.stats.papers.slice(0, 10));
     for (const [email, topic] of [[DIFF, 'diffusion'], [RL, 'reinforcement learning']] as const) {
       const list = byEmail[email]!.paper_ids;
@@ -176,7 +176,7 @@ describe('personal digests', () => {
     const web = await stack.http(`/archive/${first.id}`);
     expect(web.status).toBe(200);
     const webHtml = await web.text();
-    const [top] = await stack.served.runtime.deps.repos.papers.byIds([first.stats.papers[0]!]);
+    const [top] = await stack.served.runtime.repos.papers.byIds([first.stats.papers[0]!]);
     expect(webHtml).toContain(top!.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
     expect(webHtml).not.toMatch(/@example\.org|\/unsubscribe\/|\/preferences\/|pmslot/);
     // What a default reader got (DIGEST_SIZE papers), then the rest of the pool, and the way back.

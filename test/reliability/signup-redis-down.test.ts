@@ -46,7 +46,7 @@ describe.skipIf(noRedis)('signup while Redis is down', () => {
 
     // The confirmation click, with Redis down again, also answers at once and owes the welcome mail.
     await rig.redis.shutdown();
-    const { tokens } = rig.api.runtime.deps;
+    const { tokens } = rig.api.runtime;
     const id = (await rig.db.db.execute<{ id: number }>(sql`select id from subscribers where email = 'offline@example.org'`)).rows[0]!.id;
     const reader = await rig.api.runtime.repos.subscribers.byId(Number(id));
     const token = tokens.sign(Number(id), 'confirm', undefined, signupScope(reader!.consentAt));

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { deliverDue } from '../../src/jobs/deliver-due.js';
 import { createRuntime, type Runtime } from '../../src/runtime/index.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { QUIET_ENV } from '../helpers/services.js';
@@ -118,7 +117,7 @@ async function simulate(from: Date, to: Date, down?: [Date, Date]): Promise<Row[
     clock = new Date(t);
     if (t % (6 * 3600_000) === 0) await freshPapers(clock);
     if (down && t >= down[0].getTime() && t < down[1].getTime()) continue;
-    await deliverDue(rt.deps);
+    await rt.jobs.deliverDue();
     const fresh = await rt.database.pool.query(
       `select d.id, s.email, d.slot, d.status, d.due_at, d.view->>'day' as day from deliveries d join subscribers s on s.id = d.subscriber_id
        where d.id > $1 order by d.id`,
@@ -204,7 +203,7 @@ describe('a schedule per reader across DST', () => {
     clock = new Date('2026-11-20T08:00:00Z');
     await freshPapers(clock);
     const before = Number((await rt.database.pool.query('select coalesce(max(id), 0) as m from deliveries')).rows[0].m);
-    await Promise.all([deliverDue(rt.deps), deliverDue(rt.deps), deliverDue(rt.deps)]);
+    await Promise.all([rt.jobs.deliverDue(), rt.jobs.deliverDue(), rt.jobs.deliverDue()]);
     const rows = (await rt.database.pool.query(`select subscriber_id, slot from deliveries where id > $1`, [before])).rows;
     // Whoever is due at 08:00 UTC (London among them) gets one row per slot, and nobody is left due.
     expect(rows.length).toBeGreaterThan(0);
@@ -217,7 +216,7 @@ describe('a schedule per reader across DST', () => {
     // A year on, no paper is new: the edition is empty.
     await rt.repos.subscribers.reschedule(null, new Date('2027-06-01T00:00:00Z'));
     clock = new Date('2027-06-01T07:00:00Z');
-    await deliverDue(rt.deps);
+    await rt.jobs.deliverDue();
     const row = await rt.database.pool.query(
       `select d.status, d.last_response, s.next_send_at from deliveries d join subscribers s on s.id = d.subscriber_id where s.email = 'london8@example.org' and d.slot = 'daily:2027-06-01'`,
     );

@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readReport, splitMbox } from '../../mail/dsn.js';
-import { openCliRuntime } from '../../runtime/index.js';
+import { createRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 import { cliArgs, exitWith } from './args.js';
 import { progress } from './progress.js';
@@ -25,7 +25,7 @@ await run(async (config) => {
     exitWith(`cannot read ${args.mbox ?? args.dir}: ${(err as Error).message}`);
   }
 
-  const rt = await openCliRuntime(config);
+  const rt = await createRuntime(config, { command: true });
   const counts = { messages: messages.length, suppressed: 0, counted: 0, ignored: 0 };
   const bar = progress('bounces', messages.length);
   try {

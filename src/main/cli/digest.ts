@@ -3,7 +3,7 @@
 // they already had, their local date) as an HTML file, without sending or storing anything.
 import { writeFile } from 'node:fs/promises';
 import { previewDigest } from '../../runtime/preview-digest.js';
-import { openCliRuntime } from '../../runtime/index.js';
+import { createRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 import { cliArgs, exitWith } from './args.js';
 
@@ -14,9 +14,9 @@ await run(async (config) => {
   if (!args.preview) exitWith(`--preview FILE is required\n${USAGE}`);
   if (args.frequency !== 'daily' && args.frequency !== 'weekly') exitWith(`--frequency must be daily or weekly\n${USAGE}`);
 
-  const rt = await openCliRuntime(config);
+  const rt = await createRuntime(config, { command: true });
   try {
-    const preview = await previewDigest({ repos: rt.repos, config }, { frequency: args.frequency, email: args.email });
+    const preview = await previewDigest(rt, { frequency: args.frequency, email: args.email });
     if (!preview.ok) exitWith(preview.error.replace(/^No subscriber/, 'no subscriber').replace(/\.$/, ''));
     await writeFile(args.preview, preview.html);
     console.log(

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { describeReport, ingestText } from '../../sources/ingest.js';
 import { feedOf, SOURCE_KINDS, type SourceKind } from '../../sources/registry.js';
 import { refreshVectors } from '../../sources/vectors.js';
-import { createFeedFetcher, openCliRuntime } from '../../runtime/index.js';
+import { createRuntime } from '../../runtime/index.js';
 import { run } from '../run.js';
 import { cliArgs, exitWith } from './args.js';
 
@@ -19,6 +19,7 @@ await run(async (config) => {
   if (args.date && (source !== 'hf' || !/^\d{4}-\d{2}-\d{2}$/.test(args.date))) exitWith('--date YYYY-MM-DD works with --source hf');
   if (args.url && !/^https?:\/\//.test(args.url)) exitWith('--url must start with http:// or https://');
 
+  const rt = await createRuntime(config, { command: true });
   let text: string;
   let from: string;
   try {
@@ -27,13 +28,13 @@ await run(async (config) => {
       text = await readFile(args.file, 'utf8');
     } else {
       from = args.url ?? feedOf('hf', config.ingest, { date: args.date }).url;
-      text = await createFeedFetcher(config).fetchText(from);
+      text = await rt.fetcher.fetchText(from);
     }
   } catch (err) {
+    await rt.close();
     exitWith(`cannot read ${args.file ?? args.url ?? 'the feed'}: ${(err as Error).message}`);
   }
 
-  const rt = await openCliRuntime(config);
   let ok = true;
   try {
     const report = await ingestText(rt.repos.papers, source, text, from);

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { inJob } from '../../../src/jobs/job-context.js';
-import { createLogger } from '../../../src/runtime/index.js';
+import { createLogger } from '../../../src/runtime/logger.js';
 
 describe('logger', () => {
   it('adds the queue and job id inside a job, and masks addresses in fields and messages', async () => {
