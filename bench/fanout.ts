@@ -158,7 +158,7 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     createDigestComposer({ template: async (renderId) => template ?? repos.renders.template(renderId), tokens: rt.tokens, publicUrl: config.publicUrl, mailFrom: config.mailFrom, secret: config.secret });
   const nextId = Number((await database.db.execute<{ id: number }>(sql`select coalesce(max(id), 0) + 1 as id from editions`)).rows[0]!.id);
   const pool = await repos.papers.selectPool({ days: config.digest.window.daily, now: new Date() }, POOL_SIZE);
-  const planned = await compose(JSON.stringify(await digestInParts(config, { id: nextId, frequency: 'daily' }, pool)))(
+  const planned = await compose(JSON.stringify(await digestInParts(rt, { id: nextId, frequency: 'daily' }, pool)))(
     nextId,
     { id: N, subscriberId: N, email: `reader${N}@bench.example.org`, renderId: 0, paperIds: pool.slice(0, config.digest.size).map((p) => p.id), view: { day: new Date().toISOString().slice(0, 10) }, attempts: 1, unsendable: null, resumedAt: 0 },
     new Date(),

@@ -3,7 +3,7 @@ import type { DigestParts, KindParts, ListPaper } from '../domain/digest.js';
 import { digestView, type DigestContext, type DigestPaper } from './render-digest.js';
 
 export type { DigestParts };
-import { BLOCK_END, BLOCK_START, renderMjml, renderText } from './templates.js';
+import { BLOCK_END, BLOCK_START, BUILT_IN_TEMPLATES, type Templates } from './templates.js';
 
 
 const startRe = new RegExp(`(?:<mj-raw>)?${BLOCK_START}(?:</mj-raw>)?`);
@@ -47,6 +47,7 @@ export async function renderDigestParts(pool: DigestPaper[], ctx: Omit<DigestCon
   });
   const ids = pool.map((p) => p.id);
   const [withLines, without] = [marked(true), marked(false)];
+  const { renderMjml, renderText } = ctx.templates ?? BUILT_IN_TEMPLATES;
   const [htmlA, htmlB] = await Promise.all([renderMjml('digest', withLines, { blocks: true }), renderMjml('digest', without, { blocks: true })]);
   const [a, b] = [cut(htmlA, ids, 'digest.mjml'), cut(htmlB, ids, 'digest.mjml')];
   const [ta, tb] = [tidyText(cut(renderText('digest', withLines, { blocks: true }), ids, 'digest.txt')), tidyText(cut(renderText('digest', without, { blocks: true }), ids, 'digest.txt'))];
@@ -66,10 +67,10 @@ export async function renderDigestParts(pool: DigestPaper[], ctx: Omit<DigestCon
  * Checks that the digest templates (an operator's override among them) can be rendered in parts: each
  * paper's entry inside the one `{{#papers}}` section. Throws a message naming the file otherwise.
  */
-export async function checkDigestParts(): Promise<void> {
+export async function checkDigestParts(templates: Templates): Promise<void> {
   const sample = (id: string): DigestPaper => ({ id, title: `Sample ${id}`, abstract: 'A sample abstract.', authors: ['A. Author'], upvotes: 1, summary: null, links: { arxiv: `https://arxiv.org/abs/${id}` } });
   try {
-    await renderDigestParts([sample('0000.00001'), sample('0000.00002')], { frequency: 'daily', siteHost: 'example.org' });
+    await renderDigestParts([sample('0000.00001'), sample('0000.00002')], { frequency: 'daily', siteHost: 'example.org', templates });
   } catch (err) {
     throw new Error(`TEMPLATES_DIR: the digest cannot be rendered in parts: ${(err as Error).message}`);
   }

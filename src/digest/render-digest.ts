@@ -1,7 +1,7 @@
 import type { Frequency } from '../domain/edition.js';
 import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
 import { SLOT, VIEW } from '../domain/marks.js';
-import { renderMjml, renderText } from './templates.js';
+import { BUILT_IN_TEMPLATES, type Templates } from './templates.js';
 import { safeUrl } from '../domain/safe-content.js';
 import { typeset } from './typography.js';
 import type { DigestWords, ListPaper } from '../domain/digest.js';
@@ -41,6 +41,8 @@ export interface DigestContext {
   brand?: Brand;
   /** The reader's topics, when their list is filtered by them: the digest says so. */
   topics?: string[];
+  /** The templates to render with (an operator's TEMPLATES_DIR); papermail's own when left out. */
+  templates?: Templates;
 }
 
 export interface RenderedMessage {
@@ -151,7 +153,8 @@ export function digestView(papers: DigestPaper[], ctx: DigestContext) {
 /** Renders one paper list once; the reader's unsubscribe and preferences URLs stay slots. */
 export async function renderDigest(papers: DigestPaper[], ctx: DigestContext): Promise<RenderedMessage> {
   const view = digestView(papers, ctx);
-  const [html, text] = await Promise.all([renderMjml('digest', view), Promise.resolve(renderText('digest', view))]);
+  const templates = ctx.templates ?? BUILT_IN_TEMPLATES;
+  const [html, text] = await Promise.all([templates.renderMjml('digest', view), Promise.resolve(templates.renderText('digest', view))]);
   return { subject: view.subject, html, text };
 }
 

@@ -5,20 +5,6 @@ import { escapeHtml } from '../domain/html.js';
 import Mustache from 'mustache';
 
 const dir = new URL('../../templates/', import.meta.url);
-const cache = new Map<string, string>();
-/** The operator's TEMPLATES_DIR: a file there replaces the built-in one of the same name. */
-let overrides: string | null = null;
-
-/** Reads a template once per process: the operator's override when there is one, else the built-in file. */
-export function loadTemplate(name: string): string {
-  let t = cache.get(name);
-  if (t === undefined) {
-    const own = overrides ? join(overrides, name) : null;
-    t = own && existsSync(own) ? readFileSync(own, 'utf8') : readFileSync(new URL(name, dir), 'utf8');
-    cache.set(name, t);
-  }
-  return t;
-}
 
 const filesUnder = (root: string): string[] =>
   readdirSync(root, { recursive: true, withFileTypes: true })
@@ -27,6 +13,19 @@ const filesUnder = (root: string): string[] =>
 
 /** Names of the templates papermail has (digest.mjml, partials/head.mjml, confirm.txt, ...). */
 export const TEMPLATE_NAMES: readonly string[] = filesUnder(new URL('.', dir).pathname).sort();
+
+/** Template sources by name (digest.mjml, partials/head.mjml, …), read once and never changed. */
+type Sources = Readonly<Record<string, string>>;
+
+/** The templates papermail renders with: the built-in ones, or those with an operator's overrides. */
+export interface Templates {
+  /** Renders NAME.mjml with a view, then MJML to HTML: the expensive step, done once per message kind (a digest: once per edition, in blocks, when `blocks` is set). */
+  renderMjml(name: string, view: object, opts?: { blocks?: boolean }): Promise<string>;
+  /** Renders NAME.txt, the plain-text part, without HTML escaping. */
+  renderText(name: string, view: object, opts?: { blocks?: boolean }): string;
+}
+
+const BUILT_IN_SOURCES: Sources = Object.freeze(Object.fromEntries(TEMPLATE_NAMES.map((name) => [name, readFileSync(new URL(name, dir), 'utf8')])));
 
 // Partials stand in for one line while a template is checked, so that the line numbers are the file's own;
 // a partial is checked inside the smallest document that can hold it, one line down.
@@ -38,7 +37,7 @@ const WRAP: Record<string, [string, string]> = { 'partials/head.mjml': ['<mjml>'
  * papermail has, parse as Mustache, and (for MJML) pass MJML's strict validation. A broken one throws an error
  * naming its file and line, so the service does not start with it.
  */
-export async function useTemplateOverrides(root: string): Promise<string[]> {
+export async function loadTemplates(root: string): Promise<{ templates: Templates; names: string[] }> {
   const abs = resolve(root);
   if (!existsSync(abs)) throw new Error(`TEMPLATES_DIR ${root} does not exist`);
   const names = filesUnder(abs);
@@ -71,9 +70,8 @@ export async function useTemplateOverrides(root: string): Promise<string[]> {
     for (const e of errors.filter((x) => !x.message.includes('{{'))) problems.push(`${where}: line ${e.line - shift}: <${e.tagName}> ${e.message}`);
   }
   if (problems.length) throw new Error(`TEMPLATES_DIR has templates that cannot be used:\n  ${problems.join('\n  ')}`);
-  overrides = abs;
-  cache.clear();
-  return names;
+  const own = Object.fromEntries(names.map((name) => [name, readFileSync(join(abs, name), 'utf8')]));
+  return { templates: templatesOf(Object.freeze({ ...BUILT_IN_SOURCES, ...own })), names };
 }
 
 
@@ -90,21 +88,27 @@ function withBlockMarks(source: string, name: string, mjml: boolean): string {
   return source.replace('{{#papers}}', `{{#papers}}${start}`).replace('{{/papers}}', `${end}{{/papers}}`);
 }
 
-/**
- * Renders templates/NAME.mjml with a view, then MJML to HTML: the expensive step, done once per message kind
- * (a digest: once per edition, in blocks, when `blocks` is set).
- */
-export async function renderMjml(name: string, view: object, opts: { blocks?: boolean } = {}): Promise<string> {
-  const partials = { head: loadTemplate('partials/head.mjml'), preheader: loadTemplate('partials/preheader.mjml') };
-  const template = opts.blocks ? withBlockMarks(loadTemplate(`${name}.mjml`), `${name}.mjml`, true) : loadTemplate(`${name}.mjml`);
-  const source = Mustache.render(template, view, partials, { escape: escapeHtml });
-  const out = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
-  return out.html;
+/** Templates over these sources. */
+function templatesOf(sources: Sources): Templates {
+  const source = (name: string) => {
+    const t = sources[name];
+    if (t === undefined) throw new Error(`no template ${name}`);
+    return t;
+  };
+  return {
+    async renderMjml(name, view, opts = {}) {
+      const partials = { head: source('partials/head.mjml'), preheader: source('partials/preheader.mjml') };
+      const template = opts.blocks ? withBlockMarks(source(`${name}.mjml`), `${name}.mjml`, true) : source(`${name}.mjml`);
+      const out = await mjml2html(Mustache.render(template, view, partials, { escape: escapeHtml }), { validationLevel: 'strict', keepComments: false });
+      return out.html;
+    },
+    renderText(name, view, opts = {}) {
+      const template = opts.blocks ? withBlockMarks(source(`${name}.txt`), `${name}.txt`, false) : source(`${name}.txt`);
+      const text = Mustache.render(template, view, {}, { escape: (v: unknown) => String(v) });
+      return text.replace(/\n{3,}/g, '\n\n').trim() + '\n';
+    },
+  };
 }
 
-/** Renders templates/NAME.txt, the plain-text part, without HTML escaping. */
-export function renderText(name: string, view: object, opts: { blocks?: boolean } = {}): string {
-  const template = opts.blocks ? withBlockMarks(loadTemplate(`${name}.txt`), `${name}.txt`, false) : loadTemplate(`${name}.txt`);
-  const text = Mustache.render(template, view, {}, { escape: (v: unknown) => String(v) });
-  return text.replace(/\n{3,}/g, '\n\n').trim() + '\n';
-}
+/** papermail's own templates (templates/). */
+export const BUILT_IN_TEMPLATES: Templates = templatesOf(BUILT_IN_SOURCES);

@@ -15,15 +15,14 @@ export interface VectorText {
   keywords?: string[] | null;
 }
 
-let nlp: WinkMethods | null = null;
-// wink-nlp's English model: tokenizer, stop words and Porter stemmer (instantiated once, on first use).
-const winkOf = () => (nlp ??= winkNLP(model, ['sbd', 'pos']));
+// wink-nlp's English model: tokenizer, stop words and Porter stemmer, instantiated with this module (in the
+// vectorizing thread).
+const nlp: WinkMethods = winkNLP(model, ['sbd', 'pos']);
 
 /** Stemmed content words: wink-nlp's tokens of type word, minus its stop words, stemmed. */
 export function terms(text: string): string[] {
-  const w = winkOf();
-  const its = w.its;
-  return w
+  const its = nlp.its;
+  return nlp
     .readDoc(text)
     .tokens()
     .filter((t: ItemToken) => t.out(its.type) === 'word' && !t.out(its.stopWordFlag) && t.out().length > 1)
@@ -40,7 +39,7 @@ const paperText = (p: VectorText) => [p.title, p.title, p.abstract, ...(p.keywor
 export function vectorize(papers: VectorText[]): Map<string, TermVector> {
   const bm25 = BM25Vectorizer({ k: 1, k1: 1.2, b: 0.75, norm: 'l2' });
   for (const p of papers) bm25.learn(terms(paperText(p)));
-  const its = winkOf().its;
+  const its = nlp.its;
   const out = new Map<string, TermVector>();
   papers.forEach((p, i) => out.set(p.id, trim(bm25.doc(i).out(its.bow) as Record<string, number>)));
   return out;

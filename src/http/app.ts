@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ipForLog, redactUrl } from '../domain/redact.js';
 import { openapiOptions, undocumented } from './openapi.js';
-import { configureSite } from './pages/layout.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { sendError } from './respond.js';
 import { adminRoutes, type AdminApiDeps } from './routes/admin.js';
@@ -95,7 +94,7 @@ export async function buildApp(deps: AppParts): Promise<FastifyInstance> {
     trustProxy: typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
-  configureSite(deps.config.brand);
+  app.decorate('site', deps.config.brand);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

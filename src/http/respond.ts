@@ -1,5 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { messagePage } from './pages/layout.js';
+import { messagePage, renderPage, type Page, type Site } from './pages/layout.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The newsletter every page is laid out for (decorated once, in app.ts). */
+    site: Site;
+  }
+}
 
 /** JSON for API clients (JSON body or Accept), HTML pages for browsers. */
 export function wantsJson(req: FastifyRequest): boolean {
@@ -14,11 +21,13 @@ export function wantsJson(req: FastifyRequest): boolean {
 export function sendError(req: FastifyRequest, reply: FastifyReply, status: number, message: string, title = 'Something is not right') {
   reply.code(status);
   if (wantsJson(req)) return reply.send({ error: message, statusCode: status });
-  return reply.type('text/html; charset=utf-8').send(messagePage(title, message));
+  return reply.type('text/html; charset=utf-8').send(renderPage(reply.server.site, messagePage(title, message)));
 }
 
-export function sendHtml(reply: FastifyReply, body: string, status = 200) {
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+/** Sends a page in the site's layout, or a whole document of its own (a digest's web version, a caught mail). */
+export function sendHtml(reply: FastifyReply, body: Page | string, status = 200) {
+  const doc = typeof body === 'string' ? body : renderPage(reply.server.site, body);
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(doc);
 }
 
 /** Where a consent was given: address, browser and the form's version. */

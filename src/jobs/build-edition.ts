@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { Paper } from '../domain/paper.js';
 import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../domain/reader.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
-import { anchorOf, buildProfile, poolCandidates, rank, topicHits, type Choice } from '../domain/ranking.js';
+import { createRanker, type Choice } from '../domain/ranking.js';
 import { buildDigestFrame, type StoredDigest } from '../mail/compose/digest-message.js';
 import { renderDigestParts } from '../digest/digest-parts.js';
 import { feedbackId, listId, senderDomain } from '../mail/addresses.js';
 import { refreshVectors } from '../sources/vectors.js';
 import type { ResolvedConfig } from '../config.js';
 import type { VectorStore } from '../sources/vectors.js';
+import type { Templates } from '../digest/templates.js';
 import type { Logger } from './logger.js';
 import type { Producer } from './queues.js';
 import type { AudienceStore, ChoiceReader, EditionStore, OutstandingRows, PaperReader, RenderStore, ShardStore } from './stores.js';
@@ -28,6 +29,7 @@ export interface BuildPort {
   config: Pick<ResolvedConfig, 'digest' | 'send' | 'publicUrl' | 'mailFrom' | 'brand'>;
   log: Logger;
   now: () => Date;
+  templates: Templates;
 }
 
 const PAGE = 1000;
@@ -130,6 +132,8 @@ async function assignReaders(deps: BuildPort, edition: Edition, range?: Pick<Sha
   let places = placesOf(pool);
   const poolIds = pool.map((p) => p.id);
   // A reader's candidates from their topics and their history's bits over poolIds (readers-repo's received).
+  // This build's ranker: its term space and topic matchers are the build's own.
+  const { anchorOf, buildProfile, poolCandidates, rank, topicHits } = createRanker();
   let candidates = poolCandidates(pool, poolIds);
   const firstSeen = pool.length ? new Date(Math.min(...pool.map((p) => new Date(p.firstSeenAt).getTime()))) : undefined;
   const weights = config.digest.ranking;
@@ -260,17 +264,18 @@ async function renderParts(deps: BuildPort, edition: Edition, pool: Paper[]): Pr
   const { config } = deps;
   const existing = (await deps.renders.renderKeys(edition.id)).get(PARTS_KEY);
   if (existing !== undefined) return existing;
-  const stored = await digestInParts(config, edition, pool);
+  const stored = await digestInParts(deps, edition, pool);
   return deps.renders.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
 }
 
 /** An edition's digest in parts and its message frame, as stored (the fan-out benchmark sizes its ceiling's messages with it). */
-export async function digestInParts(config: BuildPort['config'], edition: Pick<Edition, 'id' | 'frequency'>, pool: Paper[]): Promise<StoredDigest> {
+export async function digestInParts({ config, templates }: Pick<BuildPort, 'config' | 'templates'>, edition: Pick<Edition, 'id' | 'frequency'>, pool: Paper[]): Promise<StoredDigest> {
   const parts = await renderDigestParts(pool, {
     frequency: edition.frequency,
     siteHost: siteHost(config.publicUrl),
     webUrl: `${config.publicUrl}/archive/${edition.id}`,
     brand: config.brand,
+    templates,
   });
   const frame = await buildDigestFrame({
     from: config.mailFrom,

@@ -2,7 +2,7 @@ import { SLOT } from '../domain/marks.js';
 import { readerLinks, siteHost } from '../domain/links.js';
 import { DelayedError, type Job } from 'bullmq';
 import type { Frequency } from '../domain/edition.js';
-import { renderMjml, renderText } from '../digest/templates.js';
+import type { Templates } from '../digest/templates.js';
 import { feedbackId, listId, mailDate, newMessageId, senderDomain } from '../mail/addresses.js';
 import { envelopeAddress, redactOutcome } from '../mail/mailer.js';
 import { buildMimeTemplate, type MimeTemplate } from '../mail/compose/mime-template.js';
@@ -46,6 +46,7 @@ export interface TransactionalPort {
   confirmations: { wait(): Promise<number> };
   mailer: Pick<Mailer, 'sendRaw'>;
   tokens: Tokens;
+  templates: Templates;
   config: Pick<ResolvedConfig, 'brand' | 'publicUrl' | 'mailFrom'>;
   log: Logger;
   now: () => Date;
@@ -78,8 +79,8 @@ export function createSendTransactional(deps: TransactionalPort) {
     return buildMimeTemplate({
       from: config.mailFrom,
       subject,
-      html: await renderMjml(kind, view),
-      text: renderText(kind, view),
+      html: await deps.templates.renderMjml(kind, view),
+      text: deps.templates.renderText(kind, view),
       listUnsubscribe: welcome,
       headers: welcome ? { 'List-Id': listId(frequency, domain, config.brand), 'Feedback-ID': feedbackId(frequency, 'welcome', domain, config.brand.slug) } : {},
     });

@@ -7,7 +7,7 @@ import { Readable, Transform } from 'node:stream';
  * Whether a message is already in the form SMTP's DATA carries it (RFC 5321 §4.5.2): every line ends in CRLF,
  * there is no bare CR or LF, and no line starts with a dot, so dot-stuffing would change nothing. It walks
  * the line ends with Buffer's native `indexOf` (27-60 µs for a 60 KB digest) rather than every byte; a digest, which comes
- * in pieces, is told by `piecesSmtpDataReady` for less.
+ * in pieces, is told by `createPiecesReadiness`'s function for less.
  */
 export function isSmtpDataReady(b: Buffer): boolean {
   const n = b.length;
@@ -40,35 +40,39 @@ function innerReady(piece: string): boolean {
   }
   return true;
 }
-// What innerReady said of the long pieces, which are the edition's own text shared by every reader's
-// message: each is looked at once. Bounded, in case long pieces were ever per reader.
-const known = new Map<string, boolean>();
+
+/** Pieces at least this long are the edition's own text: looked at once, and remembered. */
 const KEPT_FROM = 256;
 
 /**
  * `isSmtpDataReady` of the message the pieces make, read from the pieces: the long ones (the edition's
- * text) are looked at once and remembered, so each message costs only its own words, links and joints.
+ * text, shared by every reader's message) are looked at once and remembered (at most 4,096 of them, in case
+ * long pieces were ever per reader), so each message costs only its own words, links and joints. The memory
+ * is the returned function's own (one per mailer).
  */
-export function piecesSmtpDataReady(pieces: readonly string[]): boolean {
-  // The last character so far; -1 at the start of the message.
-  let prev = -1;
-  for (const piece of pieces) {
-    if (!piece.length) continue;
-    const first = piece.charCodeAt(0);
-    // The joint: CR then LF, and a line that starts here does not start with a dot.
-    if (prev === CR ? first !== LF : first === LF) return false;
-    if ((prev === LF || prev === -1) && first === DOT) return false;
-    let ready: boolean | undefined;
-    if (piece.length < KEPT_FROM) ready = innerReady(piece);
-    else if ((ready = known.get(piece)) === undefined) {
-      if (known.size >= 4096) known.clear();
-      known.set(piece, (ready = innerReady(piece)));
+export function createPiecesReadiness(): (pieces: readonly string[]) => boolean {
+  const known = new Map<string, boolean>();
+  return function piecesSmtpDataReady(pieces: readonly string[]): boolean {
+    // The last character so far; -1 at the start of the message.
+    let prev = -1;
+    for (const piece of pieces) {
+      if (!piece.length) continue;
+      const first = piece.charCodeAt(0);
+      // The joint: CR then LF, and a line that starts here does not start with a dot.
+      if (prev === CR ? first !== LF : first === LF) return false;
+      if ((prev === LF || prev === -1) && first === DOT) return false;
+      let ready: boolean | undefined;
+      if (piece.length < KEPT_FROM) ready = innerReady(piece);
+      else if ((ready = known.get(piece)) === undefined) {
+        if (known.size >= 4096) known.clear();
+        known.set(piece, (ready = innerReady(piece)));
+      }
+      if (!ready) return false;
+      prev = piece.charCodeAt(piece.length - 1);
     }
-    if (!ready) return false;
-    prev = piece.charCodeAt(piece.length - 1);
-  }
-  // It ends with CRLF: an LF at the end had its CR checked where it stands.
-  return prev === LF;
+    // It ends with CRLF: an LF at the end had its CR checked where it stands.
+    return prev === LF;
+  };
 }
 
 /**

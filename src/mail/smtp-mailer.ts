@@ -2,7 +2,7 @@ import DKIM from 'nodemailer/lib/dkim';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Mailer, SendOutcome, SendPace } from './mailer.js';
-import { isSmtpDataReady, piecesSmtpDataReady, SmtpDataReady } from './smtp-data.js';
+import { createPiecesReadiness, isSmtpDataReady, SmtpDataReady } from './smtp-data.js';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-outcome.js';
 
 /** A nodemailer failure as a SendOutcome; anything that is not an Error is a transport failure. */
@@ -65,6 +65,7 @@ interface Session {
 export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: DkimKey | null; pace?: SendPace | null }): Mailer {
   const parsed = parseConnectionUrl(url) as SMTPConnection.Options & { auth?: { user: string; pass: string } };
   const loopback = LOOPBACK.test(new URL(url).hostname);
+  const piecesSmtpDataReady = createPiecesReadiness();
   const { auth, ...fromUrl } = parsed;
   const options: SMTPConnection.Options = {
     connectionTimeout: 15_000,

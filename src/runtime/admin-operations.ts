@@ -6,6 +6,7 @@ import { parseSubscriberCsv, subscribersToCsv } from '../domain/subscriber-csv.j
 import type { AdminPort, ImportReport } from '../http/admin-port.js';
 import type { Producer } from '../jobs/queues.js';
 import type { Jobs } from './jobs.js';
+import type { Templates } from '../digest/templates.js';
 import { previewDigest } from './preview-digest.js';
 
 const queuedOrNot = (p: Promise<void>) =>
@@ -18,7 +19,7 @@ const queuedOrNot = (p: Promise<void>) =>
  * The operator's port (http/admin-port.ts), bound to the repositories, the queue and the edition processors:
  * the console's forms and the JSON admin API both call these.
  */
-export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; producer: Producer; jobs: Pick<Jobs, 'start'>; now: () => Date; mailOwed?: () => void }): AdminPort {
+export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; producer: Producer; jobs: Pick<Jobs, 'start'>; now: () => Date; templates: Templates; mailOwed?: () => void }): AdminPort {
   const { repos, producer, config } = deps;
 
   /** Every reader matching a search, as CSV, read a page at a time so that a big list streams. */

@@ -27,7 +27,7 @@ export function httpParts(rt: Runtime, extras: HttpExtras): AppParts {
   const guard = createSignupGuard({ tokens, secret: config.secret, minFillSeconds: config.signup.minFillSeconds, proofOfWork: config.signup.proofOfWork });
   const readers = repos.subscribers;
   const papersByIds = (ids: string[]) => repos.papers.byIds(ids);
-  const admin = adminOperations({ config, repos, producer, jobs: rt.jobs, now: rt.now, mailOwed });
+  const admin = adminOperations({ config, repos, producer, jobs: rt.jobs, now: rt.now, templates: rt.templates, mailOwed });
   const inboxDir = config.devInbox ? rt.inboxDir : null;
   return {
     config,
@@ -40,7 +40,7 @@ export function httpParts(rt: Runtime, extras: HttpExtras): AppParts {
       preferences: { config, tokens, readers, marked: (id) => repos.feedback.marked(id) },
       yourData: { config, tokens, readers, dataLinks: limits.dataLinks, mailOwed },
       feedback: { config, tokens, readerById: (id) => readers.byId(id), papersByIds, feedback: repos.feedback },
-      archive: { config, editions: { archive: (limit) => repos.reports.archive(limit), byId: (id) => repos.editions.byId(id) }, papersByIds },
+      archive: { config, editions: { archive: (limit) => repos.reports.archive(limit), byId: (id) => repos.editions.byId(id) }, papersByIds, templates: rt.templates },
       admin: { config, admin, bearerFailures: limits.bearerFailures },
       console: { config, admin, sessions: repos.adminSessions, rateLimitRedis, queues: Object.values(producer.queues) },
       webhooks: { config, bounces: repos.suppressions, sns: extras.sns },

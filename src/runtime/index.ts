@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { checkDigestParts } from '../digest/digest-parts.js';
-import { useTemplateOverrides } from '../digest/templates.js';
+import { BUILT_IN_TEMPLATES, loadTemplates, type Templates } from '../digest/templates.js';
 import type { Config, ResolvedConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/client.js';
 import { createRateLimits, type RateLimits } from '../db/rate-limits.js';
@@ -32,6 +32,8 @@ export interface CoreRuntime {
   fetcher: Fetcher;
   /** The clock every part reads. */
   now: () => Date;
+  /** The templates every mail and web version is rendered with (TEMPLATES_DIR's overrides among them). */
+  templates: Templates;
   generatedAdminToken: string | null;
   generatedMetricsToken: string | null;
   embedded: { postgres: boolean; queue: boolean; mail: boolean };
@@ -84,9 +86,12 @@ export async function createRuntime(base: Config, roles: CommandRoles | ServiceR
   const log = createLogger(base.logLevel, roles.command ? pino.destination(2) : roles.logDestination);
   const say = (roles.command && roles.say) || ((m: string) => log.info(m));
   // A broken override stops the start here, naming its file and line, before anything is opened.
+  let templates = BUILT_IN_TEMPLATES;
   if (base.templatesDir) {
-    log.info({ templates: await useTemplateOverrides(base.templatesDir) }, `templates from ${base.templatesDir}`);
-    await checkDigestParts();
+    const loaded = await loadTemplates(base.templatesDir);
+    await checkDigestParts(loaded.templates);
+    log.info({ templates: loaded.names }, `templates from ${base.templatesDir}`);
+    templates = loaded.templates;
   }
   const { config, generatedAdminToken, generatedMetricsToken } = await resolveSecrets(base);
   const now = (!roles.command && roles.now) || (() => new Date());
@@ -114,6 +119,7 @@ export async function createRuntime(base: Config, roles: CommandRoles | ServiceR
       tokens: createTokens(config.secret, () => now().getTime()),
       fetcher: createFeedFetcher(config),
       now,
+      templates,
       generatedAdminToken,
       generatedMetricsToken,
       embedded: { postgres: Boolean(embedded), queue: !config.redisUrl, mail: !config.smtpUrl },

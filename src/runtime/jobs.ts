@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config.js';
 import type { Repos } from '../db/repos.js';
 import type { Frequency } from '../domain/edition.js';
 import type { Tokens } from '../domain/tokens.js';
+import type { Templates } from '../digest/templates.js';
 import { buildEdition, type BuildPort } from '../jobs/build-edition.js';
 import { deliverDue } from '../jobs/deliver-due.js';
 import { finishEdition } from '../jobs/finish-edition.js';
@@ -25,10 +26,11 @@ export interface EditionParts {
   config: ResolvedConfig;
   log: Logger;
   now: () => Date;
+  templates: Templates;
 }
 
 /** The builder's port, bound to the repositories. */
-export const buildPortOf = ({ repos, producer, config, log, now }: EditionParts): BuildPort => ({
+export const buildPortOf = ({ repos, producer, config, log, now, templates }: EditionParts): BuildPort => ({
   editions: repos.editions,
   shards: repos.editionShards,
   renders: repos.renders,
@@ -40,6 +42,7 @@ export const buildPortOf = ({ repos, producer, config, log, now }: EditionParts)
   config,
   log,
   now,
+  templates,
 });
 
 /** The port of an operator's send. */
@@ -56,7 +59,7 @@ const NOT_SENDING: Mailer = {
  * with a clock of its own (`{ ...runtime, now }`).
  */
 export function bindJobs(parts: EditionParts & { mailer: Mailer | null; tokens: Tokens; fetcher: Fetcher; limits: { confirmations: { wait(): Promise<number> } } }) {
-  const { repos, producer, config, log, now, tokens, fetcher } = parts;
+  const { repos, producer, config, log, now, tokens, fetcher, templates } = parts;
   const mailer = parts.mailer ?? NOT_SENDING;
   const build = (editionId: number, opts: { fixPool?: boolean; shard?: number } = {}) => buildEdition(buildPortOf(parts), editionId, opts);
   const finish = (id: number) => finishEdition({ editions: repos.editions, readers: repos.readers, producer, log, config }, id);
@@ -77,6 +80,7 @@ export function bindJobs(parts: EditionParts & { mailer: Mailer | null; tokens: 
       confirmations: parts.limits.confirmations,
       mailer,
       tokens,
+      templates,
       config,
       log,
       now,

@@ -2,9 +2,10 @@ import { type Frequency, POOL_SIZE } from '../domain/edition.js';
 import type { Config } from '../config.js';
 import type { Repos } from '../db/repos.js';
 import { localDay } from '../domain/period.js';
-import { buildProfile, personalList, topicAnchor, type PapersSeen, type Profile } from '../domain/ranking.js';
+import { createRanker, type PapersSeen, type Profile } from '../domain/ranking.js';
 import { siteHost } from '../domain/links.js';
 import { renderDigest } from '../digest/render-digest.js';
+import type { Templates } from '../digest/templates.js';
 
 export type PreviewOutcome =
   | { ok: true; html: string; subject: string; papers: number; pool: number }
@@ -15,10 +16,11 @@ export type PreviewOutcome =
  * never a paper they already had, their local date), rendered without sending or storing anything.
  */
 export async function previewDigest(
-  deps: { repos: Pick<Repos, 'papers' | 'readers' | 'subscribers' | 'feedback'>; config: Config },
+  deps: { repos: Pick<Repos, 'papers' | 'readers' | 'subscribers' | 'feedback'>; config: Config; templates: Templates },
   opts: { frequency: Frequency; email?: string; now?: Date },
 ): Promise<PreviewOutcome> {
   const { repos, config } = deps;
+  const { buildProfile, personalList, topicAnchor } = createRanker();
   const now = opts.now ?? new Date();
   const pool = await repos.papers.selectPool({ days: config.digest.window[opts.frequency], now }, POOL_SIZE);
   let topics: string[] = [];
@@ -44,6 +46,7 @@ export async function previewDigest(
     web: { signupUrl: `${config.publicUrl}/` },
     brand: config.brand,
     topics,
+    templates: deps.templates,
   });
   return { ok: true, html: rendered.html, subject: rendered.subject, papers: list.length, pool: pool.length };
 }

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildEdition } from '../../src/jobs/build-edition.js';
+import { BUILT_IN_TEMPLATES } from '../../src/digest/templates.js';
 import { buildPortOf, startPortOf, type EditionParts } from '../../src/runtime/jobs.js';
 import { startEdition } from '../../src/jobs/start-edition.js';
 import { buildConfig, papersAndReaders, quietProducer, silentLog } from '../helpers/build.js';
@@ -28,7 +29,7 @@ describe('the send job a build queues', () => {
     });
     // One instant for everything: the first build, the pause, the resume and the build after it.
     const instant = new Date();
-    const parts: EditionParts = { repos, config: buildConfig(), producer, log: silentLog, now: () => instant };
+    const parts: EditionParts = { repos, config: buildConfig(), producer, log: silentLog, now: () => instant, templates: BUILT_IN_TEMPLATES };
     const deps = buildPortOf(parts);
 
     const { id } = await startEdition(startPortOf(parts), 'daily', true);

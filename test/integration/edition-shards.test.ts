@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildEdition } from '../../src/jobs/build-edition.js';
+import { BUILT_IN_TEMPLATES } from '../../src/digest/templates.js';
 import { buildPortOf, startPortOf, type EditionParts } from '../../src/runtime/jobs.js';
 import { startEdition } from '../../src/jobs/start-edition.js';
 import { buildConfig, papersAndReaders, quietProducer, silentLog } from '../helpers/build.js';
@@ -33,7 +34,7 @@ describe('assignment in shards', () => {
     await papersAndReaders(t, 'shard', 530);
     const config = buildConfig({ ASSIGN_SHARD_READERS: '100' });
     const { producer, calls, setDown } = fakeProducer();
-    const parts: EditionParts = { repos, config, producer, log: silentLog, now: () => new Date() };
+    const parts: EditionParts = { repos, config, producer, log: silentLog, now: () => new Date(), templates: BUILT_IN_TEMPLATES };
     const deps = buildPortOf(parts);
 
     const { id } = await startEdition(startPortOf(parts), 'daily', true);

@@ -5,9 +5,11 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isSmtpDataReady, piecesSmtpDataReady } from '../../src/mail/smtp-data.js';
+import { createPiecesReadiness, isSmtpDataReady } from '../../src/mail/smtp-data.js';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
+
+const piecesSmtpDataReady = createPiecesReadiness();
 
 let server: SMTPServer;
 let port = 0;

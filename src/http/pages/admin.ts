@@ -4,7 +4,7 @@ import type { SuppressionRow } from '../../domain/bounces.js';
 import type { Subscriber } from '../../domain/reader.js';
 import { describeSchedule } from '../../domain/preferences.js';
 import type { ImportReport } from '../admin-port.js';
-import { html, page, raw, type Html } from './layout.js';
+import { html, page, raw, type Html, type Page } from './layout.js';
 
 // The operator's console: server-rendered pages, one small script (the live progress bar), every form a POST
 // with its CSRF token. Each page repeats the navigation; the queue dashboard is bull-board's own.
@@ -75,7 +75,7 @@ function pausedBanner(paused: PausedView[]): Html {
 }
 
 /** A console page: the navigation, a heading, the paused editions' banner, an optional notice, and the content. */
-export function adminPage(section: Section, title: string, c: ConsoleContext, body: Html, notice?: string): string {
+export function adminPage(section: Section, title: string, c: ConsoleContext, body: Html, notice?: string): Page {
   const nav = SECTIONS.map(([key, label, href]) => html`<a href="${href}"${key === section ? raw(' aria-current="page"') : raw('')}>${label}</a>`);
   return page(
     `${title} · Admin`,
@@ -85,7 +85,7 @@ ${pausedBanner(c.paused)}<h1>${title}</h1>${notice ? html`<p class="notice" role
   );
 }
 
-export function signInPage(csrf: string, error?: string): string {
+export function signInPage(csrf: string, error?: string): Page {
   return page(
     'Sign in · Admin',
     html`<div class="card"><h1>Console sign-in</h1>
@@ -110,7 +110,7 @@ function editionsTable(list: EditionStats[]): Html {
   return html`<div class="scroll"><table><thead><tr><th>Edition</th><th>Frequency</th><th>Period</th><th>Status</th><th>Done</th><th>Failed</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function overviewPage(c: ConsoleContext, o: { subscribers: Record<string, number>; papers: number; editions: EditionStats[] }, notice?: string): string {
+export function overviewPage(c: ConsoleContext, o: { subscribers: Record<string, number>; papers: number; editions: EditionStats[] }, notice?: string): Page {
   const { csrf } = c;
   const stats = Object.entries(o.subscribers).map(([k, n]) => html`<div class="stat"><b>${n}</b>${k}</div>`);
   const send = (['daily', 'weekly'] as const).map(
@@ -131,7 +131,7 @@ ${postButton('/admin/sessions/end-all', 'End all console sessions', csrf, {}, tr
   );
 }
 
-export function editionsPage(c: ConsoleContext, list: EditionStats[], older: number | null): string {
+export function editionsPage(c: ConsoleContext, list: EditionStats[], older: number | null): Page {
   const { csrf } = c;
   return adminPage('editions', 'Editions', c, html`${editionsTable(list)}${older ? html`<p><a href="/admin/editions?before=${older}">Older editions</a></p>` : ''}`);
 }
@@ -177,7 +177,7 @@ export function editionPage(
   failures: { answer: string; count: number; example: string }[],
   more: { ledger: LedgerView | null; probe: PausedView | null },
   notice?: string,
-): string {
+): Page {
   const { csrf } = c;
   const live = ['pending', 'assigning', 'sending'].includes(e.status);
   const counts = (['recipients', 'queued', 'sending', 'sent', 'failed', 'skipped', 'renders'] as const).map(
@@ -213,7 +213,7 @@ ${more.ledger ? ledgerTable(more.ledger) : ''}
   );
 }
 
-export function subscribersPage(c: ConsoleContext, q: { search?: string; status?: string }, list: Subscriber[], next: number | null): string {
+export function subscribersPage(c: ConsoleContext, q: { search?: string; status?: string }, list: Subscriber[], next: number | null): Page {
   const { csrf } = c;
   const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => Boolean(e[1])));
   const statuses = ['', 'pending', 'active', 'unsubscribed', 'suppressed'].map(
@@ -235,7 +235,7 @@ ${more ? html`<p><a href="/admin/subscribers?${more.toString()}">Next page</a></
   );
 }
 
-export function subscriberPage(c: ConsoleContext, s: Subscriber, deliveries: { editionId: number; frequency: string; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null }[]): string {
+export function subscriberPage(c: ConsoleContext, s: Subscriber, deliveries: { editionId: number; frequency: string; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null }[]): Page {
   const { csrf } = c;
   const fields: [string, unknown][] = [
     ['Status', s.status],
@@ -260,7 +260,7 @@ export function subscriberPage(c: ConsoleContext, s: Subscriber, deliveries: { e
   );
 }
 
-export function importPage(c: ConsoleContext, report?: ImportReport, error?: string): string {
+export function importPage(c: ConsoleContext, report?: ImportReport, error?: string): Page {
   const { csrf } = c;
   const result = report
     ? html`<div class="notice" role="status"><p><strong>${report.mode === 'consented' ? `${report.imported} imported as active readers` : `${report.invited} sent a confirmation mail`}</strong>, ${report.skipped.length} left alone, ${report.problems.length} rows with problems.</p>
@@ -283,7 +283,7 @@ ${report.skipped.length ? html`<h2>Left alone</h2><ul>${report.skipped.map((p) =
   );
 }
 
-export function suppressionsPage(c: ConsoleContext, search: string | undefined, list: SuppressionRow[], older: string | null, notice?: string): string {
+export function suppressionsPage(c: ConsoleContext, search: string | undefined, list: SuppressionRow[], older: string | null, notice?: string): Page {
   const { csrf } = c;
   const rows = list.map(
     (s) => html`<tr><td>${s.email.startsWith('hmac:') ? html`<span class="muted">(erased reader)</span>` : s.email}</td><td>${s.reason}</td><td>${s.source}</td><td><code>${s.detail ?? ''}</code></td><td>${fmt(s.createdAt)}</td>
@@ -326,7 +326,7 @@ function sourcesTable(runs: SourceRunView[], configured: readonly string[]): Htm
   return html`<h2>Sources</h2><div class="scroll"><table><thead><tr><th>Source</th><th>Last fetch</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function papersPage(c: ConsoleContext, total: number, list: Paper[], sources: { runs: SourceRunView[]; configured: readonly string[] }, notice?: string): string {
+export function papersPage(c: ConsoleContext, total: number, list: Paper[], sources: { runs: SourceRunView[]; configured: readonly string[] }, notice?: string): Page {
   const { csrf } = c;
   const rows = list.map((p) => {
     const link = p.links.arxiv ?? p.links.hf ?? p.links.project ?? null;

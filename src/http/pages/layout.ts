@@ -50,14 +50,23 @@ ul.papers,ol.papers{padding-left:1.2rem}ul.papers li,ol.papers li{margin:.6rem 0
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:1rem;border-radius:8px;font-size:.85rem}
 `;
 
-/** The newsletter as every page shows it; set once by the app from NEWSLETTER_NAME and friends. */
-let site: Pick<Brand, 'name' | 'accent' | 'logoUrl' | 'footer'> = DEFAULT_BRAND;
-export function configureSite(brand: Pick<Brand, 'name' | 'accent' | 'logoUrl' | 'footer'>): void {
-  site = brand;
+/** The newsletter as every page shows it (NEWSLETTER_NAME and friends). */
+export type Site = Pick<Brand, 'name' | 'accent' | 'logoUrl' | 'footer'>;
+
+/**
+ * A page before its layout. The layout (the newsletter's name, colour, logo and footer) is the app's: it is
+ * added when the page is sent (respond.ts), so that no page function needs to know the brand.
+ */
+export interface Page {
+  readonly title: string;
+  readonly body: Html;
+  readonly wide: boolean;
 }
 
+export const page = (title: string, body: Html, opts: { wide?: boolean } = {}): Page => ({ title, body, wide: Boolean(opts.wide) });
+
 /** Wraps page content in the site layout: a masthead and a footer with the way home, readable on a phone, no JavaScript needed. */
-export function page(title: string, body: Html, opts: { wide?: boolean } = {}): string {
+export function renderPage(site: Site, p: Page): string {
   const home = site.logoUrl ? html`<img src="${site.logoUrl}" alt="${site.name}" height="32">` : html`${site.name}`;
   return `<!doctype html>
 <html lang="en">
@@ -65,19 +74,19 @@ export function page(title: string, body: Html, opts: { wide?: boolean } = {}): 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>${esc(title)} · ${esc(site.name)}</title>
-<style>${STYLE}:root{--accent:${/^#[0-9a-f]{6}$/i.test(site.accent) ? site.accent : DEFAULT_BRAND.accent}}${opts.wide ? '.wrap{max-width:64rem}' : ''}</style>
+<title>${esc(p.title)} · ${esc(site.name)}</title>
+<style>${STYLE}:root{--accent:${/^#[0-9a-f]{6}$/i.test(site.accent) ? site.accent : DEFAULT_BRAND.accent}}${p.wide ? '.wrap{max-width:64rem}' : ''}</style>
 </head>
 <body><div class="wrap">
 <header class="masthead"><a href="/">${home.html}</a></header>
-<main>${body.html}</main>
+<main>${p.body.html}</main>
 <footer class="site"><a href="/">Subscribe</a> · <a href="/archive">Past editions</a>${site.footer ? html`<br>${site.footer}`.html : ''}</footer>
 </div></body>
 </html>`;
 }
 
 /** A small page with a heading and a message, for results and errors. */
-export function messagePage(title: string, message: Html | string, extra: Html = raw('')): string {
+export function messagePage(title: string, message: Html | string, extra: Html = raw('')): Page {
   const body = typeof message === 'string' ? html`<p>${message}</p>` : message;
   return page(title, html`<div class="card"><h1>${title}</h1>${body}${extra}</div>`);
 }

@@ -1,7 +1,7 @@
 import { describeSchedule, WEEKDAYS } from '../../domain/preferences.js';
 import type { MarkedPaper, Subscriber } from '../../domain/reader.js';
 import { markedList } from './feedback.js';
-import { html, page, raw, type Html } from './layout.js';
+import { html, page, raw, type Html, type Page } from './layout.js';
 
 /**
  * The page's one script: suggests the browser's time zone, only while the reader has not chosen one
@@ -27,7 +27,7 @@ export function preferencesPage(opts: {
   values?: Record<string, string>;
   /** The papers the reader marked from their digests, each with the feedback link its undo posts to. */
   feedback?: FeedbackLists;
-}): string {
+}): Page {
   const r = opts.reader;
   const v = {
     frequency: opts.values?.frequency ?? r.frequency,
@@ -101,7 +101,7 @@ export function dataLinkForm(action: string): Html {
 }
 
 /** The preferences link of a reader who unsubscribed: their data is still here, and so is the way back. */
-export function unsubscribedPage(token: string, email: string): string {
+export function unsubscribedPage(token: string, email: string): Page {
   return page(
     'You are unsubscribed',
     html`<div class="card">

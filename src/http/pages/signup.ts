@@ -1,6 +1,6 @@
 import type { FormGuard } from '../signup-guard.js';
 import { HONEYPOT } from '../signup-guard.js';
-import { html, page, type Html } from './layout.js';
+import { html, page, type Html, type Page } from './layout.js';
 
 export interface SignupFormOptions {
   email?: string;
@@ -41,7 +41,7 @@ export function signupForm(opts: SignupFormOptions = {}): Html {
 }
 
 /** GET / */
-export function signupPage(opts: Omit<SignupFormOptions, 'compact'> = {}): string {
+export function signupPage(opts: Omit<SignupFormOptions, 'compact'> = {}): Page {
   return page(
     'Trending papers in your inbox',
     html`<div class="card">

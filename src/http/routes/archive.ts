@@ -1,6 +1,7 @@
 import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
 import { localDay } from '../../domain/period.js';
+import type { Templates } from '../../digest/templates.js';
 import { renderDigest } from '../../digest/render-digest.js';
 import { siteHost } from '../../domain/links.js';
 import type { ResolvedConfig } from '../../config.js';
@@ -21,6 +22,8 @@ export interface ArchiveDeps {
     byId(id: number): Promise<Edition | null>;
   };
   papersByIds(ids: string[]): Promise<Paper[]>;
+  /** The templates web versions are rendered with (TEMPLATES_DIR's among them). */
+  templates: Templates;
 }
 
 /** The public archive: past editions, their web versions (no personal data) and an RSS 2.0 feed. */
@@ -90,6 +93,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ArchiveDeps) {
           siteHost: siteHost(config.publicUrl),
           web: { signupUrl: `${config.publicUrl}/`, archiveUrl: `${config.publicUrl}/archive`, more: papers.slice(config.digest.size) },
           brand: config.brand,
+          templates: deps.templates,
         });
         return r.html;
       });

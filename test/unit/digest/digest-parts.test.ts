@@ -7,7 +7,9 @@ import { buildDigestFrame, compileDigest, type StoredDigest } from '../../../src
 import { renderDigestParts } from '../../../src/digest/digest-parts.js';
 import { digestWords, renderDigest, type DigestPaper } from '../../../src/digest/render-digest.js';
 import { SLOT, VIEW } from '../../../src/domain/marks.js';
-import { isSmtpDataReady, piecesSmtpDataReady } from '../../../src/mail/smtp-data.js';
+import { createPiecesReadiness, isSmtpDataReady } from '../../../src/mail/smtp-data.js';
+
+const piecesSmtpDataReady = createPiecesReadiness();
 
 const seed = JSON.parse(readFileSync(new URL('../../../seeds/papers.json', import.meta.url), 'utf8')) as { papers: DigestPaper[] };
 const pool: DigestPaper[] = seed.papers.slice(0, 20).map((p, i) => ({ ...p, upvotes: i === 3 ? null : 100 - i, title: i === 5 ? `Ünïcode — “${p.title}” & <b>more</b>` : p.title }));

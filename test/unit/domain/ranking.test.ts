@@ -4,8 +4,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PapersHad } from '../../../src/domain/reader.js';
 import { terms, vectorize } from '../../../src/domain/paper-vectors.js';
-import { cosine } from '../../../src/domain/term-vectors.js';
-import { buildProfile, DEFAULT_RANK_WEIGHTS, personalList, poolCandidates, rank, topicAnchor, type Choice } from '../../../src/domain/ranking.js';
+import { createTermSpace } from '../../../src/domain/term-vectors.js';
+import { createRanker, DEFAULT_RANK_WEIGHTS, type Choice } from '../../../src/domain/ranking.js';
+
+const { cosine } = createTermSpace();
+const { buildProfile, personalList, poolCandidates, rank, topicAnchor } = createRanker();
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const v = (entries: Record<string, number>) => entries;

@@ -1,7 +1,9 @@
 // cosine walks the shorter vector and caches each vector's norm: it must still be the plain formula,
 // symmetric, and 0 for an empty vector.
 import { describe, expect, it } from 'vitest';
-import { centroid, cosine, recordOf, similarities, trim, weightedSum, type TermVector } from '../../../src/domain/term-vectors.js';
+import { createTermSpace, recordOf, trim, type TermVector } from '../../../src/domain/term-vectors.js';
+
+const { centroid, cosine, similarities, weightedSum } = createTermSpace();
 
 /** The textbook formula, over the union of terms. */
 function plain(a: TermVector, b: TermVector): number {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RANK_WEIGHTS, personalList } from '../../../src/domain/ranking.js';
+import { createRanker, DEFAULT_RANK_WEIGHTS } from '../../../src/domain/ranking.js';
 import { normalizeTopics, topicMatcher } from '../../../src/domain/topics.js';
+
+const { personalList } = createRanker();
 
 const paper = (id: string, title: string, extra: Partial<{ abstract: string; keywords: string[]; categories: string[] }> = {}) => ({
   id,
