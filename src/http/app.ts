@@ -1,13 +1,11 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ipForLog, redactUrl } from '../domain/redact.js';
 import { openapiOptions, undocumented } from './openapi.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { registerPlugins } from './plugins.js';
 import { sendError } from './respond.js';
 import { adminRoutes, type AdminApiDeps } from './routes/admin.js';
 import { adminConsoleRoutes, type ConsoleDeps } from './routes/admin-console.js';
@@ -24,6 +22,7 @@ import { webhookRoutes, type WebhookDeps } from './routes/webhooks.js';
 import { yourDataRoutes, type YourDataDeps } from './routes/your-data.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResolvedConfig } from '../config.js';
+import type { Cluster, Redis } from 'ioredis';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -56,7 +55,9 @@ const MULTIPART_FAULT = /multipart|boundary|unexpected end of (form|multipart)|m
  * and bound by the runtime). No route sees another group's.
  */
 export interface AppParts {
-  config: Pick<ResolvedConfig, 'trustProxy' | 'brand' | 'privacy'>;
+  config: Pick<ResolvedConfig, 'trustProxy' | 'brand' | 'privacy' | 'secret' | 'publicUrl' | 'queuePrefix'>;
+  /** Where the per-IP limits count, so that several API processes share them; in memory when null. */
+  rateLimitRedis: Redis | Cluster | null;
   /** The service's logger (pino): one access line per request, with its id; none when absent (tests). */
   logger?: FastifyBaseLogger;
   routes: {
@@ -104,8 +105,7 @@ export async function buildApp(deps: AppParts): Promise<FastifyInstance> {
       'request',
     );
   });
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  await app.register(helmet, SECURITY_HEADERS);
+  await registerPlugins(app, { config: deps.config, bodyLimit: BODY_LIMIT, rateLimitRedis: deps.rateLimitRedis });
   // The API description from every route, at /openapi.json, and a reference UI at /docs (served from here).
   await app.register(swagger, openapiOptions(VERSION, deps.config.brand.name));
   // Every route is described: one added without its ROUTE_DOCS entry stops the start (and so every test).

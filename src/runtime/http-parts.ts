@@ -32,9 +32,10 @@ export function httpParts(rt: Runtime, extras: HttpExtras): AppParts {
   return {
     config,
     logger: rt.log,
+    rateLimitRedis,
     routes: {
       health: { config, readiness: extras.readiness, advisories: extras.advisories, metrics: rt.metrics.registry, bearerFailures: limits.bearerFailures },
-      signup: { config, signup: (input) => readers.signup(input), mailbox: limits.mailbox, guard, rateLimitRedis, mailOwed },
+      signup: { config, signup: (input) => readers.signup(input), mailbox: limits.mailbox, guard, mailOwed },
       confirm: { config, tokens, readers, mailOwed },
       unsubscribe: { config, tokens, guard, readers },
       preferences: { config, tokens, readers, marked: (id) => repos.feedback.marked(id) },
@@ -42,7 +43,7 @@ export function httpParts(rt: Runtime, extras: HttpExtras): AppParts {
       feedback: { config, tokens, readerById: (id) => readers.byId(id), papersByIds, feedback: repos.feedback },
       archive: { config, editions: { archive: (limit) => repos.reports.archive(limit), byId: (id) => repos.editions.byId(id) }, papersByIds, templates: rt.templates },
       admin: { config, admin, bearerFailures: limits.bearerFailures },
-      console: { config, admin, sessions: repos.adminSessions, rateLimitRedis, queues: Object.values(producer.queues) },
+      console: { config, admin, sessions: repos.adminSessions, queues: Object.values(producer.queues) },
       webhooks: { config, bounces: repos.suppressions, sns: extras.sns },
       devInbox: inboxDir ? { list: () => listInbox(inboxDir), read: (id) => readInboxMessage(inboxDir, id) } : null,
     },

@@ -1,15 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
-import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import type { ResolvedConfig } from '../../config.js';
 import type { Subscriber } from '../../domain/reader.js';
 import type { Frequency } from '../../domain/edition.js';
-import { IMPORT_BODY_LIMIT, type AdminPort, type ImportMode } from '../admin-port.js';
+import { type AdminPort, type ImportMode } from '../admin-port.js';
 import { ipForLog } from '../../domain/redact.js';
 import { adminSessions, crossSite, type SessionStore } from '../admin-session.js';
-import type { Cluster, Redis } from 'ioredis';
 import {
   type ConsoleContext,
   editionPage,
@@ -39,29 +34,12 @@ export interface ConsoleDeps {
   config: Pick<ResolvedConfig, 'adminToken' | 'secret' | 'publicUrl' | 'console' | 'ingest' | 'privacy' | 'queuePrefix' | 'brand'>;
   admin: AdminPort;
   sessions: SessionStore;
-  /** Where the sign-in limit counts (several API processes share it); in memory when null. */
-  rateLimitRedis: Redis | Cluster | null;
   queues: QueueBoard;
 }
 
 export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const secure = deps.config.publicUrl.startsWith('https:');
   const sessions = adminSessions({ store: deps.sessions, secret: deps.config.secret, adminToken: deps.config.adminToken, secure, idleMinutes: deps.config.console.idleMinutes });
-  await app.register(cookie, { secret: deps.config.secret });
-  await app.register(csrf, {
-    sessionPlugin: '@fastify/cookie',
-    cookieKey: 'papermail_csrf',
-    cookieOpts: { path: '/admin', httpOnly: true, sameSite: 'strict', secure, signed: true },
-    // The import form is multipart, read only by its handler: its token rides in the action's query.
-    getToken: (req) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      if (body && typeof body._csrf === 'string') return body._csrf;
-      const query = req.query as Record<string, unknown>;
-      return typeof query._csrf === 'string' ? query._csrf : undefined;
-    },
-  });
-  await app.register(multipart, { limits: { files: 1, fileSize: IMPORT_BODY_LIMIT, fields: 10, fieldSize: 1024, parts: 12 } });
-  await app.register(rateLimit, { global: false, redis: deps.rateLimitRedis ?? undefined, nameSpace: `${deps.config.queuePrefix}-admin-`, skipOnError: true });
 
   const signedIn = (req: FastifyRequest) => sessions.valid(req);
   const token = (reply: FastifyReply) => reply.generateCsrf();

@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import { isTimeZone } from '../../domain/preferences.js';
 import { parseSignup } from '../../domain/signup.js';
 import { ipForLog } from '../../domain/redact.js';
-import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedConfig } from '../../config.js';
 import type { Signup, SignupOutcome } from '../../domain/signup.js';
 import type { SignupGuard } from '../signup-guard.js';
@@ -23,8 +21,6 @@ export interface SignupDeps {
   mailbox: MailboxThrottle;
   /** Honeypot, minimum fill time and the optional proof-of-work of the form. */
   guard: SignupGuard;
-  /** Where the per-IP limits count, so that several API processes share them; in memory when null. */
-  rateLimitRedis: Redis | Cluster | null;
   mailOwed?: () => void;
 }
 
@@ -38,22 +34,14 @@ export interface MailboxThrottle {
 
 export async function signupRoutes(app: FastifyInstance, deps: SignupDeps) {
   const { signup } = deps.config;
-  await app.register(rateLimit, {
-    global: false,
-    redis: deps.rateLimitRedis ?? undefined,
-    nameSpace: `${deps.config.queuePrefix}-signup-`,
-    // A limit store that does not answer must not take the signup form down: the per-inbox throttle
-    // (in Postgres) still holds.
-    skipOnError: true,
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      code: 'SIGNUP_RATE_LIMITED',
-      message: `Too many signups from your network in a short time. Please wait ${context.after} and try again.`,
-    }),
+  const tooMany = (_req: FastifyRequest, context: { after: string }) => ({
+    statusCode: 429,
+    code: 'SIGNUP_RATE_LIMITED',
+    message: `Too many signups from your network in a short time. Please wait ${context.after} and try again.`,
   });
   const perIp = [
-    app.rateLimit({ max: signup.perMinute, timeWindow: 60_000, groupId: 'signup-minute' }),
-    app.rateLimit({ max: signup.perHour, timeWindow: 3_600_000, groupId: 'signup-hour' }),
+    app.rateLimit({ max: signup.perMinute, timeWindow: 60_000, groupId: 'signup-minute', errorResponseBuilder: tooMany }),
+    app.rateLimit({ max: signup.perHour, timeWindow: 3_600_000, groupId: 'signup-hour', errorResponseBuilder: tooMany }),
   ];
 
   const form = async (reply: FastifyReply, opts: Parameters<typeof signupPage>[0] = {}, status = 200) =>
