@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { loadConfig, type ResolvedConfig } from '../src/config.js';
 import { seedPapers } from '../src/runtime/seed.js';
 import type { ReaderView } from '../src/domain/reader.js';
@@ -87,7 +88,8 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   };
   const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE|ASSIGN_SHARD_READERS|BUILD_CONCURRENCY)/.test(k))) as Record<string, string>;
   const config = { ...loadConfig({ ...env, ...tuning }), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
-  const rt = await createRuntime(config, { sendsMail: false, seed: false });
+  // Its own log lines go to stderr: stdout carries only the result (the last line is JSON with --json).
+  const rt = await createRuntime(config, { sendsMail: false, seed: false, logDestination: pino.destination(2) });
   cleanups.unshift(() => rt.close());
   const { database, repos, producer } = rt;
   await seedPapers(repos.papers);

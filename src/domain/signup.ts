@@ -1,6 +1,10 @@
 import type { Frequency } from './edition.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { absent, intIn, MAX_TOPICS, topicList, weekdayOf, type CheckName } from './checks.js';
 import type { Parsed } from './parsed.js';
-import { parseSchedule, parseTopics } from './preferences.js';
+import { bodyChecker } from './schema-check.js';
+
+export { checkEmail } from './checks.js';
 
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
 
@@ -32,55 +36,68 @@ export type Signup = Omit<SignupInput, 'timezone'> & {
 /** What a signup did; the HTTP answer is the same for all of them. */
 export type SignupOutcome = { action: 'confirm'; subscriberId: number } | { action: 'none'; reason: string };
 
-/** Fields that may be numbers in JSON. */
-const NUMERIC = new Set(['send_hour', 'send_day']);
-
 export type { Parsed } from './parsed.js';
 
-// Practical address check (RFC 5321 sizes, dot-atom local part, LDH domain labels with a TLD).
-// ASCII only: the address goes into SMTP envelopes and headers without SMTPUTF8.
-const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const check = (name: CheckName, description: string) => ({ 'x-check': name, description });
+/** A field of text on one line, checked by `name` (domain/checks.ts). */
+export const textField = (field: string, name: CheckName, description: string) =>
+  Type.String({ ...check(name, description), 'x-messages': { type: `The field "${field}" must be text.` } });
+/** A field of text, or a number in JSON (a form's are text). */
+const textOrNumber = (field: string, name: CheckName, description: string) =>
+  Type.Union([Type.Number(), Type.String()], { ...check(name, description), 'x-messages': { anyOf: `The field "${field}" must be text.` } });
 
-/** Checks one email address; returns a message for a person when it cannot be used. */
-export function checkEmail(raw: string): string | null {
-  if (raw.length > 254) return 'The email address is too long.';
-  if (/[^\x20-\x7e]/.test(raw)) return 'Addresses with non-ASCII characters are not supported yet; please use an ASCII address.';
-  const at = raw.lastIndexOf('@');
-  if (at <= 0 || at === raw.length - 1) return 'Please enter an email address such as name@example.org.';
-  const local = raw.slice(0, at);
-  const domain = raw.slice(at + 1);
-  if (local.length > 64 || !LOCAL.test(local)) return 'The part before "@" is not a valid mailbox name.';
-  // No mailbox is named like a spreadsheet formula; such an address is an attack on whoever opens the export.
-  if (/^[=+]/.test(local)) return 'The part before "@" cannot start with "=" or "+".';
-  const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!))
-    return 'The part after "@" is not a valid domain.';
-  return null;
+/** The schedule fields shared by signup and the preference center: hour, weekday and zone, each optional. */
+export const SCHEDULE_FIELDS = {
+  timezone: Type.Optional(textField('timezone', 'timezone', 'IANA time zone, e.g. Asia/Tokyo')),
+  send_hour: Type.Optional(textOrNumber('send_hour', 'hour', 'Local hour of delivery, 0-23 (a number or its text)')),
+  send_day: Type.Optional(textOrNumber('send_day', 'weekday', 'Weekday of a weekly digest: 1 (Monday) to 7, or its English name')),
+};
+
+/** Topics as a form sends them (comma-separated) or as JSON does (an array). */
+export const TOPICS_FIELD = Type.Union([Type.String({ description: 'comma-separated' }), Type.Array(Type.String(), { maxItems: 200 })], {
+  ...check('topics', `Up to ${MAX_TOPICS} words, phrases or arXiv categories (cs.LG)`),
+  'x-messages': { anyOf: 'Topics must be text, separated by commas.' },
+});
+
+/**
+ * A signup, as the form posts it and as JSON sends it: the only description of it (the route validates with
+ * it, /openapi.json shows it, the CSV import checks each row with it). Every field is text on one line.
+ */
+export const SignupBody = Type.Object(
+  {
+    email: textField('email', 'email', 'The address to confirm and mail'),
+    frequency: Type.Optional(textField('frequency', 'frequency', 'daily (the default) or weekly')),
+    topics: Type.Optional(TOPICS_FIELD),
+    ...SCHEDULE_FIELDS,
+    website: Type.Optional(textField('website', 'text', 'The honeypot: leave it empty')),
+    form_ts: Type.Optional(textField('form_ts', 'text', 'The form stamp from the signup page')),
+    altcha: Type.Optional(textField('altcha', 'text', 'The proof-of-work answer, when SIGNUP_PROOF_OF_WORK is on')),
+  },
+  {
+    additionalProperties: Type.Unknown(check('text', 'Any other field is ignored, but must be text on one line')),
+    'x-messages': { type: 'Send an email address and a frequency.', required: 'Please enter your email address.' },
+  },
+);
+export type SignupFields = Static<typeof SignupBody>;
+
+/** The schedule of checked fields, as numbers and a trimmed zone. */
+export function scheduleOf(b: { timezone?: unknown; send_hour?: unknown; send_day?: unknown }): { sendHour?: number; sendDay?: number; timezone?: string } {
+  const out: { sendHour?: number; sendDay?: number; timezone?: string } = {};
+  if (!absent(b.send_hour)) out.sendHour = intIn(b.send_hour, 0, 23)!;
+  if (!absent(b.send_day)) out.sendDay = weekdayOf(b.send_day)!;
+  if (!absent(b.timezone)) out.timezone = String(b.timezone).trim();
+  return out;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A checked signup body as papermail keeps it: the address trimmed, daily by default, topics as a clean list. */
+export function signupOf(b: SignupFields): SignupInput {
+  return { email: b.email.trim(), frequency: (b.frequency?.trim() || 'daily') as Frequency, topics: topicList(b.topics), ...scheduleOf(b) };
+}
 
-/** Validates a signup body (form or JSON). No field may hold a line break. */
+const checkSignup = bodyChecker<SignupFields>(SignupBody);
+
+/** Validates a signup (a CSV row, or a body outside a route) against SignupBody; the clean value, or the message. */
 export function parseSignup(body: unknown): Parsed<SignupInput> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: 'Send an email address and a frequency.' };
-  const b = body as Record<string, unknown>;
-  for (const [key, value] of Object.entries(b)) {
-    const texts = key === 'topics' && Array.isArray(value) ? value : [value];
-    if (texts.some((t) => typeof t === 'string' && /[\r\n]/.test(t))) return { ok: false, error: `The field "${key}" must not contain line breaks.` };
-    const number = NUMERIC.has(key) && typeof value === 'number';
-    if (!number && texts.some((t) => t !== undefined && typeof t !== 'string')) return { ok: false, error: `The field "${key}" must be text.` };
-  }
-  const email = text(b.email)?.trim() ?? '';
-  if (!email) return { ok: false, error: 'Please enter your email address.' };
-  const emailError = checkEmail(email);
-  if (emailError) return { ok: false, error: emailError };
-  const frequency = text(b.frequency)?.trim() || 'daily';
-  if (!FREQUENCIES.includes(frequency as Frequency))
-    return { ok: false, error: `Unknown frequency "${frequency.slice(0, 20)}": choose daily or weekly.` };
-  const topics = parseTopics(b.topics);
-  if (!topics.ok) return topics;
-  const schedule = parseSchedule(b);
-  if (!schedule.ok) return schedule;
-  return { ok: true, value: { email, frequency: frequency as Frequency, topics: topics.value, ...schedule.value } };
+  const checked = checkSignup(body);
+  return checked.ok ? { ok: true, value: signupOf(checked.value) } : checked;
 }

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ipForLog, redactUrl } from '../domain/redact.js';
+import { useSchemas, validationMessage } from './validation.js';
 import { openapiOptions, undocumented } from './openapi.js';
 import { registerPlugins } from './plugins.js';
 import { sendError } from './respond.js';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppParts): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   app.decorate('site', deps.config.brand);
+  useSchemas(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -107,13 +109,13 @@ export async function buildApp(deps: AppParts): Promise<FastifyInstance> {
   });
   await registerPlugins(app, { config: deps.config, bodyLimit: BODY_LIMIT, rateLimitRedis: deps.rateLimitRedis });
   // The API description from every route, at /openapi.json, and a reference UI at /docs (served from here).
-  await app.register(swagger, openapiOptions(VERSION, deps.config.brand.name));
-  // Every route is described: one added without its ROUTE_DOCS entry stops the start (and so every test).
-  const routes: { method: string | string[]; url: string }[] = [];
-  app.addHook('onRoute', (r) => void routes.push({ method: r.method, url: r.url }));
+  await app.register(swagger, openapiOptions(VERSION, deps.config.brand.name, deps.config.publicUrl));
+  // Every route is described: one added without a schema and its summary stops the start (and so every test).
+  const routes: { method: string | string[]; url: string; schema?: { summary?: string } }[] = [];
+  app.addHook('onRoute', (r) => void routes.push({ method: r.method, url: r.url, schema: r.schema as { summary?: string } | undefined }));
   app.addHook('onReady', async () => {
     const missing = undocumented(routes);
-    if (missing.length) throw new Error(`routes without an API description in src/http/openapi.ts: ${missing.join(', ')}`);
+    if (missing.length) throw new Error(`routes without a schema summary (the API description): ${missing.join(', ')}`);
   });
   // BaseLayout: the reference without Swagger's top bar (its logo is an image without alt text).
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false, uiConfig: { layout: 'BaseLayout' }, theme: { title: `${deps.config.brand.name} API` } });
@@ -133,7 +135,7 @@ export async function buildApp(deps: AppParts): Promise<FastifyInstance> {
     const message = noBody
       ? 'Invalid request: this needs a JSON body (see /docs).'
       : err.validation
-        ? `Invalid request: ${err.message.replace(/^body\/?/, '').replace(/^params\/?/, '')}.`
+        ? validationMessage(err)
         : (MESSAGES[err.code] ?? err.message);
     return sendError(req, reply, status, message);
   });

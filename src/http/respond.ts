@@ -44,3 +44,12 @@ export function rejectUnlessFormOrJson(req: FastifyRequest, reply: FastifyReply)
   void sendError(req, reply, 415, 'Send the form as application/x-www-form-urlencoded or JSON.', 'Unsupported format');
   return true;
 }
+
+/** The links a reader follows from a mail, by the words a person knows them by. */
+export type LinkKind = 'confirmation' | 'unsubscribe' | 'preferences' | 'feedback' | 'reading-list' | 'data';
+
+/** The one answer to a link whose token does not verify (cut short, mistyped, or forged). */
+export function invalidLink(req: FastifyRequest, reply: FastifyReply, kind: LinkKind) {
+  const name = kind === 'data' ? '' : `${kind} `;
+  return sendError(req, reply, 400, `This ${name}link is not valid. Check that you copied all of it.`, 'Invalid link');
+}

@@ -16,7 +16,13 @@ export type DigestJob =
 export type SendJob = { editionId: number; from: number; to: number };
 export type TransactionalJob = { kind: 'confirm' | 'welcome' | 'data-link'; subscriberId: number } | AlertJob;
 /** A person is told: an edition paused (the breaker opened, or the complaint guard) or resumed by itself. */
-export type AlertJob = { kind: 'alert'; editionId: number; event: 'paused' | 'resumed'; detail: string };
+export type AlertJob = { kind: 'alert'; editionId: number; event: 'paused' | 'resumed'; detail: string; channel?: AlertChannel };
+/**
+ * Each way of telling is its own job, retried on its own: the relay an alert is about must never hold back
+ * the webhook (nor a webhook that is down the mail). A job without a channel (queued before) does both.
+ */
+export type AlertChannel = 'mail' | 'webhook';
+export const ALERT_CHANNELS: readonly AlertChannel[] = ['mail', 'webhook'];
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
 export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 
@@ -94,6 +100,11 @@ export function createProducer(backend: QueueBackend, timeoutMs = ENQUEUE_TIMEOU
       void (await timed(transactional.addBulk(jobs.map(({ job, jobId }) => ({ name: job.kind, data: job, opts: { ...keep, attempts: 8, backoff: { type: 'exponential' as const, delay: 2000 }, jobId } }))))),
     ingestNow: (key) => timed(ingest.add('ingest', { kind: 'all' }, { ...keep, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, jobId: `ingest-now-${key}` })),
     // An alert is often about the relay it must go through: it keeps trying for hours, not minutes.
-    alert: (job, key) => timed(transactional.add('alert', job, { ...keep, attempts: 12, backoff: { type: 'exponential', delay: 5000 }, jobId: `alert-${key}` })),
+    alert: (job, key) =>
+      timed(
+        transactional.addBulk(
+          ALERT_CHANNELS.map((channel) => ({ name: 'alert', data: { ...job, channel }, opts: { ...keep, attempts: 12, backoff: { type: 'exponential' as const, delay: 5000 }, jobId: `alert-${key}-${channel}` } })),
+        ),
+      ),
   };
 }

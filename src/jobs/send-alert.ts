@@ -5,13 +5,13 @@ import type { ResolvedConfig } from '../config.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Logger } from './logger.js';
 import type { PauseStore, ReportStore } from './stores.js';
-import type { AlertJob } from './queues.js';
+import type { AlertChannel, AlertJob } from './queues.js';
 
 /**
  * Tells a person that an edition paused or resumed by itself: a plain mail to ALERT_EMAIL, through the same
  * SMTP server but not through the sending pipeline (no breaker, no pace), and a JSON POST to
- * ALERT_WEBHOOK_URL. A failure throws, and the queue tries again for hours: the relay an alert is about is
- * often the one it must go through.
+ * ALERT_WEBHOOK_URL, each its own job (see AlertChannel). A failure throws, and the queue tries again for
+ * hours: the relay an alert is about is often the one it must go through.
  */
 export interface AlertPort {
   reports: ReportStore;
@@ -24,8 +24,10 @@ export interface AlertPort {
 export function createSendAlert(deps: AlertPort) {
   const { config, mailer, reports, pauses, log } = deps;
   return async function sendAlert(job: AlertJob): Promise<string> {
-    const { email, webhookUrl } = config.alerts;
-    if (!email && !webhookUrl) return 'no one to tell (ALERT_EMAIL and ALERT_WEBHOOK_URL unset)';
+    const by = (channel: AlertChannel) => !job.channel || job.channel === channel;
+    const email = by('mail') ? config.alerts.email : undefined;
+    const webhookUrl = by('webhook') ? config.alerts.webhookUrl : undefined;
+    if (!email && !webhookUrl) return `no one to tell ${job.channel ? `by ${job.channel} ` : ''}(ALERT_EMAIL and ALERT_WEBHOOK_URL unset)`;
     const edition = await reports.stats(job.editionId);
     const ledger = await reports.ledger(job.editionId);
     const link = `${config.publicUrl}/admin/editions/${job.editionId}`;
@@ -60,7 +62,7 @@ export function createSendAlert(deps: AlertPort) {
       await res.body?.cancel().catch(() => {});
       if (!res.ok) throw new Error(`the alert webhook answered ${res.status}`);
     }
-    log.info({ editionId: job.editionId, event: job.event }, 'alert sent');
+    log.info({ editionId: job.editionId, event: job.event, channel: job.channel }, 'alert sent');
     return 'sent';
   };
 }

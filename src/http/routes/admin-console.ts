@@ -19,6 +19,8 @@ import {
 } from '../pages/admin.js';
 import { sendError, sendHtml } from '../respond.js';
 import { queueDashboard, type QueueBoard } from './queue-dashboard.js';
+import { CONSOLE_SCHEMAS as C } from './console-schemas.js';
+import type { RouteSchema } from '../validation.js';
 
 const ID = /^[1-9][0-9]{0,15}$/;
 const STATUSES = new Set(['pending', 'active', 'unsubscribed', 'suppressed']);
@@ -63,7 +65,8 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
     reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin');
   });
   // A state-changing request needs the CSRF token of this browser's console page.
-  const guarded = { preHandler: app.csrfProtection };
+  // Checked before the form itself: a form from elsewhere is refused (403) whatever it holds.
+  const guarded = (schema: RouteSchema) => ({ schema, preValidation: app.csrfProtection });
 
   const see = (reply: FastifyReply, where: string, notice?: string) => reply.redirect(notice ? `${where}${where.includes('?') ? '&' : '?'}notice=${encodeURIComponent(notice)}` : where, 303);
   const noticeOf = (req: FastifyRequest) => text((req.query as Record<string, unknown>).notice, 300) || undefined;
@@ -72,9 +75,9 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
     return ID.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : null;
   };
 
-  app.get('/admin/sign-in', async (req, reply) => ((await signedIn(req)) ? see(reply, '/admin') : sendHtml(reply, signInPage(token(reply)))));
+  app.get('/admin/sign-in', { schema: C.signInPage }, async (req, reply) => ((await signedIn(req)) ? see(reply, '/admin') : sendHtml(reply, signInPage(token(reply)))));
   // At most 10 tries a minute per IP: the token cannot be guessed through the form.
-  app.post('/admin/sign-in', { ...guarded, onRequest: app.rateLimit({ max: 10, timeWindow: 60_000, groupId: 'admin-sign-in' }) }, async (req, reply) => {
+  app.post('/admin/sign-in', { ...guarded(C.signIn), onRequest: app.rateLimit({ max: 10, timeWindow: 60_000, groupId: 'admin-sign-in' }) }, async (req, reply) => {
     const given = text((req.body as Record<string, unknown> | undefined)?.token, 500);
     if (!given || !sessions.tokenMatches(given)) {
       req.log.warn({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'console sign-in refused: wrong token');
@@ -83,18 +86,18 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
     await sessions.start(req, reply);
     return see(reply, '/admin');
   });
-  app.post('/admin/sign-out', guarded, async (req, reply) => {
+  app.post('/admin/sign-out', guarded(C.signOut), async (req, reply) => {
     await sessions.end(req, reply);
     return see(reply, '/admin/sign-in');
   });
   // A cookie that may have leaked (a shared machine, a lost laptop): every console session ends, this one too.
-  app.post('/admin/sessions/end-all', guarded, async (req, reply) => {
+  app.post('/admin/sessions/end-all', guarded(C.endAll), async (req, reply) => {
     const ended = await sessions.endAll(reply);
     req.log.warn({ ended }, 'every console session ended');
     return see(reply, '/admin/sign-in');
   });
 
-  app.get('/admin', async (req, reply) =>
+  app.get('/admin', { schema: C.overview }, async (req, reply) =>
     sendHtml(
       reply,
       overviewPage(await page(reply),
@@ -105,18 +108,17 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
   );
 
   // Editions.
-  app.get('/admin/editions', async (req, reply) => {
+  app.get('/admin/editions', { schema: C.editions }, async (req, reply) => {
     const before = Number(text((req.query as Record<string, unknown>).before, 17)) || undefined;
     const list = await deps.admin.editions.list({ limit: 50, before });
     return sendHtml(reply, editionsPage(await page(reply), list, list.length === 50 ? list.at(-1)!.id : null));
   });
-  app.post('/admin/editions', guarded, async (req, reply) => {
+  app.post('/admin/editions', guarded(C.sendNow), async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
-    if (b.frequency !== 'daily' && b.frequency !== 'weekly') return sendError(req, reply, 400, 'Choose daily or weekly.');
     const result = await deps.admin.sendNow(b.frequency as Frequency, b.force === 'true');
     return see(reply, `/admin/editions/${result.id}`, result.queued ? 'Sending has started.' : 'The edition is stored; the queue did not answer, so recovery will send it.');
   });
-  app.get('/admin/editions/:id', async (req, reply) => {
+  app.get('/admin/editions/:id', { schema: C.edition }, async (req, reply) => {
     const id = idOf(req);
     const stats = id === null ? null : await deps.admin.editions.stats(id);
     if (!stats || id === null) return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
@@ -125,26 +127,26 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
     const more = { ledger: await deps.admin.ledger(id), probe: c.paused.find((p) => p.id === id) ?? null };
     return sendHtml(reply, editionPage(c, stats, pool, await deps.admin.editions.failuresByAnswer(id), more, noticeOf(req)));
   });
-  app.get('/admin/editions/:id/progress', async (req, reply) => {
+  app.get('/admin/editions/:id/progress', { schema: C.progress }, async (req, reply) => {
     const id = idOf(req);
     const stats = id === null ? null : await deps.admin.editions.stats(id);
     if (!stats) return reply.code(404).send({ error: 'There is no such edition.', statusCode: 404 });
     const { papers: _papers, ...counts } = stats;
     return counts;
   });
-  app.post('/admin/editions/:id/resume', guarded, async (req, reply) => {
+  app.post('/admin/editions/:id/resume', guarded(C.resume), async (req, reply) => {
     const id = idOf(req);
     const result = id === null ? null : await deps.admin.resume(id);
     if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     return see(reply, `/admin/editions/${id}`, result.outcome === 'resumed' ? 'Resumed: every reader not yet sent gets it, once.' : 'This edition is not paused.');
   });
-  app.post('/admin/editions/:id/pause', guarded, async (req, reply) => {
+  app.post('/admin/editions/:id/pause', guarded(C.pause), async (req, reply) => {
     const id = idOf(req);
     const outcome = id === null ? 'unknown' : await deps.admin.pause(id);
     if (outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     return see(reply, `/admin/editions/${id}`, outcome === 'paused' ? 'Paused: nothing more is sent until you resume it.' : 'This edition is not being sent.');
   });
-  app.post('/admin/editions/:id/resend-failed', guarded, async (req, reply) => {
+  app.post('/admin/editions/:id/resend-failed', guarded(C.resendFailed), async (req, reply) => {
     const id = idOf(req);
     const result = id === null ? null : await deps.admin.resendFailed(id);
     if (!result || result.outcome === 'unknown') return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
@@ -154,7 +156,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
       result.requeued ? `${result.requeued} failed deliveries are queued again.` : 'No failed delivery can be sent again: those readers are still suppressed or no longer active.',
     );
   });
-  app.get('/admin/preview', async (req, reply) => {
+  app.get('/admin/preview', { schema: C.preview }, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const frequency = q.frequency === 'weekly' ? 'weekly' : 'daily';
     const preview = await deps.admin.preview(frequency, text(q.email) || undefined);
@@ -168,23 +170,23 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
     const status = text(q.status, 20);
     return { search: text(q.search) || undefined, status: STATUSES.has(status) ? (status as Subscriber['status']) : undefined };
   };
-  app.get('/admin/subscribers', async (req, reply) => {
+  app.get('/admin/subscribers', { schema: C.subscribers }, async (req, reply) => {
     const q = searchOf(req);
     const after = Number(text((req.query as Record<string, unknown>).after, 17)) || undefined;
     const list = await deps.admin.readers.search({ ...q, after, limit: 50 });
     return sendHtml(reply, subscribersPage(await page(reply), q, list, list.length === 50 ? list.at(-1)!.id : null));
   });
-  app.get('/admin/subscribers.csv', async (req, reply) =>
+  app.get('/admin/subscribers.csv', { schema: C.subscribersCsv }, async (req, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="subscribers.csv"').send(deps.admin.readers.csv(searchOf(req))),
   );
-  app.get('/admin/subscribers/:id', async (req, reply) => {
+  app.get('/admin/subscribers/:id', { schema: C.subscriber }, async (req, reply) => {
     const id = idOf(req);
     const reader = id === null ? null : await deps.admin.readers.byId(id);
     if (!reader || id === null) return sendError(req, reply, 404, 'There is no such subscriber.', 'Not found');
     return sendHtml(reply, subscriberPage(await page(reply), reader, await deps.admin.readers.deliveries(id)));
   });
-  app.get('/admin/import', async (_req, reply) => sendHtml(reply, importPage(await page(reply))));
-  app.post('/admin/subscribers/import', guarded, async (req, reply) => {
+  app.get('/admin/import', { schema: C.importPage }, async (_req, reply) => sendHtml(reply, importPage(await page(reply))));
+  app.post('/admin/subscribers/import', guarded(C.import), async (req, reply) => {
     if (!req.isMultipart()) return sendHtml(reply, importPage(await page(reply), undefined, 'Choose a CSV file to import.'), 400);
     let csv = '';
     const fields: Record<string, string> = {};
@@ -202,20 +204,20 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
   });
 
   // Suppressions.
-  app.get('/admin/suppressions', async (req, reply) => {
+  app.get('/admin/suppressions', { schema: C.suppressions }, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const search = text(q.search) || undefined;
     const list = await deps.admin.suppressions.list({ limit: 50, search, before: text(q.before) || undefined });
     return sendHtml(reply, suppressionsPage(await page(reply), search, list, list.length === 50 ? list.at(-1)!.email : null, noticeOf(req)));
   });
-  app.post('/admin/suppressions/lift', guarded, async (req, reply) => {
+  app.post('/admin/suppressions/lift', guarded(C.lift), async (req, reply) => {
     const email = text((req.body as Record<string, unknown> | undefined)?.email);
     const lifted = email ? await deps.admin.suppressions.lift(email) : false;
     return see(reply, '/admin/suppressions', lifted ? `Lifted: ${email} may be mailed again.` : `No suppression to lift for ${email || 'that address'}.`);
   });
 
   // Papers.
-  app.get('/admin/papers', async (req, reply) =>
+  app.get('/admin/papers', { schema: C.papers }, async (req, reply) =>
     sendHtml(
       reply,
       papersPage(await page(reply),
@@ -226,7 +228,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
       ),
     ),
   );
-  app.post('/admin/ingest', guarded, async (_req, reply) => {
+  app.post('/admin/ingest', guarded(C.ingest), async (_req, reply) => {
     const queued = await deps.admin.ingestNow();
     return see(
       reply,

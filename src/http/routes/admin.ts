@@ -4,9 +4,9 @@ import type { Subscriber } from '../../domain/reader.js';
 import { IMPORT_BODY_LIMIT, readerView, type AdminPort, type ImportMode } from '../admin-port.js';
 import type { FailureCounter } from '../bearer.js';
 import { admitBearer } from '../bearer.js';
+import type { RouteSchema } from '../validation.js';
+import { ADMIN_SCHEMAS as S } from './admin-schemas.js';
 
-const STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
-const FREQUENCY = { type: 'string', enum: ['daily', 'weekly'] } as const;
 
 /** The admin API, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time; wrong guesses limited, see bearer.ts). */
 /** What the admin API needs: the operator's port, and the counter of wrong tokens. */
@@ -35,34 +35,23 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
 
   app.post<{ Body: { frequency: 'daily' | 'weekly'; force?: boolean } }>(
     '/editions',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['frequency'],
-          additionalProperties: false,
-          properties: { frequency: FREQUENCY, force: { type: 'boolean' } },
-        },
-      },
-    },
+    { schema: S.sendNow },
     async (req, reply) => {
       const result = await deps.admin.sendNow(req.body.frequency, req.body.force === true);
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );
 
-  const page = { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } as const;
-
   app.get<{ Querystring: { limit?: number; before?: number } }>(
     '/editions',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...page, before: { type: 'integer', minimum: 1 } } } } },
+    { schema: S.editions },
     async (req) => deps.admin.editions.list({ limit: req.query.limit ?? 100, before: req.query.before }),
   );
 
   // The digest the next edition would bring (to one reader, given their address), as HTML; nothing is stored.
   app.get<{ Querystring: { frequency?: 'daily' | 'weekly'; email?: string } }>(
     '/preview',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { frequency: FREQUENCY, email: { type: 'string', maxLength: 320 } } } } },
+    { schema: S.preview },
     async (req, reply) => {
       const preview = await deps.admin.preview(req.query.frequency ?? 'daily', req.query.email || undefined);
       if (!preview.ok) return reply.code(404).send({ error: preview.error, statusCode: 404 });
@@ -74,12 +63,12 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
     },
   );
 
-  app.post('/ingest', async (_req, reply) => {
+  app.post('/ingest', { schema: S.ingest }, async (_req, reply) => {
     const queued = await deps.admin.ingestNow();
     return reply.code(queued ? 202 : 503).send(queued ? { queued } : { queued, error: 'The queue did not answer; the scheduled ingest still runs.', statusCode: 503 });
   });
 
-  app.get('/overview', async () => ({
+  app.get('/overview', { schema: S.overview }, async () => ({
     subscribers: await deps.admin.readers.counts(),
     papers: await deps.admin.papers.count(),
     editions: await deps.admin.editions.list({ limit: 5 }),
@@ -87,15 +76,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
 
   app.get<{ Querystring: { limit?: number; after?: number; search?: string; status?: Subscriber['status'] } }>(
     '/subscribers',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...page, after: { type: 'integer', minimum: 0 }, search: { type: 'string', maxLength: 320 }, status: { type: 'string', enum: STATUSES } },
-        },
-      },
-    },
+    { schema: S.subscribers },
     async (req) => {
       const rows = await deps.admin.readers.search({ limit: req.query.limit ?? 100, after: req.query.after, search: req.query.search || undefined, status: req.query.status });
       return { subscribers: rows.map(readerView), next: rows.length === (req.query.limit ?? 100) ? rows.at(-1)!.id : null };
@@ -104,7 +85,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
 
   app.get<{ Querystring: { search?: string; status?: Subscriber['status'] } }>(
     '/subscribers.csv',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { search: { type: 'string', maxLength: 320 }, status: { type: 'string', enum: STATUSES } } } } },
+    { schema: S.subscribersCsv },
     async (req, reply) =>
       reply
         .type('text/csv; charset=utf-8')
@@ -116,17 +97,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
   // the operator's statement of where they consented, recorded with each reader.
   app.post<{ Querystring: { mode: ImportMode; consent?: string }; Body: string }>(
     '/subscribers/import',
-    {
-      bodyLimit: IMPORT_BODY_LIMIT,
-      schema: {
-        querystring: {
-          type: 'object',
-          required: ['mode'],
-          additionalProperties: false,
-          properties: { mode: { type: 'string', enum: ['double-opt-in', 'consented'] }, consent: { type: 'string', maxLength: 400 } },
-        },
-      },
-    },
+    { bodyLimit: IMPORT_BODY_LIMIT, schema: S.import },
     async (req, reply) => {
       if (typeof req.body !== 'string') return reply.code(415).send({ error: 'Send the CSV as the body, with Content-Type: text/csv.', statusCode: 415 });
       const report = await deps.admin.importCsv(req.body, req.query.mode, req.query.consent ?? '');
@@ -137,15 +108,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
 
   app.get<{ Querystring: { limit?: number; since?: string } }>(
     '/papers',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, since: { type: 'string', format: 'date-time' } },
-        },
-      },
-    },
+    { schema: S.papers },
     async (req, reply) => {
       const since = req.query.since ? new Date(req.query.since) : undefined;
       if (since && Number.isNaN(since.getTime())) return reply.code(400).send({ error: 'since must be an ISO date-time', statusCode: 400 });
@@ -168,19 +131,18 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
     },
   );
 
-  // Ids are bigint in Postgres: only plain decimal digits up to 2^53 are ours. Matched as text, because a
-  // number schema would coerce "1e309" to Infinity and "0x10" to 16 before the range is checked.
-  const idParams = {
-    schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } }, required: ['id'] } },
+  // The id matched as text (IdParams), then as a number within 2^53.
+  const byId = (schema: RouteSchema) => ({
+    schema,
     preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
       const params = req.params as { id: string | number };
       const id = Number(params.id);
       if (!Number.isSafeInteger(id)) return reply.code(400).send({ error: 'Invalid request: the id is out of range.', statusCode: 400 });
       params.id = id;
     },
-  };
+  });
 
-  app.get<{ Params: { id: number } }>('/editions/:id', idParams, async (req, reply) => {
+  app.get<{ Params: { id: number } }>('/editions/:id', byId(S.edition), async (req, reply) => {
     const stats = await deps.admin.editions.stats(req.params.id);
     if (!stats) return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
     const probe = stats.status === 'paused' ? (await deps.admin.editions.paused()).find((p) => p.id === req.params.id) : undefined;
@@ -194,7 +156,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
   });
 
   // Stops an edition by hand; only an operator's resume starts it again (the breaker leaves it alone).
-  app.post<{ Params: { id: number } }>('/editions/:id/pause', idParams, async (req, reply) => {
+  app.post<{ Params: { id: number } }>('/editions/:id/pause', byId(S.pause), async (req, reply) => {
     const outcome = await deps.admin.pause(req.params.id);
     if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
     if (outcome === 'not sending') return reply.code(409).send({ error: `Edition ${req.params.id} is not being sent.`, statusCode: 409, ...(await deps.admin.editions.stats(req.params.id)) });
@@ -202,20 +164,20 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
   });
 
   // Failed rows go back to the queue for readers who may be mailed now (a lifted suppression, a fixed relay).
-  app.post<{ Params: { id: number } }>('/editions/:id/resend-failed', idParams, async (req, reply) => {
+  app.post<{ Params: { id: number } }>('/editions/:id/resend-failed', byId(S.resendFailed), async (req, reply) => {
     const result = await deps.admin.resendFailed(req.params.id);
     if (result.outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
     return { requeued: result.requeued, queued: result.queued, ...(await deps.admin.editions.stats(req.params.id)) };
   });
 
-  app.get<{ Params: { id: number } }>('/subscribers/:id', idParams, async (req, reply) => {
+  app.get<{ Params: { id: number } }>('/subscribers/:id', byId(S.subscriber), async (req, reply) => {
     const reader = await deps.admin.readers.byId(req.params.id);
     if (!reader) return reply.code(404).send({ error: `No subscriber ${req.params.id}.`, statusCode: 404 });
     return { subscriber: readerView(reader), deliveries: await deps.admin.readers.deliveries(req.params.id) };
   });
 
   // By hand: an operator's pause, or the breaker's before its probe passes. Every reader not yet sent gets it, once.
-  app.post<{ Params: { id: number } }>('/editions/:id/resume', idParams, async (req, reply) => {
+  app.post<{ Params: { id: number } }>('/editions/:id/resume', byId(S.resume), async (req, reply) => {
     const { outcome, queued } = await deps.admin.resume(req.params.id);
     if (outcome === 'unknown') return reply.code(404).send({ error: `No edition ${req.params.id}.`, statusCode: 404 });
     if (outcome === 'not paused') return reply.code(409).send({ error: `Edition ${req.params.id} is not paused.`, statusCode: 409, ...(await deps.admin.editions.stats(req.params.id)) });
@@ -226,21 +188,13 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
   // Suppressions: who is never mailed again, why, and from where; a mistaken one can be lifted.
   app.get<{ Querystring: { limit?: number; before?: string; search?: string } }>(
     '/suppressions',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...page, before: { type: 'string', maxLength: 320 }, search: { type: 'string', maxLength: 320 } },
-        },
-      },
-    },
+    { schema: S.suppressions },
     async (req) => deps.admin.suppressions.list({ limit: req.query.limit ?? 100, before: req.query.before, search: req.query.search || undefined }),
   );
 
   app.delete<{ Params: { email: string } }>(
     '/suppressions/:email',
-    { schema: { params: { type: 'object', properties: { email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' } }, required: ['email'] } } },
+    { schema: S.lift },
     async (req, reply) => {
       const lifted = await deps.admin.suppressions.lift(req.params.email);
       if (!lifted) return reply.code(404).send({ error: `No suppression for ${req.params.email} (an erased reader's cannot be lifted).`, statusCode: 404 });

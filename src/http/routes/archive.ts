@@ -10,6 +10,8 @@ import type { Paper } from '../../domain/paper.js';
 import { html, page } from '../pages/layout.js';
 import { sendError, sendHtml } from '../respond.js';
 import { cleanText } from '../../domain/safe-content.js';
+import { Type } from '@sinclair/typebox';
+import { ErrorReply, htmlPage, textOf } from '../schemas.js';
 
 const LIST = 100;
 
@@ -32,7 +34,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ArchiveDeps) {
   // A web version never changes once its pool is fixed: render it once per process.
   const webVersions = new Map<number, Promise<string>>();
 
-  app.get('/archive', async (_req, reply) => {
+  app.get('/archive', { schema: { summary: 'Past editions', tags: ['Archive'], response: { 200: htmlPage('The archive') } } }, async (_req, reply) => {
     const list = await deps.editions.archive(LIST);
     const rows = list.map(
       (e) => html`<li><a href="/archive/${e.id}">${e.frequency === 'weekly' ? 'Weekly' : 'Daily'} digest, ${e.period}</a> <span class="muted">· ${e.papers} papers</span></li>`,
@@ -47,7 +49,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ArchiveDeps) {
     );
   });
 
-  app.get('/archive.rss', async (_req, reply) => {
+  app.get('/archive.rss', { schema: { summary: 'Past editions as RSS 2.0', tags: ['Archive'], response: { 200: textOf('application/rss+xml', 'RSS 2.0') } } }, async (_req, reply) => {
     const list = await deps.editions.archive(50);
     const doc = new DOMImplementation().createDocument(null, 'rss', null);
     const rss = doc.documentElement!;
@@ -77,7 +79,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: ArchiveDeps) {
     return reply.type('application/rss+xml; charset=utf-8').send(xml);
   });
 
-  app.get<{ Params: { id: string } }>('/archive/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/archive/:id', { schema: { summary: "An edition's web version", tags: ['Archive'], params: Type.Object({ id: Type.String({ description: 'The edition id' }) }), response: { 200: htmlPage('The edition'), 404: ErrorReply } } }, async (req, reply) => {
     const id = Number(req.params.id);
     const edition = Number.isSafeInteger(id) && id > 0 ? await deps.editions.byId(id) : null;
     // Any edition whose pool is fixed has a web version, paused or not.

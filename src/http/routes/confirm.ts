@@ -6,7 +6,8 @@ import type { Tokens } from '../../domain/tokens.js';
 import type { Subscriber } from '../../domain/reader.js';
 import type { ConsentContext } from '../../domain/signup.js';
 import { html, messagePage } from '../pages/layout.js';
-import { consentOf, sendError, sendHtml } from '../respond.js';
+import { consentOf, invalidLink, sendError, sendHtml } from '../respond.js';
+import { ErrorReply, htmlPage, TokenParams } from '../schemas.js';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
 
@@ -54,7 +55,7 @@ export async function confirmRoutes(app: FastifyInstance, deps: ConfirmDeps) {
       await sendError(req, reply, 410, 'This link is no longer valid: a newer signup for this address replaced it. Use the link in the newest mail from us, or subscribe again.', 'Link no longer valid');
       return null;
     }
-    await sendError(req, reply, 400, 'This confirmation link is not valid. Check that you copied all of it.', 'Invalid link');
+    await invalidLink(req, reply, 'confirmation');
     return null;
   };
 
@@ -78,7 +79,7 @@ ${
   const noLongerPending = (req: TokenRequest, reply: FastifyReply) =>
     sendError(req, reply, 410, 'This link no longer applies to a pending subscription. Subscribe again from the front page.', 'Link no longer valid');
 
-  app.get<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/confirm/:token', { schema: { summary: 'The confirmation page: one button, changes nothing', tags: ['Readers'], params: TokenParams, response: { 200: htmlPage('Confirm, or already subscribed'), 400: ErrorReply, 410: ErrorReply } } }, async (req, reply) => {
     private_(reply);
     const link = await verify(req, reply);
     if (link === null) return reply;
@@ -96,7 +97,7 @@ ${
     );
   });
 
-  app.post<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/confirm/:token', { schema: { summary: 'Confirm the subscription', tags: ['Readers'], params: TokenParams, response: { 200: htmlPage("You're subscribed"), 400: ErrorReply, 410: ErrorReply } } }, async (req, reply) => {
     private_(reply);
     const link = await verify(req, reply);
     if (link === null) return reply;

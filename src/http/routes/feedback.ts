@@ -7,12 +7,13 @@ import type { Tokens } from '../../domain/tokens.js';
 import type { Paper } from '../../domain/paper.js';
 import { CHOICE_WORDS, choiceForm, readingListBody } from '../pages/feedback.js';
 import { html, messagePage, page } from '../pages/layout.js';
-import { rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
+import { invalidLink, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
+import { Type } from '@sinclair/typebox';
+import { ErrorReply, FeedbackParams, FeedbackView, oneOf, textOf, TokenParams } from '../schemas.js';
+import { validationMessage, type RouteSchema } from '../validation.js';
 
-type FeedbackRequest = FastifyRequest<{ Params: { paper: string; token: string }; Querystring: { choice?: unknown } }>;
+type FeedbackRequest = FastifyRequest<{ Params: { paper: string; token: string }; Querystring: { choice?: FeedbackChoice } }>;
 
-const CHOICES = ['more', 'less'] as const;
-const isChoice = (v: unknown): v is FeedbackChoice => CHOICES.includes(v as FeedbackChoice);
 // A paper id as papermail stores them: printable, short.
 const PAPER_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -35,6 +36,15 @@ export interface FeedbackDeps {
  * (what a mail scanner fetches) only shows the paper and the choice with one button; the POST records it.
  * The token is signed for the reader and the paper, so a link can only speak for its own paper.
  */
+const CHOOSE = 'Choose "more", "less" or "undo".';
+const postSchema: RouteSchema = {
+  summary: 'Record "more like this" or "less like this" on a paper (the last choice wins), or take it back',
+  tags: ['Readers'],
+  params: FeedbackParams,
+  body: Type.Object({ choice: oneOf(['more', 'less', 'undo'], CHOOSE) }, { additionalProperties: true, 'x-messages': { type: CHOOSE, required: CHOOSE } }),
+  response: { 200: { ...FeedbackView, description: 'Noted (or JSON: the paper and the choice now)' }, 400: ErrorReply, 404: ErrorReply, 415: ErrorReply },
+};
+
 export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
@@ -44,7 +54,7 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
     const { paper: paperId, token } = req.params;
     const valid = PAPER_ID.test(paperId) ? deps.tokens.verify(token, 'feedback', undefined, paperId) : null;
     if (!valid) {
-      await sendError(req, reply, 400, 'This feedback link is not valid. Check that you copied all of it.', 'Invalid link');
+      await invalidLink(req, reply, 'feedback');
       return null;
     }
     const [subscriber, [paper]] = await Promise.all([deps.readerById(valid.subscriberId), deps.papersByIds([paperId])]);
@@ -58,9 +68,8 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
   const links = (subscriberId: number) =>
     html`<p class="muted"><a href="${new URL(readingListUrl(deps.config.publicUrl, deps.tokens, subscriberId)).pathname}">Your reading list</a> · <a href="/preferences/${deps.tokens.sign(subscriberId, 'preferences')}">Your preferences</a></p>`;
 
-  app.get('/feedback/:paper/:token', async (req: FeedbackRequest, reply) => {
-    const choice = req.query.choice;
-    if (choice !== undefined && !isChoice(choice)) return sendError(req, reply, 400, 'A feedback link says "more" or "less".');
+  app.get('/feedback/:paper/:token', { schema: { summary: 'A feedback link from a digest: names the paper and the choice, with one button; records nothing', tags: ['Readers'], params: FeedbackParams, querystring: Type.Object({ choice: Type.Optional(oneOf(['more', 'less'], 'A feedback link says "more" or "less".')) }), response: { 200: { ...FeedbackView, description: 'The page (or JSON: the paper and the current choice)' }, 400: ErrorReply, 404: ErrorReply } } }, async (req: FeedbackRequest, reply) => {
+    const { choice } = req.query;
     const t = await target(req, reply);
     if (!t) return reply;
     const current = await deps.feedback.choiceOf(t.subscriber.id, t.paper.id);
@@ -79,10 +88,10 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
     );
   });
 
-  app.post('/feedback/:paper/:token', async (req: FeedbackRequest, reply) => {
+  app.post('/feedback/:paper/:token', { schema: postSchema, attachValidation: true }, async (req: FeedbackRequest, reply) => {
     if (rejectUnlessFormOrJson(req, reply)) return reply;
-    const choice = (req.body as { choice?: unknown } | undefined)?.choice;
-    if (!isChoice(choice) && choice !== 'undo') return sendError(req, reply, 400, 'Choose "more", "less" or "undo".');
+    if (req.validationError) return sendError(req, reply, 400, validationMessage(req.validationError));
+    const { choice } = req.body as { choice: FeedbackChoice | 'undo' };
     const t = await target(req, reply);
     if (!t) return reply;
     if (choice === 'undo') await deps.feedback.remove(t.subscriber.id, t.paper.id);
@@ -102,7 +111,7 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
     noStore(reply);
     const valid = deps.tokens.verify(req.params.token, 'reading-list');
     if (!valid) {
-      await sendError(req, reply, 400, 'This reading-list link is not valid. Check that you copied all of it.', 'Invalid link');
+      await invalidLink(req, reply, 'reading-list');
       return null;
     }
     if (!(await deps.readerById(valid.subscriberId))) {
@@ -113,20 +122,20 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackDeps) {
   };
   const citable = (items: MarkedPaper[]) => items.map((i) => i.paper);
 
-  app.get<{ Params: { token: string } }>('/reading-list/:token', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/reading-list/:token', { schema: { summary: 'The papers the reader liked, newest first (HTML, or JSON)', tags: ['Readers'], params: TokenParams, response: { 200: { ...Type.Object({ papers: Type.Array(Type.Object({}, { additionalProperties: true })) }), description: 'The reading list' }, 400: ErrorReply, 404: ErrorReply } } }, async (req, reply) => {
     const items = await readingList(req, reply);
     if (!items) return reply;
     if (wantsJson(req)) return { papers: items.map((i) => ({ id: i.paper.id, title: i.paper.title, authors: i.paper.authors, likedAt: i.at.toISOString() })) };
     return sendHtml(reply, page('Your reading list', readingListBody(items, `/reading-list/${req.params.token}`)));
   });
 
-  app.get<{ Params: { token: string } }>('/reading-list/:token/bibtex', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/reading-list/:token/bibtex', { schema: { summary: 'The reading list as BibTeX', tags: ['Readers'], params: TokenParams, response: { 200: textOf('application/x-bibtex', 'BibTeX'), 400: ErrorReply, 404: ErrorReply } } }, async (req, reply) => {
     const items = await readingList(req, reply);
     if (!items) return reply;
     return reply.type('application/x-bibtex; charset=utf-8').header('content-disposition', 'attachment; filename="reading-list.bib"').send(toBibtex(citable(items)));
   });
 
-  app.get<{ Params: { token: string } }>('/reading-list/:token/ris', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/reading-list/:token/ris', { schema: { summary: 'The reading list as RIS', tags: ['Readers'], params: TokenParams, response: { 200: textOf('application/x-research-info-systems', 'RIS'), 400: ErrorReply, 404: ErrorReply } } }, async (req, reply) => {
     const items = await readingList(req, reply);
     if (!items) return reply;
     return reply.type('application/x-research-info-systems; charset=utf-8').header('content-disposition', 'attachment; filename="reading-list.ris"').send(toRis(citable(items)));

@@ -3,6 +3,10 @@ import type { Registry } from 'prom-client';
 import type { ResolvedConfig } from '../../config.js';
 import type { FailureCounter } from '../bearer.js';
 import { admitBearer } from '../bearer.js';
+import { Type } from '@sinclair/typebox';
+import { BEARER, ErrorReply, textOf } from '../schemas.js';
+
+const Readiness = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) });
 
 /** GET /health (the process answers) and GET /ready (its database and queue backend answer too). */
 /** What /health, /ready and /metrics need. */
@@ -18,7 +22,7 @@ export interface HealthDeps {
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', { schema: { summary: 'Liveness', tags: ['Operations'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({ status: 'ok' }));
   const run = (checks: Record<string, () => Promise<void>>) =>
     Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
@@ -31,7 +35,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
       }),
     );
   // Advisories (the SMTP login) are shown but do not make the API unready: it can still take signups.
-  app.get('/ready', async (_req, reply) => {
+  app.get('/ready', { schema: { summary: 'Readiness: Postgres and the queue answer; checks.smtp is advisory', tags: ['Operations'], response: { 200: Readiness, 503: Readiness } } }, async (_req, reply) => {
     const [entries, advisories] = await Promise.all([run(deps.readiness), run(deps.advisories ?? {})]);
     const ready = entries.every(([, v]) => v === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries([...entries, ...advisories]) });
@@ -41,7 +45,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
   const token = deps.config.metricsToken;
   const registry = deps.metrics;
   if (token && registry) {
-    app.get('/metrics', async (req, reply) => {
+    app.get('/metrics', { schema: { summary: 'Prometheus metrics (METRICS_TOKEN)', tags: ['Operations'], security: BEARER, response: { 200: textOf('text/plain', 'Prometheus text'), 401: ErrorReply, 429: ErrorReply, 503: ErrorReply } } }, async (req, reply) => {
       if (!(await admitBearer(req, reply, token, deps.bearerFailures, 'metrics'))) return reply;
       try {
         const body = await registry.metrics();

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { describeSchedule, parsePreferences } from '../../domain/preferences.js';
+import { describeSchedule, PreferencesBody, preferencesOf, type PreferenceFields } from '../../domain/preferences.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { Tokens } from '../../domain/tokens.js';
 import type { MarkedPaper, Subscriber } from '../../domain/reader.js';
@@ -9,7 +9,9 @@ import { html, messagePage } from '../pages/layout.js';
 import { readingListUrl } from '../../domain/links.js';
 import { preferencesPage, unsubscribedPage, type FeedbackLists } from '../pages/preferences.js';
 import { feedbackAction } from '../pages/feedback.js';
-import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
+import { consentOf, invalidLink, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
+import { ErrorReply, PreferencesView, TokenParams } from '../schemas.js';
+import { validationMessage, type RouteSchema } from '../validation.js';
 
 /** What the preference center needs. */
 export interface PreferencesDeps {
@@ -32,7 +34,7 @@ export async function preferencesRoutes(app: FastifyInstance, deps: PreferencesD
   const reader = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, opts: { leftOk?: boolean } = {}) => {
     const valid = deps.tokens.verify(req.params.token, 'preferences');
     if (!valid) {
-      await sendError(req, reply, 400, 'This preferences link is not valid. Check that you copied all of it.', 'Invalid link');
+      await invalidLink(req, reply, 'preferences');
       return null;
     }
     const subscriber = await deps.readers.byId(valid.subscriberId);
@@ -61,7 +63,13 @@ export async function preferencesRoutes(app: FastifyInstance, deps: PreferencesD
     return { liked: withAction('more'), hidden: withAction('less'), readingList: new URL(readingListUrl(deps.config.publicUrl, deps.tokens, id)).pathname };
   };
 
-  app.get<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
+  const getSchema: RouteSchema = {
+    summary: 'The preference center (HTML, or JSON with Accept: application/json)',
+    tags: ['Readers'],
+    params: TokenParams,
+    response: { 200: { ...PreferencesView, description: 'The preferences (JSON), or the page' }, 400: ErrorReply, 404: ErrorReply },
+  };
+  app.get<{ Params: { token: string } }>('/preferences/:token', { schema: getSchema }, async (req, reply) => {
     const r = await reader(req, reply, { leftOk: true });
     if (!r) return reply;
     if (wantsJson(req)) return { ...view(r), status: r.status };
@@ -70,17 +78,25 @@ export async function preferencesRoutes(app: FastifyInstance, deps: PreferencesD
     return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, feedback: await feedbackOf(r.id) }));
   });
 
-  app.post<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
+  const postSchema: RouteSchema = {
+    summary: 'Save preferences; a field left out keeps its value',
+    tags: ['Readers'],
+    params: TokenParams,
+    body: PreferencesBody,
+    response: { 200: { ...PreferencesView, description: 'The saved preferences (JSON), or the page' }, 400: ErrorReply, 404: ErrorReply, 415: ErrorReply },
+  };
+  // Validation is attached, not answered: the form comes back with the message and what was typed.
+  app.post<{ Params: { token: string } }>('/preferences/:token', { schema: postSchema, attachValidation: true }, async (req, reply) => {
     if (rejectUnlessFormOrJson(req, reply)) return reply;
     const r = await reader(req, reply);
     if (!r) return reply;
-    const parsed = parsePreferences(req.body);
-    if (!parsed.ok) {
-      if (wantsJson(req)) return sendError(req, reply, 400, parsed.error);
+    if (req.validationError) {
+      const error = validationMessage(req.validationError);
+      if (wantsJson(req)) return sendError(req, reply, 400, error);
       const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').replace(/[\r\n]/g, ' ')]));
-      return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, error: parsed.error, values, feedback: await feedbackOf(r.id) }), 400);
+      return sendHtml(reply, preferencesPage({ token: req.params.token, reader: r, defaultSize: deps.config.digest.size, error, values, feedback: await feedbackOf(r.id) }), 400);
     }
-    const saved = await deps.readers.savePreferences(r.id, parsed.value, consentOf(req, 'preferences-form-v1'));
+    const saved = await deps.readers.savePreferences(r.id, preferencesOf(req.body as PreferenceFields), consentOf(req, 'preferences-form-v1'));
     if (!saved) return sendError(req, reply, 404, 'There is no active subscription behind this link.', 'No subscription');
     if (wantsJson(req)) return view(saved);
     return sendHtml(reply, preferencesPage({ token: req.params.token, reader: saved, defaultSize: deps.config.digest.size, saved: true, feedback: await feedbackOf(saved.id) }));

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isTimeZone } from '../../domain/preferences.js';
-import { parseSignup } from '../../domain/signup.js';
+import { isTimeZone } from '../../domain/checks.js';
+import { signupOf, SignupBody, type SignupFields } from '../../domain/signup.js';
 import { ipForLog } from '../../domain/redact.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { Signup, SignupOutcome } from '../../domain/signup.js';
@@ -8,10 +8,11 @@ import type { SignupGuard } from '../signup-guard.js';
 import { html, messagePage } from '../pages/layout.js';
 import { signupPage } from '../pages/signup.js';
 import { consentOf, rejectUnlessFormOrJson, sendError, sendHtml, wantsJson } from '../respond.js';
+import { Accepted, ErrorReply, htmlPage } from '../schemas.js';
+import { validationMessage, type RouteSchema } from '../validation.js';
 
 const NEUTRAL = 'If this address can subscribe, a confirmation email is on its way. Open the link in it to start receiving digests.';
 
-/** GET / (the form) and POST /subscribe, behind per-IP limits, the form's bot guard and a per-inbox throttle. */
 /** What the signup form needs (the store bound to the subscribers repository by the runtime). */
 export interface SignupDeps {
   config: Pick<ResolvedConfig, 'signup' | 'queuePrefix' | 'privacy' | 'digest' | 'brand'>;
@@ -32,6 +33,7 @@ export interface MailboxThrottle {
   refund(email: string): Promise<void>;
 }
 
+/** GET / (the form) and POST /subscribe, behind per-IP limits, the form's bot guard and a per-inbox throttle. */
 export async function signupRoutes(app: FastifyInstance, deps: SignupDeps) {
   const { signup } = deps.config;
   const tooMany = (_req: FastifyRequest, context: { after: string }) => ({
@@ -59,24 +61,43 @@ export async function signupRoutes(app: FastifyInstance, deps: SignupDeps) {
     );
   };
 
-  app.get('/', async (_req, reply) => form(reply));
+  app.get('/', { schema: { summary: 'The signup form', tags: ['Readers'], response: { 200: htmlPage('The signup page') } } }, async (_req, reply) => form(reply));
 
-  app.post('/subscribe', { onRequest: perIp }, async (req, reply) => {
+  const schema: RouteSchema = {
+    summary: 'Subscribe (form or JSON); a confirmation mail follows',
+    tags: ['Readers'],
+    body: SignupBody,
+    response: {
+      200: htmlPage('"Check your inbox" (form posts): the same for new, pending and active addresses'),
+      202: Accepted,
+      400: ErrorReply,
+      415: ErrorReply,
+      429: { ...ErrorReply, description: 'Too many signups from this IP; see Retry-After' },
+    },
+  };
+  // The form's zone comes from the browser, in a field nobody sees: one this server does not know is
+  // dropped (DIGEST_TZ, said on the confirmation page), never held against the person. JSON is held to it.
+  const dropUnknownZone = async (req: FastifyRequest) => {
+    const b = req.body as Record<string, unknown> | undefined;
+    if (b && !wantsJson(req) && typeof b.timezone === 'string' && b.timezone && !isTimeZone(b.timezone)) delete b.timezone;
+  };
+  // Validation is attached, not answered: a form gets itself back with the message and what was typed.
+  app.post('/subscribe', { schema, attachValidation: true, onRequest: perIp, preValidation: dropUnknownZone }, async (req, reply) => {
     if (rejectUnlessFormOrJson(req, reply)) return reply;
     const b = (req.body ?? {}) as Record<string, unknown>;
-    // The form's zone comes from the browser, in a field nobody sees: one this server does not know is
-    // dropped (DIGEST_TZ, said on the confirmation page), never held against the person. JSON is held to it.
-    if (!wantsJson(req) && typeof b.timezone === 'string' && b.timezone && !isTimeZone(b.timezone)) delete b.timezone;
-    const parsed = parseSignup(b);
     const clean = (v: unknown, max: number) => (typeof v === 'string' ? v.replace(/[\r\n]/g, ' ').slice(0, max) : '');
     const again = (error: string, status = 400) =>
       form(reply, { error, email: clean(b.email, 254), topics: clean(b.topics, 1200), frequency: clean(b.frequency, 10) }, status);
-    if (!parsed.ok) return wantsJson(req) ? sendError(req, reply, 400, parsed.error) : again(parsed.error);
+    if (req.validationError) {
+      const error = validationMessage(req.validationError);
+      return wantsJson(req) ? sendError(req, reply, 400, error) : again(error);
+    }
+    const given = signupOf(req.body as SignupFields);
 
     const verdict = await deps.guard.judge(b);
     if (verdict === 'bot') {
       req.log.info({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'signup taken for a bot (honeypot, forged stamp or too fast): no mail');
-      return neutral(req, reply, parsed.value.email);
+      return neutral(req, reply, given.email);
     }
     if (verdict === 'stale') return again('This form was open for a long time. Please press Subscribe again.', 200);
     if (verdict === 'needs-pow') {
@@ -84,18 +105,18 @@ export async function signupRoutes(app: FastifyInstance, deps: SignupDeps) {
       return wantsJson(req) ? sendError(req, reply, 400, message) : again(message);
     }
 
-    const { email } = parsed.value;
+    const { email } = given;
     // Per inbox, plus-tags and case folded: a flood of flood+N@victim.example is one inbox's few mails.
     if (!(await deps.mailbox.take(email))) {
       req.log.info({ ip: ipForLog(req.ip, deps.config.privacy.logIp) }, 'signup throttled: this inbox had its confirmation mails for today');
       return neutral(req, reply, email);
     }
     const outcome = await deps.signup({
-      ...parsed.value,
+      ...given,
       // The form's script sends the browser's zone; without it (no JavaScript) DIGEST_TZ, which the
       // confirmation page states, with a link to change it.
-      timezone: parsed.value.timezone ?? deps.config.digest.tz,
-      timezoneChosen: parsed.value.timezone !== undefined,
+      timezone: given.timezone ?? deps.config.digest.tz,
+      timezoneChosen: given.timezone !== undefined,
       consent: consentOf(req, 'signup-form-v1'),
     });
     if (outcome.action === 'confirm') {

@@ -6,7 +6,8 @@ import type { SignupGuard } from '../signup-guard.js';
 import { html, messagePage } from '../pages/layout.js';
 import { dataLinkForm } from '../pages/preferences.js';
 import { signupForm } from '../pages/signup.js';
-import { sendError, sendHtml } from '../respond.js';
+import { invalidLink, sendError, sendHtml } from '../respond.js';
+import { ErrorReply, htmlPage, TokenParams } from '../schemas.js';
 
 /** What the unsubscribe pages need. */
 export interface UnsubscribeDeps {
@@ -44,9 +45,9 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: UnsubscribeD
 ${subscriber ? dataLinkForm(`/unsubscribe/${token}/data-link`) : ''}`,
     );
 
-  app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/unsubscribe/:token', { schema: { summary: 'The unsubscribe page: one button, changes nothing', tags: ['Readers'], params: TokenParams, response: { 200: htmlPage('Unsubscribe?'), 400: ErrorReply } } }, async (req, reply) => {
     const valid = deps.tokens.verify(req.params.token, 'unsubscribe');
-    if (!valid) return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
+    if (!valid) return invalidLink(req, reply, 'unsubscribe');
     const subscriber = await deps.readers.byId(valid.subscriberId);
     // Someone who already left is told so, not asked again.
     if (!subscriber || subscriber.status === 'unsubscribed') return sendHtml(reply, await unsubscribed(req.params.token, subscriber));
@@ -64,9 +65,9 @@ ${dataLinkForm(`/unsubscribe/${req.params.token}/data-link`)}`,
     );
   });
 
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: { summary: 'Unsubscribe at once (the button, or an RFC 8058 one-click POST, form or multipart)', tags: ['Readers'], params: TokenParams, response: { 200: htmlPage("You're unsubscribed"), 400: ErrorReply } } }, async (req, reply) => {
     const valid = deps.tokens.verify(req.params.token, 'unsubscribe');
-    if (!valid) return sendError(req, reply, 400, 'This unsubscribe link is not valid. Check that you copied all of it.', 'Invalid link');
+    if (!valid) return invalidLink(req, reply, 'unsubscribe');
     // RFC 8058 allows a multipart/form-data body: it is read to its end, a few small fields and no file, so
     // that a broken one is refused (400) rather than taken for a click.
     if (req.isMultipart()) for await (const _part of req.parts({ limits: { fields: 10, fieldSize: 1024, files: 0, parts: 10 } }));

@@ -3,6 +3,9 @@ import { safeEqual } from '../../domain/tokens.js';
 import { readWebhook } from '../../domain/bounce-notices.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { BounceEvent } from '../../domain/bounces.js';
+import { Type } from '@sinclair/typebox';
+import { ErrorReply } from '../schemas.js';
+import type { RouteSchema } from '../validation.js';
 
 /** The secret from `X-Webhook-Secret`, or the password of basic auth (how SNS and Postmark send it). */
 function secretOf(req: FastifyRequest): string | null {
@@ -23,6 +26,34 @@ export interface SnsGate {
 }
 
 const SNS_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
+
+const GenericEvent = Type.Object(
+  {
+    email: Type.String({ 'x-messages': { type: 'Each item\'s "email" must be an email address.' } }),
+    type: Type.String({ enum: ['hard', 'soft', 'complaint'], 'x-messages': { type: 'Each item\'s "type" must be "hard", "soft" or "complaint".', enum: 'Each item\'s "type" must be "hard", "soft" or "complaint".' } }),
+    reason: Type.Optional(Type.String({ 'x-messages': { type: 'Each item\'s "reason" must be text.' } })),
+  },
+  { additionalProperties: true, description: "papermail's own event", 'x-messages': { required: 'Each item needs an "email" and a "type".', type: 'Each item is an object: {email, type, reason}.' } },
+);
+const SCHEMA: RouteSchema = {
+  summary: 'Bounces and complaints after the SMTP answer (WEBHOOK_SECRET)',
+  tags: ['Webhooks'],
+  security: [{ webhookSecret: [] }, { basic: [] }],
+  body: Type.Union(
+    [
+      Type.Object({}, { additionalProperties: true, description: 'One event of ours; an Amazon SNS envelope (SubscriptionConfirmation, or a Notification of SES); a Postmark Bounce or SpamComplaint' }),
+      Type.Array(GenericEvent, { maxItems: 1000, description: 'Events of ours, at most 1,000' }),
+    ],
+    { 'x-messages': { anyOf: 'Send a JSON object, or an array of at most 1,000 {email, type} items.' } },
+  ),
+  response: {
+    200: Type.Object({ recorded: Type.Optional(Type.Integer()), outcomes: Type.Optional(Type.Array(Type.Object({ email: Type.String(), kind: Type.String(), outcome: Type.String() }))), subscribed: Type.Optional(Type.Boolean()), ignored: Type.Optional(Type.String()) }),
+    400: ErrorReply,
+    401: ErrorReply,
+    403: ErrorReply,
+    502: ErrorReply,
+  },
+};
 
 /** What the bounce webhook needs. */
 export interface WebhookDeps {
@@ -75,7 +106,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps) {
     }
   };
 
-  app.post('/api/webhooks/bounces', { bodyLimit: 256 * 1024, onRequest: authenticate }, async (req: FastifyRequest, reply: FastifyReply) => {
+  app.post('/api/webhooks/bounces', { schema: SCHEMA, bodyLimit: 256 * 1024, onRequest: authenticate }, async (req: FastifyRequest, reply: FastifyReply) => {
     const body = req.body as Record<string, unknown> | null;
     if (body && typeof body === 'object' && SNS_TYPES.has(String(body.Type))) {
       const refused = await snsRefusal(req, body);

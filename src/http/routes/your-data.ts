@@ -4,7 +4,8 @@ import type { ResolvedConfig } from '../../config.js';
 import type { Tokens } from '../../domain/tokens.js';
 import type { Subscriber } from '../../domain/reader.js';
 import { html, messagePage } from '../pages/layout.js';
-import { sendError, sendHtml, wantsJson } from '../respond.js';
+import { invalidLink, sendError, sendHtml, wantsJson } from '../respond.js';
+import { Accepted, DataExport, ErrorReply, htmlPage, TokenParams } from '../schemas.js';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
 
@@ -38,7 +39,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
   // Asking for the link: from the preferences page, or the unsubscribe page (a reader who left still has data here).
   const ask = (purpose: TokenPurpose) => async (req: TokenRequest, reply: FastifyReply) => {
     const valid = deps.tokens.verify(req.params.token, purpose);
-    if (!valid) return sendError(req, reply, 400, 'This link is not valid. Check that you copied all of it.', 'Invalid link');
+    if (!valid) return invalidLink(req, reply, 'data');
     // At most a few per hour per reader; the answer is the same either way, and the mail goes only to the address itself.
     if (await deps.dataLinks.take(`data|${valid.subscriberId}`)) {
       if (await deps.readers.oweDataLink(valid.subscriberId)) deps.mailOwed?.();
@@ -47,8 +48,8 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
     if (wantsJson(req)) return reply.code(202).send({ status: 'sent', message });
     return sendHtml(reply, messagePage('Check your inbox', message));
   };
-  app.post<{ Params: { token: string } }>('/preferences/:token/data-link', ask('preferences'));
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token/data-link', ask('unsubscribe'));
+  app.post<{ Params: { token: string } }>('/preferences/:token/data-link', { schema: { summary: 'Mail the address a link to its data (valid one hour)', tags: ['Your data'], params: TokenParams, response: { 200: htmlPage('Check your inbox'), 202: Accepted, 400: ErrorReply } } }, ask('preferences'));
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token/data-link', { schema: { summary: 'The same, for a reader who left', tags: ['Your data'], params: TokenParams, response: { 200: htmlPage('Check your inbox'), 202: Accepted, 400: ErrorReply } } }, ask('unsubscribe'));
 
   /** The reader behind a fresh data link, or null once an answer was sent. */
   const reader = async (req: TokenRequest, reply: FastifyReply) => {
@@ -58,7 +59,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
       const expired = deps.tokens.verify(req.params.token, 'data') !== null;
       await (expired
         ? sendError(req, reply, 410, 'Links to your data work for one hour, and this one has expired. Ask for a new one from your preferences page or an unsubscribe link.', 'Link expired')
-        : sendError(req, reply, 400, 'This link is not valid. Check that you copied all of it.', 'Invalid link'));
+        : invalidLink(req, reply, 'data'));
       return null;
     }
     const subscriber = await deps.readers.byId(valid.subscriberId);
@@ -69,7 +70,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
     return subscriber;
   };
 
-  app.get<{ Params: { token: string } }>('/data/:token', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/data/:token', { schema: { summary: 'The mailed data page', tags: ['Your data'], params: TokenParams, response: { 200: htmlPage('Your data'), 400: ErrorReply, 404: ErrorReply, 410: ErrorReply } } }, async (req, reply) => {
     const r = await reader(req, reply);
     if (!r) return reply;
     const base = `/data/${req.params.token}`;
@@ -86,7 +87,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
     );
   });
 
-  app.get<{ Params: { token: string } }>('/data/:token/export', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/data/:token/export', { schema: { summary: 'Everything stored about the reader (GDPR Art. 15)', tags: ['Your data'], params: TokenParams, response: { 200: DataExport, 400: ErrorReply, 404: ErrorReply, 410: ErrorReply } } }, async (req, reply) => {
     const r = await reader(req, reply);
     if (!r) return reply;
     const data = await deps.readers.export(r.id);
@@ -94,7 +95,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
     return reply.header('content-disposition', `attachment; filename="${deps.config.brand.slug}-data.json"`).send({ exportedAt: new Date().toISOString(), ...data });
   });
 
-  app.get<{ Params: { token: string } }>('/data/:token/erase', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/data/:token/erase', { schema: { summary: 'Asks "erase everything?"; changes nothing', tags: ['Your data'], params: TokenParams, response: { 200: htmlPage('Erase your data?'), 400: ErrorReply, 404: ErrorReply, 410: ErrorReply } } }, async (req, reply) => {
     const r = await reader(req, reply);
     if (!r) return reply;
     return sendHtml(
@@ -108,7 +109,7 @@ export async function yourDataRoutes(app: FastifyInstance, deps: YourDataDeps) {
     );
   });
 
-  app.post<{ Params: { token: string } }>('/data/:token/erase', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/data/:token/erase', { schema: { summary: 'Erase the reader for good (GDPR Art. 17)', tags: ['Your data'], params: TokenParams, response: { 200: htmlPage('Your data is erased'), 400: ErrorReply, 404: ErrorReply, 410: ErrorReply } } }, async (req, reply) => {
     const r = await reader(req, reply);
     if (!r) return reply;
     await deps.readers.erase(r.id);
