@@ -1,7 +1,6 @@
 import type { ClaimedDelivery, DeliveryResult } from '../domain/delivery.js';
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import type { ReaderView } from '../domain/reader.js';
 
 /**
  * Records results, fenced: only rows still held under the result's claim token change. Retry and requeue
@@ -159,4 +158,3 @@ export function createDeliveriesRepo(db: Db, opts: { namedStatements: boolean } 
   };
 }
 
-export type DeliveriesRepo = ReturnType<typeof createDeliveriesRepo>;

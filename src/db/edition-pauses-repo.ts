@@ -85,4 +85,3 @@ export function createEditionPausesRepo(db: Db) {
   };
 }
 
-export type EditionPausesRepo = ReturnType<typeof createEditionPausesRepo>;

@@ -33,4 +33,3 @@ export function createEditionRendersRepo(db: Db) {
   };
 }
 
-export type EditionRendersRepo = ReturnType<typeof createEditionRendersRepo>;

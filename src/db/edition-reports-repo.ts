@@ -63,4 +63,3 @@ export function createEditionReportsRepo(db: Db) {
   };
 }
 
-export type EditionReportsRepo = ReturnType<typeof createEditionReportsRepo>;

@@ -70,4 +70,3 @@ export function createEditionShardsRepo(db: Db) {
   };
 }
 
-export type EditionShardsRepo = ReturnType<typeof createEditionShardsRepo>;

@@ -101,4 +101,3 @@ export function createEditionsRepo(db: Db) {
   };
 }
 
-export type EditionsRepo = ReturnType<typeof createEditionsRepo>;

@@ -2,7 +2,6 @@ import type { FeedbackChoice, MarkedPaper } from '../domain/reader.js';
 import { sql } from 'drizzle-orm';
 import type { Choice } from '../domain/ranking.js';
 import type { Db } from './client.js';
-import type { Paper } from '../domain/paper.js';
 
 /** The choices a ranking reads per reader: the newest ones, enough to learn from, bounded. */
 const CHOICES_PER_READER = 200;
@@ -73,4 +72,3 @@ export function createFeedbackRepo(db: Db) {
   };
 }
 
-export type FeedbackRepo = ReturnType<typeof createFeedbackRepo>;

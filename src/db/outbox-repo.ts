@@ -36,4 +36,3 @@ export function createOutboxRepo(db: Db) {
   };
 }
 
-export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

@@ -2,8 +2,6 @@ import type { Paper } from '../domain/paper.js';
 import { sql } from 'drizzle-orm';
 import type { NormalizedPaper } from '../domain/paper.js';
 import type { Db } from './client.js';
-import type { papers } from './schema.js';
-
 
 export interface UpsertResult {
   added: number;

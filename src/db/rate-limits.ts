@@ -6,7 +6,7 @@ import { mailboxKey } from '../domain/mailbox.js';
 import { gatedBatches } from './batching.js';
 
 /** Counts confirmation mails per inbox; a signup past the count stores nothing and mails nothing. */
-export interface MailboxThrottle {
+interface MailboxThrottle {
   /** Takes one of the inbox's mails for today; false when it has none left. */
   take(email: string): Promise<boolean>;
   /** Gives a taken mail back (the signup owed no mail after all: the reader was already active). */
@@ -14,18 +14,18 @@ export interface MailboxThrottle {
 }
 
 /** The service-wide ceiling on confirmation mails per hour. */
-export interface ConfirmCeiling {
+interface ConfirmCeiling {
   /** Takes a slot for one confirmation mail now; returns 0, or the milliseconds to wait for the next slot. */
   wait(): Promise<number>;
 }
 
 /** One-per-while throttle for mail a reader asks for (the data link). */
-export interface RequestThrottle {
+interface RequestThrottle {
   take(key: string): Promise<boolean>;
 }
 
 /** Failed attempts per client (a wrong bearer token): past the allowance, the client waits. */
-export interface FailureCounter {
+interface FailureCounter {
   /** Milliseconds this client must wait before trying again; 0 when it may. */
   wait(client: string): Promise<number>;
   /** Counts one failed attempt. */

@@ -2,7 +2,6 @@ import { PapersHad, pagesByKeyset, type Assignment, type Audience, type Target }
 import { sql } from 'drizzle-orm';
 import type { Frequency } from '../domain/edition.js';
 import type { Db } from './client.js';
-import type { ReaderView } from '../domain/reader.js';
 
 const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
@@ -196,4 +195,3 @@ export function createReadersRepo(db: Db) {
   };
 }
 
-export type ReadersRepo = ReturnType<typeof createReadersRepo>;

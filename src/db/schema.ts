@@ -87,7 +87,6 @@ export const consents = pgTable(
   (t) => [index('consents_subscriber_idx').on(t.subscriberId)],
 );
 
-
 export const papers = pgTable(
   'papers',
   {
@@ -202,7 +201,6 @@ export const editionShards = pgTable(
   },
   (t) => [primaryKey({ columns: [t.editionId, t.firstId] })],
 );
-
 
 export const deliveries = pgTable(
   'deliveries',

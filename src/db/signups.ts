@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import type { Frequency } from '../domain/edition.js';
 import { gatedBatches } from './batching.js';
 import type { Db } from './client.js';
-import type { ConsentContext, Signup as SignupInput } from '../domain/signup.js';
+import type { Signup as SignupInput } from '../domain/signup.js';
 
 // One confirmation mail per pending address per window: a signup form must not become a way to flood an inbox.
 const CONFIRM_RESEND_SECONDS = 600;
@@ -53,7 +52,6 @@ const SIGNUP_SQL = `
     insert into outbox (kind, subscriber_id, job_id) select 'confirm', id, 'confirm-' || id || '-' || stamp from joined
   )
   select id, n from joined`;
-
 
 /**
  * Signups, batched: each call of `load` resolves to the id owed a confirmation, or null (suppressed, already

@@ -7,9 +7,6 @@ import { consents, outbox, subscribers } from './schema.js';
 import { createSignupBatcher } from './signups.js';
 import type { ConsentContext, Signup, SignupOutcome } from '../domain/signup.js';
 
-
-
-
 /** The reader's next local send time after `after`, from their own row (migration 0006); null when they get nothing. */
 const nextSend = (after: ReturnType<typeof sql>) =>
   sql`case when status = 'active' and frequency <> 'paused' then papermail_next_send(timezone, send_hour, frequency = 'weekly', send_day, ${after}) end`;
@@ -267,4 +264,3 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
   };
 }
 
-export type SubscribersRepo = ReturnType<typeof createSubscribersRepo>;

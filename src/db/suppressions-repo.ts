@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import type { BounceEvent, BounceSource } from '../domain/bounces.js';
 
-
 const SOFT_WINDOW_DAYS = 30;
 
 export function createSuppressionsRepo(db: Db) {
@@ -74,4 +73,3 @@ export function createSuppressionsRepo(db: Db) {
   };
 }
 
-export type SuppressionsRepo = ReturnType<typeof createSuppressionsRepo>;

@@ -1,10 +1,9 @@
 import { VIEW } from '../domain/marks.js';
-import type { DigestParts, KindParts, ListPaper } from '../domain/digest.js';
+import type { DigestParts, KindParts } from '../domain/digest.js';
 import { digestView, type DigestContext, type DigestPaper } from './render-digest.js';
 
 export type { DigestParts };
 import { BLOCK_END, BLOCK_START, BUILT_IN_TEMPLATES, type Templates } from './templates.js';
-
 
 const startRe = new RegExp(`(?:<mj-raw>)?${BLOCK_START}(?:</mj-raw>)?`);
 const endRe = new RegExp(`(?:<mj-raw>)?${BLOCK_END}(?:</mj-raw>)?`);

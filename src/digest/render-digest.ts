@@ -26,7 +26,7 @@ export interface DigestPaper {
 }
 
 /** The source name of the papers bundled from the seed page (seeds/papers.json). */
-export const SEED_SOURCE = 'hf-daily-page';
+const SEED_SOURCE = 'hf-daily-page';
 
 export interface DigestContext {
   frequency: Frequency;
@@ -95,7 +95,7 @@ function introOf(papers: ListPaper[], frequency: Frequency): string {
 
 
 /** The words of a digest that depend on its list and the reader's day: subject, preview line, intro, date. */
-export function listWords(papers: ListPaper[], frequency: Frequency, day: string) {
+function listWords(papers: ListPaper[], frequency: Frequency, day: string) {
   const label = dateLabel(day);
   const subject = papers.length ? `Trending papers, ${label}: ${typeset(papers[0]!.title)}` : `Trending papers, ${label}: nothing new`;
   return {
@@ -107,10 +107,10 @@ export function listWords(papers: ListPaper[], frequency: Frequency, day: string
 }
 
 /** The line that says a list is filtered by the reader's topics. */
-export const topicLineOf = (topics: string[] | undefined) => (topics?.length ? `Filtered to your topics: ${topics.join(', ')}.` : null);
+const topicLineOf = (topics: string[] | undefined) => (topics?.length ? `Filtered to your topics: ${topics.join(', ')}.` : null);
 
 /** The "Because you liked" title as a digest shows it: typeset, cut short. */
-export const becauseLine = (title: string) => typeset(excerpt(title, 90));
+const becauseLine = (title: string) => typeset(excerpt(title, 90));
 
 /** Builds the view both the MJML and the text template read. Pure. */
 export function digestView(papers: DigestPaper[], ctx: DigestContext) {

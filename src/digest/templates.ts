@@ -12,7 +12,7 @@ const filesUnder = (root: string): string[] =>
     .map((e) => relative(root, join(e.parentPath, e.name)).split('\\').join('/'));
 
 /** Names of the templates papermail has (digest.mjml, partials/head.mjml, confirm.txt, ...). */
-export const TEMPLATE_NAMES: readonly string[] = filesUnder(new URL('.', dir).pathname).sort();
+const TEMPLATE_NAMES: readonly string[] = filesUnder(new URL('.', dir).pathname).sort();
 
 /** Template sources by name (digest.mjml, partials/head.mjml, …), read once and never changed. */
 type Sources = Readonly<Record<string, string>>;

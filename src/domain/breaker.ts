@@ -24,9 +24,9 @@ export interface BreakerSettings {
  * One attempt's outcome; `transport` marks a failure on our side of the wire, `temporary` a 4xx (see
  * mail/smtp-outcome.ts).
  */
-export type Observation = { ok: true } | { ok: false; transport: boolean; temporary?: boolean; signature: string; response: string };
+type Observation = { ok: true } | { ok: false; transport: boolean; temporary?: boolean; signature: string; response: string };
 
-export interface Trip {
+interface Trip {
   reason: string;
   /** Set for a storm: the rows that failed this way are the breaker's to undo, not the readers'. */
   stormSignature: string | null;

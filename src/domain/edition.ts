@@ -1,7 +1,7 @@
 /** How often a reader gets a digest, and what an edition is of. (A reader may also pause: see Subscriber.) */
 export type Frequency = 'daily' | 'weekly';
 
-export type EditionStatus = 'pending' | 'assigning' | 'sending' | 'sent' | 'empty' | 'paused';
+type EditionStatus = 'pending' | 'assigning' | 'sending' | 'sent' | 'empty' | 'paused';
 
 /** One issue of the digest for one frequency and period (editions in src/db/schema.ts). */
 export type Edition = {

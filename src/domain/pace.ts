@@ -19,7 +19,7 @@ export interface PaceSettings {
 
 export const DEFAULT_PACE: Omit<PaceSettings, 'max'> = { window: 40, threshold: 0.25, minSample: 8, increaseAfter: 20 };
 
-export interface PaceChange {
+interface PaceChange {
   from: number;
   to: number;
   /** Why, for the log: the share of temporary answers, or the good answers that widened it. */

@@ -4,9 +4,9 @@ import type { Parsed } from './parsed.js';
 import { bodyChecker } from './schema-check.js';
 import { scheduleOf, SCHEDULE_FIELDS, TOPICS_FIELD } from './signup.js';
 
-export { isTimeZone, MAX_TOPICS, WEEKDAYS } from './checks.js';
+export { isTimeZone, WEEKDAYS } from './checks.js';
 
-export type ReaderFrequency = 'daily' | 'weekly' | 'paused';
+type ReaderFrequency = 'daily' | 'weekly' | 'paused';
 
 /** A preference change; a field left out (undefined) keeps the reader's current value. */
 export interface Preferences {

@@ -54,14 +54,14 @@ const SIMILARITY_FLOOR = 0.1;
 
 const DAY = 86_400_000;
 
-export interface Ranked<P> {
+interface Ranked<P> {
   paper: P;
   /** The liked paper's title when the profile lifted this one: "Because you liked: ...". */
   because: string | null;
 }
 
 /** A reader's papers of the pool as bits over its places: places 0-30 in `lo`, 31-61 in `hi` (readers-repo's PapersHad). */
-export interface PlacesHad extends PapersSeen {
+interface PlacesHad extends PapersSeen {
   readonly lo: number;
   readonly hi: number;
 }

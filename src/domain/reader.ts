@@ -1,7 +1,7 @@
 import type { Frequency } from './edition.js';
 import type { Paper } from './paper.js';
 
-export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'suppressed';
+type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'suppressed';
 
 /** A reader, as stored (subscribers in src/db/schema.ts). */
 export type Subscriber = {

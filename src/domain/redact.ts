@@ -69,7 +69,7 @@ export function maskAddresses(text: string, steps: { n: number } = { n: 0 }): st
 }
 
 /** A secret as logs may keep it: its first characters, enough to tell two apart, never enough to use. */
-export const cutSecret = (value: string) => (value.length > 6 ? `${value.slice(0, 6)}…` : value);
+const cutSecret = (value: string) => (value.length > 6 ? `${value.slice(0, 6)}…` : value);
 
 // Query keys whose values are secrets (a CSRF token, a link token, a signature), whatever the route.
 const SECRET_KEY = /csrf|token|secret|key|sig|auth|pass|code/i;
@@ -126,7 +126,7 @@ export function redactUrl(url: string, route?: MatchedRoute, shown: ReadonlySet<
 }
 
 /** Route parameters that are not secrets: ids, a paper's id, an address (masked), a static file's path. */
-export const SHOWN_PARAMS: ReadonlySet<string> = new Set(['id', 'paper', 'email', '*']);
+const SHOWN_PARAMS: ReadonlySet<string> = new Set(['id', 'paper', 'email', '*']);
 
 /** How much of a client's address the access log keeps (LOG_IP). */
 export type LogIp = 'full' | 'truncated' | 'none';

@@ -6,8 +6,6 @@ import { bodyChecker } from './schema-check.js';
 
 export { checkEmail } from './checks.js';
 
-export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
-
 export interface SignupInput {
   email: string;
   frequency: Frequency;

@@ -3,13 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import { parseSignup, type SignupInput } from './signup.js';
 
 /** The columns of the subscriber CSV, in the order the export writes them; an import reads the same names. */
-export const CSV_COLUMNS = ['email', 'status', 'frequency', 'topics', 'send_hour', 'send_day', 'timezone', 'created_at', 'confirmed_at', 'unsubscribed_at'] as const;
+const CSV_COLUMNS = ['email', 'status', 'frequency', 'topics', 'send_hour', 'send_day', 'timezone', 'created_at', 'confirmed_at', 'unsubscribed_at'] as const;
 
 /** The columns an import reads; any other column (such as the export's status or dates) is ignored. */
 const IMPORTED = new Set(['email', 'frequency', 'topics', 'send_hour', 'send_day', 'timezone']);
 
 /** How many rows one import may hold: a bigger list goes in several files. */
-export const MAX_IMPORT_ROWS = 50_000;
+const MAX_IMPORT_ROWS = 50_000;
 
 export interface CsvRow {
   /** The line in the file where the record starts (the header is line 1). */

@@ -8,7 +8,7 @@ export const DATA_LINK_TTL_SECONDS = 3600;
 /** What a link may do; each purpose signs differently, so an unsubscribe token cannot confirm. */
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'data' | 'form' | 'feedback' | 'reading-list';
 
-export interface TokenPayload {
+interface TokenPayload {
   subscriberId: number;
   purpose: TokenPurpose;
   /** Seconds since the epoch when the token was issued. */

@@ -22,10 +22,10 @@ export interface ImportReport {
   problems: CsvProblem[];
 }
 
-export type PreviewOutcome = { ok: true; html: string; subject: string; papers: number; pool: number } | { ok: false; error: string };
+type PreviewOutcome = { ok: true; html: string; subject: string; papers: number; pool: number } | { ok: false; error: string };
 
 /** An edition paused now, as the console's banner and the API tell of it. */
-export interface PausedEdition {
+interface PausedEdition {
   id: number;
   frequency: Frequency;
   period: string;
@@ -35,7 +35,7 @@ export interface PausedEdition {
 }
 
 /** A reader's deliveries, as the console shows them. */
-export type ReaderDelivery = { editionId: number; frequency: Frequency; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null };
+type ReaderDelivery = { editionId: number; frequency: Frequency; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null };
 
 /**
  * What an operator can do and see, for the console's forms and the JSON admin API alike, so that the two

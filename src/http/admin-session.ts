@@ -5,7 +5,7 @@ import { safeEqual } from '../domain/tokens.js';
 
 export const SESSION_COOKIE = 'papermail_admin';
 /** How long a console sign-in lasts at most, however busy. */
-export const SESSION_SECONDS = 12 * 3600;
+const SESSION_SECONDS = 12 * 3600;
 
 /** Where console sessions live (a table): only a hash of each session's id is stored. */
 export interface SessionStore {
@@ -64,7 +64,6 @@ export function adminSessions(opts: { store: SessionStore; secret: string; admin
   };
 }
 
-export type AdminSessions = ReturnType<typeof adminSessions>;
 
 /**
  * A state-changing request from another site: its Origin (or, without one, Sec-Fetch-Site) names a site that

@@ -9,7 +9,7 @@ import { SESSION_COOKIE } from './admin-session.js';
 const INTERNAL = /^\/(assets|dev|docs|openapi\.json|admin\/queues)(\/|$)/;
 
 /** A route as "METHOD /path/{param}", or null for an internal route or a HEAD that Fastify adds to a GET. */
-export function routeDocKey(method: string | string[], url: string): string | null {
+function routeDocKey(method: string | string[], url: string): string | null {
   const verb = ([] as string[]).concat(method).find((m) => m !== 'HEAD');
   if (!verb || INTERNAL.test(url)) return null;
   return `${verb} ${url.replace(/:(\w+)/g, '{$1}')}`;

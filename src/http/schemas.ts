@@ -37,7 +37,7 @@ export const consoleForm = (properties: Record<string, TSchema> = {}) =>
 /** The console's one-time message after a form. */
 export const NoticeQuery = Type.Object({ notice: Type.Optional(Type.String({ description: 'A message shown once after a form' })) });
 
-export const READER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
+const READER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
 export const ReaderStatus = Type.Union(READER_STATUSES.map((s) => Type.Literal(s)));
 
 export const EditionStats = Type.Object(

@@ -15,7 +15,7 @@ export interface FormGuard {
  * than a person fills it; the answer is the neutral one and no mail leaves. stale: an authentic stamp older
  * than a day (show the form again). needs-pow: proof-of-work is on and the answer is missing or wrong.
  */
-export type Verdict = 'person' | 'bot' | 'stale' | 'needs-pow';
+type Verdict = 'person' | 'bot' | 'stale' | 'needs-pow';
 
 export interface SignupGuard {
   fields(): Promise<FormGuard>;

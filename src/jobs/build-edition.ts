@@ -261,7 +261,6 @@ const whyEmpty = (r: Target) =>
  * the message frame, and stores them as the edition's one render; concurrent builders share the first one.
  */
 async function renderParts(deps: BuildPort, edition: Edition, pool: Paper[]): Promise<number> {
-  const { config } = deps;
   const existing = (await deps.renders.renderKeys(edition.id)).get(PARTS_KEY);
   if (existing !== undefined) return existing;
   const stored = await digestInParts(deps, edition, pool);

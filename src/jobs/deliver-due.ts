@@ -20,7 +20,7 @@ export interface DuePort {
  * hours (`2026-11-30@18`). So a reader in Tokyo, due late in the UTC day, gets papers as fresh as one in
  * Berlin; each still gets one digest per local day, by the delivery's slot.
  */
-export async function currentEdition(deps: Pick<DuePort, 'editions' | 'config'>, frequency: Frequency, at: Date): Promise<Edition> {
+async function currentEdition(deps: Pick<DuePort, 'editions' | 'config'>, frequency: Frequency, at: Date): Promise<Edition> {
   const { tz, poolHours } = deps.config.digest;
   const period = periodOf(frequency, at, tz);
   const { edition } = await deps.editions.ensure(frequency, period, false);

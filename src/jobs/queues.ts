@@ -22,7 +22,7 @@ export type AlertJob = { kind: 'alert'; editionId: number; event: 'paused' | 're
  * the webhook (nor a webhook that is down the mail). A job without a channel (queued before) does both.
  */
 export type AlertChannel = 'mail' | 'webhook';
-export const ALERT_CHANNELS: readonly AlertChannel[] = ['mail', 'webhook'];
+const ALERT_CHANNELS: readonly AlertChannel[] = ['mail', 'webhook'];
 /** Fetch every source of PAPER_SOURCES (scheduled), or one entry of it. */
 export type IngestJob = { kind: 'all' } | { kind: 'feed'; entry: string };
 
@@ -56,7 +56,7 @@ export interface Producer {
 }
 
 /** How long a request or a job waits for the queue before it gives up (and leaves the work to recovery). */
-export const ENQUEUE_TIMEOUT_MS = 3000;
+const ENQUEUE_TIMEOUT_MS = 3000;
 
 const keep = { removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } };
 

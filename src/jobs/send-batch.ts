@@ -38,7 +38,7 @@ export interface SendSettings {
   breaker: BreakerSettings;
 }
 
-export type BatchTotals = { sent: number; failed: number; retry: number; requeue: number; skipped: number; paused: boolean; retryInMs: number | null };
+type BatchTotals = { sent: number; failed: number; retry: number; requeue: number; skipped: number; paused: boolean; retryInMs: number | null };
 
 export interface SendPipeline {
   sendBatch(job: SendJob): Promise<BatchTotals>;
@@ -67,7 +67,7 @@ const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLo
 const PACED_DOMAINS = 1000;
 
 /** Turns one SMTP outcome into the delivery's result, by the one policy (mail/smtp-outcome.ts). */
-export function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome, messageId: string, s: SendSettings, random = Math.random): DeliveryResult {
+function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome, messageId: string, s: SendSettings, random = Math.random): DeliveryResult {
   if (!outcome.ok) outcome = redactOutcome(outcome, d.email);
   const base = { id: d.id, token, response: outcome.response };
   if (outcome.ok) return { ...base, status: 'sent', messageId: `<${messageId}>` };

@@ -6,7 +6,7 @@ import { createPiecesReadiness, isSmtpDataReady, SmtpDataReady } from './smtp-da
 import { classifySmtpFailure, type SmtpFailure } from './smtp-outcome.js';
 
 /** A nodemailer failure as a SendOutcome; anything that is not an Error is a transport failure. */
-export function outcomeOfError(err: unknown): SendOutcome {
+function outcomeOfError(err: unknown): SendOutcome {
   const e = (err && typeof err === 'object' ? err : { message: String(err) }) as SmtpFailure;
   return { ok: false, ...classifySmtpFailure(e) };
 }
@@ -19,7 +19,7 @@ export interface DkimKey {
 }
 
 /** The headers every signature covers (h=): the identity of the message, and both RFC 8058 unsubscribe headers. */
-export const DKIM_SIGNED_HEADERS =
+const DKIM_SIGNED_HEADERS =
   'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;

@@ -20,7 +20,7 @@ import type { DestinationStream } from 'pino';
 const STOP_GRACE_MS = 10_000;
 
 /** Where a worker proves it is alive (the container healthcheck reads its age). */
-export const HEARTBEAT_FILE = join(tmpdir(), 'papermail-worker.heartbeat');
+const HEARTBEAT_FILE = join(tmpdir(), 'papermail-worker.heartbeat');
 
 function startHeartbeat(alive: () => boolean): () => void {
   const beat = () => void (alive() ? writeFile(HEARTBEAT_FILE, new Date().toISOString()).catch(() => {}) : undefined);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { SourceError, type ParseResult } from './paper.js';
 
 /** A stable id for a paper known only by its title: the same title always gets the same id. */
-export function titleId(title: string): string {
+function titleId(title: string): string {
   const key = title.toLowerCase().replace(/\s+/g, ' ').trim();
   return `t-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }

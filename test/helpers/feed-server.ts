@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 /** One scripted answer: status, headers, body, and an optional delay before answering. */
-export interface Answer {
+interface Answer {
   status?: number;
   headers?: Record<string, string>;
   body?: string;

@@ -13,7 +13,7 @@ export interface CaughtMail {
 }
 
 /** Decides the answer to RCPT TO for an address: undefined accepts; otherwise an SMTP code and message. */
-export type RcptRule = (address: string) => { code: number; message: string } | undefined;
+type RcptRule = (address: string) => { code: number; message: string } | undefined;
 
 /** A real SMTP server in-process that keeps and parses what it receives. */
 export interface SmtpSink {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SNS_HOST = 'sns.us-east-1.amazonaws.com';
-export const CERT_URL = `https://${SNS_HOST}/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem`;
+const CERT_URL = `https://${SNS_HOST}/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem`;
 
 export interface FakeSns {
   /** The agent papermail's SNS fetches go through (ServeAdapters.snsAgent). */

@@ -15,7 +15,7 @@ import { QUIET_ENV, startTestPostgres } from '../helpers/services.js';
 import { serve, type Served } from '../../src/runtime/serve.js';
 import { editionsOutOfBalance } from '../helpers/ledger.js';
 
-export const ADMIN_TOKEN = 'reliability-admin-token-0123456789';
+const ADMIN_TOKEN = 'reliability-admin-token-0123456789';
 const ROOT = resolve(import.meta.dirname, '../..');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -178,7 +178,6 @@ export async function startCountingSink() {
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
-export type CountingSink = Awaited<ReturnType<typeof startCountingSink>>;
 
 /** A worker as a separate OS process, through `npm run worker`'s entry point. */
 export interface WorkerProcess {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 
 /** Text that would show up as markup if any page echoed it unescaped. */
-export const MARK = '<x-fz a="1">';
+const MARK = '<x-fz a="1">';
 export const MARK_FOUND = /<x-fz/i;
 
 /** Strings an attacker tries: markup, header injection, NUL, encodings, traversal, prototype keys, sheer size. */

@@ -24,7 +24,7 @@ td form{margin:0}td button{min-height:32px;padding:.25rem .7rem}
 .banner{background:#fde7e6;color:var(--bad);border-radius:8px;padding:.5rem 1rem;margin:0 0 1rem}.banner ul{margin:.25rem 0;padding-left:1.2rem}
 </style>`);
 
-export type Section = 'overview' | 'editions' | 'subscribers' | 'suppressions' | 'papers' | 'queues';
+type Section = 'overview' | 'editions' | 'subscribers' | 'suppressions' | 'papers' | 'queues';
 const SECTIONS: [Section, string, string][] = [
   ['overview', 'Overview', '/admin'],
   ['editions', 'Editions', '/admin/editions'],
@@ -38,7 +38,7 @@ const SECTIONS: [Section, string, string][] = [
 const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
 /** A one-button form that posts to `action`. */
-export function postButton(action: string, label: string, csrf: string, fields: Record<string, string> = {}, secondary = false): Html {
+function postButton(action: string, label: string, csrf: string, fields: Record<string, string> = {}, secondary = false): Html {
   const hidden = Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`);
   return html`<form method="post" action="${action}">${csrfField(csrf)}${hidden}<button type="submit"${secondary ? raw(' class="secondary"') : raw('')}>${label}</button></form>`;
 }
@@ -75,7 +75,7 @@ function pausedBanner(paused: PausedView[]): Html {
 }
 
 /** A console page: the navigation, a heading, the paused editions' banner, an optional notice, and the content. */
-export function adminPage(section: Section, title: string, c: ConsoleContext, body: Html, notice?: string): Page {
+function adminPage(section: Section, title: string, c: ConsoleContext, body: Html, notice?: string): Page {
   const nav = SECTIONS.map(([key, label, href]) => html`<a href="${href}"${key === section ? raw(' aria-current="page"') : raw('')}>${label}</a>`);
   return page(
     `${title} · Admin`,
@@ -132,7 +132,6 @@ ${postButton('/admin/sessions/end-all', 'End all console sessions', csrf, {}, tr
 }
 
 export function editionsPage(c: ConsoleContext, list: EditionStats[], older: number | null): Page {
-  const { csrf } = c;
   return adminPage('editions', 'Editions', c, html`${editionsTable(list)}${older ? html`<p><a href="/admin/editions?before=${older}">Older editions</a></p>` : ''}`);
 }
 
@@ -214,7 +213,6 @@ ${more.ledger ? ledgerTable(more.ledger) : ''}
 }
 
 export function subscribersPage(c: ConsoleContext, q: { search?: string; status?: string }, list: Subscriber[], next: number | null): Page {
-  const { csrf } = c;
   const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => Boolean(e[1])));
   const statuses = ['', 'pending', 'active', 'unsubscribed', 'suppressed'].map(
     (s) => html`<option value="${s}"${q.status === s ? raw(' selected') : raw('')}>${s || 'any status'}</option>`,
@@ -236,7 +234,6 @@ ${more ? html`<p><a href="/admin/subscribers?${more.toString()}">Next page</a></
 }
 
 export function subscriberPage(c: ConsoleContext, s: Subscriber, deliveries: { editionId: number; frequency: string; period: string; status: string; attempts: number; sentAt: Date | null; lastResponse: string | null }[]): Page {
-  const { csrf } = c;
   const fields: [string, unknown][] = [
     ['Status', s.status],
     ['Frequency', s.frequency],

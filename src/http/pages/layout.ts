@@ -2,7 +2,7 @@ import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
 import { escapeHtml } from '../../domain/html.js';
 
 /** Escapes text for HTML element content and attribute values (the one escaper, domain/html.ts). */
-export const esc = escapeHtml;
+const esc = escapeHtml;
 
 /** Marks a string as already-safe HTML. */
 export interface Html {

@@ -5,7 +5,6 @@ import type { Tokens } from '../../domain/tokens.js';
 import type { MarkedPaper, Subscriber } from '../../domain/reader.js';
 import type { Preferences } from '../../domain/preferences.js';
 import type { ConsentContext } from '../../domain/signup.js';
-import { html, messagePage } from '../pages/layout.js';
 import { readingListUrl } from '../../domain/links.js';
 import { preferencesPage, unsubscribedPage, type FeedbackLists } from '../pages/preferences.js';
 import { feedbackAction } from '../pages/feedback.js';

@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../../config.js';
 /** The queues the dashboard shows (BullMQ's own objects, on Redis or on Postgres). */
 export type QueueBoard = Queue[];
 
-export const QUEUES_PATH = '/admin/queues';
+const QUEUES_PATH = '/admin/queues';
 
 /**
  * bull-board at /admin/queues, for the queues on Redis or on Postgres. It is registered inside the console's

@@ -26,7 +26,7 @@ export interface SignupDeps {
 }
 
 /** Counts confirmation mails per inbox; a signup past the count stores nothing and mails nothing. */
-export interface MailboxThrottle {
+interface MailboxThrottle {
   /** Takes one of the inbox's mails for today; false when it has none left. */
   take(email: string): Promise<boolean>;
   /** Gives a taken mail back (the signup owed no mail after all: the reader was already active). */

@@ -14,7 +14,6 @@ export interface StoredDigest {
   parts: DigestParts;
 }
 
-export type { ReaderView };
 
 /** Composes the frame once per edition with nodemailer: headers, parts and encodings, with marks for the rest. */
 export async function buildDigestFrame(spec: { from: string; headers: Record<string, string> }): Promise<string> {
