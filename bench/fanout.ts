@@ -27,7 +27,7 @@ import { createDigestComposer } from '../src/jobs/compose-digest.js';
 import { type Producer } from '../src/jobs/queues.js';
 import { startEdition } from '../src/jobs/start-edition.js';
 import { startPortOf } from '../src/runtime/jobs.js';
-import { digestInParts } from '../src/jobs/build-edition.js';
+import { digestInParts } from '../src/jobs/render-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
 import { createRuntime, type Runtime } from '../src/runtime/index.js';
 import { progress } from '../src/main/cli/progress.js';

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { DEFAULT_RANK_WEIGHTS } from './domain/ranking.js';
+import { slugOf } from './domain/brand.js';
+import { DEFAULT_RANK_WEIGHTS } from './domain/rank-weights.js';
 
 // The environment's shape, one validator per variable, each with its default and a message that names what
 // is expected. src/config.ts turns the parsed result into Config.
@@ -181,3 +183,46 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when the environment holds a value the service cannot run with; names the variable. */
+export class ConfigError extends Error {}
+
+/**
+ * Loads `.env` from the working directory into process.env when there is one (Node's own parser);
+ * variables already set win. Tests (NODE_ENV=test) never read a developer's .env.
+ */
+export function loadDotEnv(): void {
+  if (process.env.NODE_ENV === 'test' || !existsSync('.env')) return;
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  .env: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The sender when MAIL_FROM is unset: the newsletter's name at a placeholder domain of its own
+ * ("papermail <digest@papermail.localhost>", "Papers Weekly <digest@papers-weekly.localhost>"); the name is
+ * quoted when it holds anything but letters, digits and spaces.
+ */
+export function defaultSender(name: string): string {
+  const phrase = /^[A-Za-z0-9 ]+$/.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
+  return `${phrase} <digest@${slugOf(name)}.localhost>`;
+}
+
+/**
+ * The address links point at when PUBLIC_URL is unset: this service as the machine it runs on reaches it,
+ * on its own PORT (so a .env that changes only PORT changes the links too). A HOST that names one
+ * interface is used as it is; a wildcard or loopback one is reached as localhost.
+ */
+export function defaultPublicUrl(host: string, port: number): string {
+  const wildcardOrLocal = /^(0\.0\.0\.0|::|\[::\]|)$/.test(host) || LOOPBACK_HOST.test(host);
+  const name = wildcardOrLocal ? 'localhost' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+/** True when links point at this machine only (localhost or a loopback address): fine on a laptop, wrong in production. */
+export function publicUrlIsLocal(publicUrl: string): boolean {
+  const host = new URL(publicUrl).hostname;
+  return LOOPBACK_HOST.test(host) || host.endsWith('.localhost') || host === '[::1]';
+}

@@ -1,14 +1,10 @@
-import { createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { envSchema, LOOPBACK_HOST, type Env } from './config-env.js';
+import { ConfigError, defaultPublicUrl, defaultSender, envSchema, LOOPBACK_HOST } from './config-env.js';
+import { dkimOf, type DkimConfig } from './config-dkim.js';
+export { ConfigError, loadDotEnv, publicUrlIsLocal } from './config-env.js';
 import { slugOf, type Brand } from './domain/brand.js';
 import type { Frequency } from './domain/edition.js';
-import type { RankWeights } from './domain/ranking.js';
+import type { RankWeights } from './domain/rank-weights.js';
 import type { LogIp } from './domain/redact.js';
-
-/** Thrown when the environment holds a value the service cannot run with; names the variable. */
-export class ConfigError extends Error {}
-
 
 export interface Config {
   readonly port: number;
@@ -120,7 +116,7 @@ export interface Config {
   /** Bearer token of GET /metrics; the route is off without it. */
   readonly metricsToken: string | null;
   /** DKIM signing of every message (all three set, or none). */
-  readonly dkim: { readonly domainName: string; readonly keySelector: string; readonly privateKey: string } | null;
+  readonly dkim: DkimConfig | null;
   /** Redis key prefix (or Postgres schema) of the queues, so installations can share a server. */
   readonly queuePrefix: string;
   /** REDIS_URL is a node of a Redis Cluster (REDIS_CLUSTER=true). */
@@ -130,65 +126,6 @@ export interface Config {
 
 /** A Config whose secrets are known (given, or generated and kept in DATA_DIR). */
 export type ResolvedConfig = Config & { readonly adminToken: string; readonly secret: string };
-
-/** DKIM settings: all of domain, selector and key (inline PEM, "\n" allowed, or a file), or none. */
-function dkimOf(e: Env): Config['dkim'] {
-  const given = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY ?? e.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
-  if (given === 0) return null;
-  if (given < 3) throw new ConfigError('Invalid configuration:\n  DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE): set all three, or none');
-  let pem: string;
-  try {
-    pem = e.DKIM_PRIVATE_KEY ? e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n') : readFileSync(e.DKIM_PRIVATE_KEY_FILE!, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  DKIM_PRIVATE_KEY_FILE: cannot read it (${(err as Error).message})`);
-  }
-  try {
-    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
-  } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  ${e.DKIM_PRIVATE_KEY ? 'DKIM_PRIVATE_KEY' : 'DKIM_PRIVATE_KEY_FILE'}: must be an RSA private key in PEM (${(err as Error).message})`);
-  }
-  return Object.freeze({ domainName: e.DKIM_DOMAIN!.toLowerCase(), keySelector: e.DKIM_SELECTOR!, privateKey: pem });
-}
-
-/**
- * Loads `.env` from the working directory into process.env when there is one (Node's own parser);
- * variables already set win. Tests (NODE_ENV=test) never read a developer's .env.
- */
-export function loadDotEnv(): void {
-  if (process.env.NODE_ENV === 'test' || !existsSync('.env')) return;
-  try {
-    process.loadEnvFile('.env');
-  } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  .env: ${(err as Error).message}`);
-  }
-}
-
-/**
- * The sender when MAIL_FROM is unset: the newsletter's name at a placeholder domain of its own
- * ("papermail <digest@papermail.localhost>", "Papers Weekly <digest@papers-weekly.localhost>"); the name is
- * quoted when it holds anything but letters, digits and spaces.
- */
-function defaultSender(name: string): string {
-  const phrase = /^[A-Za-z0-9 ]+$/.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
-  return `${phrase} <digest@${slugOf(name)}.localhost>`;
-}
-
-/**
- * The address links point at when PUBLIC_URL is unset: this service as the machine it runs on reaches it,
- * on its own PORT (so a .env that changes only PORT changes the links too). A HOST that names one
- * interface is used as it is; a wildcard or loopback one is reached as localhost.
- */
-function defaultPublicUrl(host: string, port: number): string {
-  const wildcardOrLocal = /^(0\.0\.0\.0|::|\[::\]|)$/.test(host) || LOOPBACK_HOST.test(host);
-  const name = wildcardOrLocal ? 'localhost' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `http://${name}:${port}`;
-}
-
-/** True when links point at this machine only (localhost or a loopback address): fine on a laptop, wrong in production. */
-export function publicUrlIsLocal(publicUrl: string): boolean {
-  const host = new URL(publicUrl).hostname;
-  return LOOPBACK_HOST.test(host) || host.endsWith('.localhost') || host === '[::1]';
-}
 
 /** Reads and validates the environment once; with loadDotEnv, the only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,19 +1,17 @@
-import { siteHost } from '../domain/links.js';
 import { POOL_SIZE, type Shard, type Edition } from '../domain/edition.js';
 import { randomUUID } from 'node:crypto';
 import type { Paper } from '../domain/paper.js';
 import { pagesByKeyset, type Assignment, type PapersHad, type Target } from '../domain/reader.js';
 import type { CompiledVector, TermVector } from '../domain/term-vectors.js';
 import { createRanker, type Choice } from '../domain/ranking.js';
-import { buildDigestFrame, type StoredDigest } from '../mail/compose/digest-message.js';
-import { renderDigestParts } from '../digest/digest-parts.js';
-import { feedbackId, listId, senderDomain } from '../mail/addresses.js';
 import { refreshVectors } from '../sources/vectors.js';
 import type { ResolvedConfig } from '../config.js';
 import type { VectorStore } from '../sources/vectors.js';
 import type { Templates } from '../digest/templates.js';
 import type { Logger } from './logger.js';
 import type { Producer } from './queues.js';
+import { renderParts } from './render-edition.js';
+import { startShards } from './build-shards.js';
 import type { AudienceStore, ChoiceReader, EditionStore, OutstandingRows, PaperReader, RenderStore, ShardStore } from './stores.js';
 
 /** What building an edition uses: no mailer, no fetcher (it renders, ranks, writes rows and queues sends). */
@@ -91,33 +89,6 @@ export async function buildEdition(deps: BuildPort, editionId: number, opts: { f
 }
 
 const catchUpSeconds = (deps: Pick<BuildPort, 'config'>) => deps.config.digest.catchUpHours * 3600;
-
-/**
- * Splits a large audience into shards (once per edition) and queues a job for each shard that has none
- * alive. Returns false when the edition has no shard left to assign (or too few readers for shards): the
- * caller then assigns the whole edition itself.
- */
-async function startShards(deps: BuildPort, edition: Edition): Promise<boolean> {
-  const { config } = deps;
-  let shards = await deps.shards.shards(edition.id);
-  if (!shards.length) {
-    const starts = await deps.readers.shardStarts(edition.frequency, config.digest.shardReaders);
-    if (starts.length < 2) return false;
-    shards = await deps.shards.planShards(edition.id, starts);
-  }
-  if (shards.every((s) => s.done)) return false;
-  // A shard whose job beat recently is left to it; the others (new, or their job lost) get one now.
-  const lost = await deps.shards.claimShards(edition.id, Math.min(config.send.leaseSeconds, 120));
-  if (lost.length) {
-    // Not queued (the queue is down): the shards are given back, so that this job's retry, or recovery, queues them.
-    await deps.producer.buildShards(edition.id, lost, String(deps.now().getTime())).catch(async (err: unknown) => {
-      await deps.shards.releaseShards(edition.id, lost);
-      throw err;
-    });
-  }
-  deps.log.info({ editionId: edition.id, shards: shards.length, queued: lost.length }, 'assigning in shards');
-  return true;
-}
 
 /**
  * Gives every target without a row its list, a page of readers at a time; returns the counts. Pages overlap:
@@ -255,36 +226,3 @@ async function assignReaders(deps: BuildPort, edition: Edition, range?: Pick<Sha
 
 const whyEmpty = (r: Target) =>
   r.topics.length ? `skipped: no new paper matches the topics ${r.topics.join(', ')}` : 'skipped: every candidate paper was already sent to this reader';
-
-/**
- * Renders the edition's pool once, in parts (two MJML renders, whatever the number of readers or lists), with
- * the message frame, and stores them as the edition's one render; concurrent builders share the first one.
- */
-async function renderParts(deps: BuildPort, edition: Edition, pool: Paper[]): Promise<number> {
-  const existing = (await deps.renders.renderKeys(edition.id)).get(PARTS_KEY);
-  if (existing !== undefined) return existing;
-  const stored = await digestInParts(deps, edition, pool);
-  return deps.renders.addRender(edition.id, { listKey: PARTS_KEY, paperIds: pool.map((p) => p.id), subject: '', mimeTemplate: JSON.stringify(stored) });
-}
-
-/** An edition's digest in parts and its message frame, as stored (the fan-out benchmark sizes its ceiling's messages with it). */
-export async function digestInParts({ config, templates }: Pick<BuildPort, 'config' | 'templates'>, edition: Pick<Edition, 'id' | 'frequency'>, pool: Paper[]): Promise<StoredDigest> {
-  const parts = await renderDigestParts(pool, {
-    frequency: edition.frequency,
-    siteHost: siteHost(config.publicUrl),
-    webUrl: `${config.publicUrl}/archive/${edition.id}`,
-    brand: config.brand,
-    templates,
-  });
-  const frame = await buildDigestFrame({
-    from: config.mailFrom,
-    headers: {
-      'List-Id': listId(edition.frequency, senderDomain(config.mailFrom), config.brand),
-      'Feedback-ID': feedbackId(edition.frequency, 'digest', senderDomain(config.mailFrom), config.brand.slug),
-    },
-  });
-  return { frequency: edition.frequency, frame, parts };
-}
-
-/** The list key of an edition's digest in parts (older editions have one render per list). */
-const PARTS_KEY = 'parts:v1';

@@ -3,7 +3,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { Logger } from './logger.js';
 import { withTimeout, type Producer } from './queues.js';
 import type { AudienceStore, EditionStore, OutstandingRows, PauseStore } from './stores.js';
-import type { ProbeResult } from './send-batch.js';
+import type { ProbeResult } from './send-outcome.js';
 
 /** The longest wait between two probes of a paused edition. */
 const MAX_PROBE_WAIT_SECONDS = 30 * 60;

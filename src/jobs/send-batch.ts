@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClaimedDelivery, DeliveryResult } from '../domain/delivery.js';
-import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
-import { createPace, DEFAULT_PACE, type Pace } from '../domain/pace.js';
-import { redactOutcome, type Mailer, type RawMessage, type SendOutcome } from '../mail/mailer.js';
+import { createBreaker, type Breaker } from '../domain/breaker.js';
+import type { Mailer, RawMessage, SendOutcome } from '../mail/mailer.js';
 import type { Logger } from './logger.js';
 import type { SendJob } from './queues.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
+import { createSendGates } from './send-gates.js';
+import { domainOf, note, resultOf, SKIPPED, type Batch, type BatchTotals, type ProbeResult, type SendSettings } from './send-outcome.js';
 
 /** The delivery rows, as the send pipeline sees them (db/deliveries-repo.ts and db/editions-repo.ts). */
 export interface DeliveryStore {
@@ -24,22 +24,6 @@ export interface DeliveryStore {
 /** One reader's message, personalized by substitution only; null when the render is missing. */
 export type Compose = (editionId: number, d: ClaimedDelivery, date: Date) => Promise<{ raw: RawMessage; messageId: string } | null>;
 
-export interface SendSettings {
-  /** Messages in flight per worker process: SMTP_POOL_SIZE, one per connection. */
-  lanes: number;
-  claimChunk: number;
-  leaseSeconds: number;
-  maxAttempts: number;
-  retryBaseMs: number;
-  /** Wait before a row that failed on our side is tried again. */
-  transportDelayMs: number;
-  /** How long a result waits for others to share its commit (group commit); the lane waits with it. */
-  resultGroupMs: number;
-  breaker: BreakerSettings;
-}
-
-type BatchTotals = { sent: number; failed: number; retry: number; requeue: number; skipped: number; paused: boolean; retryInMs: number | null };
-
 export interface SendPipeline {
   sendBatch(job: SendJob): Promise<BatchTotals>;
   /** The breaker's probe of a paused edition: up to `n` real messages (see probe below). */
@@ -48,41 +32,6 @@ export interface SendPipeline {
   stop(graceMs: number): Promise<void>;
   /** Gives up on results that could not be stored (called just before the process exits). */
   abandon(): void;
-}
-
-/** What a probe found: `passed` when no answer blamed our side (or the answer the edition paused on). */
-export type ProbeResult = { passed: boolean; sent: number; tried: number; why: string };
-
-/** One job's tally; `waits` holds each row's latest retry delay (a row retried twice waits for the second). */
-type Batch = { totals: BatchTotals; waits: Map<number, number> };
-
-function note(batch: Batch, result: DeliveryResult): void {
-  batch.totals[result.status]++;
-  if (result.status === 'retry' || result.status === 'requeue') batch.waits.set(result.id, result.delayMs);
-  else batch.waits.delete(result.id);
-}
-
-const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-// Domains whose pace is kept; past it the oldest is forgotten (it starts again at full pace).
-const PACED_DOMAINS = 1000;
-
-/** Turns one SMTP outcome into the delivery's result, by the one policy (mail/smtp-outcome.ts). */
-function resultOf(d: ClaimedDelivery, token: string, outcome: SendOutcome, messageId: string, s: SendSettings, random = Math.random): DeliveryResult {
-  if (!outcome.ok) outcome = redactOutcome(outcome, d.email);
-  const base = { id: d.id, token, response: outcome.response };
-  if (outcome.ok) return { ...base, status: 'sent', messageId: `<${messageId}>` };
-  switch (outcome.class) {
-    case 'dead':
-      return { ...base, status: 'failed', suppress: d.email };
-    case 'refused':
-      return { ...base, status: 'failed', suppress: null };
-    case 'transport':
-      return { ...base, status: 'requeue', delayMs: s.transportDelayMs };
-    case 'temporary':
-      if (d.attempts >= s.maxAttempts) return { ...base, status: 'failed', suppress: null, response: `${outcome.response} (gave up after ${d.attempts} attempts)` };
-      // Exponential backoff with full jitter in [0.5, 1.5): retries of one storm do not arrive together.
-      return { ...base, status: 'retry', delayMs: Math.round(s.retryBaseMs * 2 ** (d.attempts - 1) * (0.5 + random())) };
-  }
 }
 
 /**
@@ -110,27 +59,8 @@ export function createSendPipeline(
   const writer: ResultWriter = createResultWriter((r) => store.record(r), log, { flushAt: s.lanes, flushMs: s.resultGroupMs });
   const breakers = new Map<string, Breaker>();
   // Process-wide: at most `lanes` messages between "handed to SMTP" and "result stored", however many jobs
-  // run at once. That is the whole of what a crash can duplicate. The relay's pace narrows it further while
-  // the relay answers with temporary refusals, and each recipient domain has a pace of its own.
-  const relay = { limit: pLimit(s.lanes), pace: createPace({ max: s.lanes, ...DEFAULT_PACE }) };
-  const domains = new Map<string, { limit: LimitFunction; pace: Pace }>();
-  const gateOf = (domain: string) => {
-    let g = domains.get(domain);
-    if (!g) {
-      g = { limit: pLimit(s.lanes), pace: createPace({ max: s.lanes, ...DEFAULT_PACE }) };
-      domains.set(domain, g);
-      if (domains.size > PACED_DOMAINS) domains.delete(domains.keys().next().value!);
-    }
-    return g;
-  };
-  /** Feeds an answer to a pace; a change moves its limit, and is logged and measured. */
-  const pace = (scope: string, gate: { limit: LimitFunction; pace: Pace }, temporary: boolean, answer: string) => {
-    const change = gate.pace.observe(temporary, answer);
-    if (!change) return;
-    gate.limit.concurrency = change.to;
-    ports.observePace?.(scope, change.to);
-    (change.to < change.from ? log.warn : log.info).call(log, { scope, from: change.from, to: change.to, why: change.why }, change.to < change.from ? 'sending slowed: a server asks us to' : 'sending speeds up again');
-  };
+  // run at once. That is the whole of what a crash can duplicate (see send-gates.ts).
+  const gates = createSendGates(s.lanes, log, ports.observePace);
   const pausedHere = new Set<number>();
   let stopping = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -144,12 +74,6 @@ export function createSendPipeline(
       if (breakers.size > 64) breakers.delete(breakers.keys().next().value!);
     }
     return b;
-  };
-
-  const SKIPPED: Record<NonNullable<ClaimedDelivery['unsendable']>, string> = {
-    unsubscribed: 'skipped: unsubscribed since the edition was assigned',
-    paused: 'skipped: paused since the edition was assigned (they paused their digests)',
-    suppressed: 'skipped: suppressed since the edition was assigned',
   };
 
   /**
@@ -169,10 +93,9 @@ export function createSendPipeline(
       if (!message) result = { id: d.id, token, status: 'requeue', delayMs: s.transportDelayMs, response: 'not sent: its rendered message could not be read' };
       else {
         const domain = domainOf(d.email);
-        const gate = gateOf(domain);
         // The domain's turn first, then the relay's: a message waiting for a slowed domain holds no relay slot.
-        result = await gate.limit(() =>
-          relay.limit(async () => {
+        result = await gates.of(domain)(() =>
+          gates.relay(async () => {
             const started = performance.now();
             outcome = await mailer.sendRaw({ from: envelopeFrom, to: d.email }, message.raw);
             ports.observe?.(outcome, (performance.now() - started) / 1000);
@@ -182,11 +105,7 @@ export function createSendPipeline(
           }),
         );
         const answered = outcome as SendOutcome | null;
-        if (answered && (answered.ok || answered.class === 'temporary')) {
-          const temporary = !answered.ok;
-          pace(domain, gate, temporary, answered.response);
-          pace('relay', relay, temporary, answered.response);
-        }
+        if (answered) gates.heard(domain, answered);
       }
     }
     if (!outcome) await writer.write(result);

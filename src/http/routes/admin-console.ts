@@ -1,3 +1,5 @@
+import { importPage, papersPage, subscriberPage, subscribersPage, suppressionsPage } from '../pages/admin-readers.js';
+import { editionPage, editionsPage, overviewPage } from '../pages/admin-editions.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedConfig } from '../../config.js';
 import type { Subscriber } from '../../domain/reader.js';
@@ -5,18 +7,7 @@ import type { Frequency } from '../../domain/edition.js';
 import { type AdminPort, type ImportMode } from '../admin-port.js';
 import { ipForLog } from '../../domain/redact.js';
 import { adminSessions, crossSite, type SessionStore } from '../admin-session.js';
-import {
-  type ConsoleContext,
-  editionPage,
-  editionsPage,
-  importPage,
-  overviewPage,
-  papersPage,
-  signInPage,
-  subscriberPage,
-  subscribersPage,
-  suppressionsPage,
-} from '../pages/admin.js';
+import { type ConsoleContext, signInPage } from '../pages/admin.js';
 import { sendError, sendHtml } from '../respond.js';
 import { queueDashboard, type QueueBoard } from './queue-dashboard.js';
 import { CONSOLE_SCHEMAS as C } from './console-schemas.js';

@@ -1,11 +1,12 @@
 // The reader's own ranking with fixed vectors: a liked paper's near neighbour rises, a hidden one's sinks,
 // the reasons are named, and with no profile the order is the community's.
+import { DEFAULT_RANK_WEIGHTS } from '../../../src/domain/rank-weights.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PapersHad } from '../../../src/domain/reader.js';
 import { terms, vectorize } from '../../../src/domain/paper-vectors.js';
 import { createTermSpace } from '../../../src/domain/term-vectors.js';
-import { createRanker, DEFAULT_RANK_WEIGHTS, type Choice } from '../../../src/domain/ranking.js';
+import { createRanker, type Choice } from '../../../src/domain/ranking.js';
 
 const { cosine } = createTermSpace();
 const { buildProfile, personalList, poolCandidates, rank, topicAnchor } = createRanker();

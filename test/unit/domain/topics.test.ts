@@ -1,5 +1,6 @@
+import { DEFAULT_RANK_WEIGHTS } from '../../../src/domain/rank-weights.js';
 import { describe, expect, it } from 'vitest';
-import { createRanker, DEFAULT_RANK_WEIGHTS } from '../../../src/domain/ranking.js';
+import { createRanker } from '../../../src/domain/ranking.js';
 import { normalizeTopics, topicMatcher } from '../../../src/domain/topics.js';
 
 const { personalList } = createRanker();

@@ -1,10 +1,11 @@
 // The send pipeline driven in milliseconds through its narrow ports: a typed fake store and a fake mailer.
 // What is proven here is policy (what each outcome does, when the breaker pauses, what is handed back);
 // test/reliability proves the same promises with real processes, Postgres, Redis and SMTP.
+import type { SendSettings } from '../../../src/jobs/send-outcome.js';
 import { describe, expect, it } from 'vitest';
 import type { ClaimedDelivery, DeliveryResult } from '../../../src/domain/delivery.js';
 import { createBreaker } from '../../../src/domain/breaker.js';
-import { createSendPipeline, type DeliveryStore, type SendSettings } from '../../../src/jobs/send-batch.js';
+import { createSendPipeline, type DeliveryStore } from '../../../src/jobs/send-batch.js';
 import type { Mailer, SendOutcome } from '../../../src/mail/mailer.js';
 import { classifySmtpFailure } from '../../../src/mail/smtp-outcome.js';
 
