@@ -3,18 +3,19 @@
 // digest's real size, as many messages and as many parallel sessions as the workers' SMTP pools).
 // Prints figures and a correctness check; asserts nothing (test/bench/fanout.test.ts runs a small one).
 //
-//   npm run bench:fanout -- [--subscribers 100000] [--workers 1] [--redis] [--personal] [--dkim] [--json] [--ceiling-min 20000]
+//   npm run bench:fanout -- [--subscribers 100000] [--workers 1] [--redis] [--personal] [--dkim [rsa|ed25519|dual]] [--json] [--ceiling-min 20000]
 // --personal  topics on 30 % of readers (1-3 of 200 terms from the pool's own words), a history of 0-20
 //             earlier papers per reader, and "more/less like this" on 1-4 of them from 30 % of readers
 //             (their own ranking), so that distinct lists are many
-// --dkim      signs every message with a fresh 2048-bit RSA key (DKIM_*), to measure what signing costs
+// --dkim      signs every message (DKIM_*) with fresh keys, to measure what signing costs: rsa (the default,
+//             2048 bits), ed25519, or dual (both, RFC 8463); every signature's size counts in the ceiling's message
 // --assign-only  nothing sent: the K workers build the edition (in shards of ASSIGN_SHARD_READERS, as in
 //             production) with the send queue paused, to measure assignment by itself
 // Sending knobs pass through from the environment, e.g. SMTP_POOL_SIZE=10 SEND_CONCURRENCY=4.
 import { POOL_SIZE } from '../src/domain/edition.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,23 +32,33 @@ import { digestInParts } from '../src/jobs/render-edition.js';
 import { freePort } from '../src/runtime/embedded-postgres.js';
 import { createRuntime, type Runtime } from '../src/runtime/index.js';
 import { progress } from '../src/main/cli/progress.js';
-import { rawText } from '../src/mail/mailer.js';
+import { rawText, type RawMessage } from '../src/mail/mailer.js';
+import { createDkimSigner } from '../src/mail/dkim.js';
+import { dumpInto, startSampler, verifySample } from './dkim-sample.js';
 import { cpuOfTree, machineBusy, postmasterPid, rssOf, runBench, sleep, type BenchServices } from './services.js';
 
+// `--dkim` alone means `--dkim rsa`.
+const argv = process.argv.slice(2);
+const dkimAt = argv.indexOf('--dkim');
+if (dkimAt >= 0 && !/^(rsa|ed25519|dual)$/.test(argv[dkimAt + 1] ?? '')) argv[dkimAt] = '--dkim=rsa';
 const { values: args } = parseArgs({
+  args: argv,
   options: {
     subscribers: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '1' },
     redis: { type: 'boolean', default: false },
     personal: { type: 'boolean', default: false },
-    dkim: { type: 'boolean', default: false },
+    dkim: { type: 'string' },
     'assign-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     // The ceiling's least message count (20,000 for figures; the small run in npm test passes fewer).
     'ceiling-min': { type: 'string', default: '20000' },
   },
 });
+if (args.dkim && !/^(rsa|ed25519|dual)$/.test(args.dkim)) throw new Error(`--dkim: rsa, ed25519 or dual, not ${args.dkim}`);
 const N = Number(args.subscribers);
+const pemOf = (type: 'rsa' | 'ed25519') =>
+  (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const K = Number(args.workers);
 const root = new URL('..', import.meta.url).pathname;
 const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -58,8 +69,14 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   const pf = spawnSync('bash', [join(root, 'bench/postfix.sh')], { encoding: 'utf8' }).stdout.trim();
   const postfixEnv = { ...process.env, LD_LIBRARY_PATH: join(pf, 'usr/lib/postfix') };
   const sinkPort = await freePort();
-  const sink = spawn(join(pf, 'usr/sbin/smtp-sink'), ['-c', '-u', 'nobody', `127.0.0.1:${sinkPort}`, '1024'], { env: postfixEnv, stdio: ['ignore', 'pipe', 'ignore'] });
+  // Signed, every message is also dumped, and a sample kept for dkimpy to verify (bench/dkim-sample.ts).
+  const shm = join('/dev/shm', `papermail-fanout-${process.pid}`);
+  const dump = args.dkim ? dumpInto(join(shm, 'dump')) : [];
+  if (args.dkim) cleanups.push(() => rmSync(shm, { recursive: true, force: true }));
+  const sampler = args.dkim ? startSampler(join(shm, 'dump'), join(shm, 'keep'), Math.min(1, 400 / N)) : null;
+  const sink = spawn(join(pf, 'usr/sbin/smtp-sink'), ['-c', '-u', 'nobody', ...dump, `127.0.0.1:${sinkPort}`, '1024'], { env: postfixEnv, stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(sink);
+  cleanups.push(() => void sampler?.stop());
   let received = 0;
   sink.stdout!.on('data', (b: Buffer) => {
     const all = [...b.toString().matchAll(/mesg=(\d+)/g)];
@@ -78,13 +95,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     DIGEST_CRON_DAILY: '0 0 1 1 *',
     DIGEST_CRON_WEEKLY: '0 0 1 1 *',
     INGEST_CRON: '0 0 1 1 *',
-    ...(args.dkim
-      ? {
-          DKIM_DOMAIN: 'example.org',
-          DKIM_SELECTOR: 'bench',
-          DKIM_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        }
-      : {}),
+    ...(args.dkim ? { DKIM_DOMAIN: 'example.org' } : {}),
+    ...(args.dkim === 'rsa' || args.dkim === 'dual' ? { DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY: pemOf('rsa') } : {}),
+    ...(args.dkim === 'ed25519' || args.dkim === 'dual' ? { DKIM_ED25519_SELECTOR: 'bench-ed', DKIM_ED25519_PRIVATE_KEY: pemOf('ed25519') } : {}),
   };
   const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(SEND_|SMTP_POOL_SIZE|ASSIGN_SHARD_READERS|BUILD_CONCURRENCY)/.test(k))) as Record<string, string>;
   const config = { ...loadConfig({ ...env, ...tuning }), secret: env.SECRET!, adminToken: env.ADMIN_TOKEN! };
@@ -165,7 +178,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     { id: N, subscriberId: N, email: `reader${N}@bench.example.org`, renderId: 0, paperIds: pool.slice(0, config.digest.size).map((p) => p.id), view: { day: new Date().toISOString().slice(0, 10) }, attempts: 1, unsendable: null, resumedAt: 0 },
     new Date(),
   );
-  const bytes = Math.max(1000, planned ? Buffer.byteLength(rawText(planned.raw)) : 0);
+  // The ceiling's messages are as long as the digest on the wire: with its signature(s) when signed.
+  const onWire = (raw: RawMessage) => Buffer.byteLength(rawText(config.dkim ? createDkimSigner(config.dkim).sign(raw) : raw));
+  const bytes = Math.max(1000, planned ? onWire(planned.raw) : 0);
   const sessions = K * config.send.poolSize;
   const messages = Math.max(N, Number(args['ceiling-min']));
   const t0 = performance.now();
@@ -246,17 +261,18 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     from deliveries d join subscribers s on s.id = d.subscriber_id
     where d.edition_id = ${id} and d.status = 'sent' order by jsonb_array_length(d.paper_ids) desc, d.id limit 1`);
   const message = sample.rows[0] ? await compose(null)(id, { ...sample.rows[0], attempts: 1, unsendable: null, resumedAt: 0 }, new Date()) : null;
-  const c = { ...q.rows[0]!, size: message ? Buffer.byteLength(rawText(message.raw)) : 0 };
+  const c = { ...q.rows[0]!, size: message ? onWire(message.raw) : 0 };
   const rate = stats.sent / seconds;
   const ratio = rate / ceiling;
 
+  const dkimVerified = sampler && config.dkim ? (sampler.stop(), await verifySample(join(shm, 'keep'), config.dkim, 200, 'bench@papermail.test', join(root, 'test/helpers/dkim_verify.py'))) : null;
   const ok = c.readers === N && c.rows === N && stats.sent + stats.skipped === N && sinkCount === stats.sent && stats.failed === 0;
   const result = {
     subscribers: N,
     workers: K,
     queue: redisUrl ? 'redis' : 'postgres',
     personal: args.personal,
-    dkim: args.dkim,
+    dkim: args.dkim ?? false,
     messageKB: Number((c.size / 1024).toFixed(1)),
     ceilingMessageKB: Number((bytes / 1024).toFixed(1)),
     seconds: Number(seconds.toFixed(1)),
@@ -276,13 +292,14 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
     machineBusyShare: { fanout: Number(machineShare.toFixed(2)), ceiling: Number(ceilingMachineShare.toFixed(2)) },
     cpuMsPerMessage: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, stats.sent)).toFixed(2))])),
     exactlyOnce: ok,
+    dkimVerified,
     tuning,
   };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  say(`queue: ${result.queue}, workers: ${K}, SMTP connections: ${sessions}, DKIM: ${args.dkim ? 'rsa-sha256 2048' : 'off'}, message: ${result.messageKB} KB, tuning: ${JSON.stringify(tuning)}`);
+  say(`queue: ${result.queue}, workers: ${K}, SMTP connections: ${sessions}, DKIM: ${{ rsa: 'rsa-sha256 2048', ed25519: 'ed25519-sha256', dual: 'rsa-sha256 2048 + ed25519-sha256' }[args.dkim ?? ''] ?? 'off'}, message: ${result.messageKB} KB, tuning: ${JSON.stringify(tuning)}`);
   say(`fan-out: ${stats.sent} messages in ${seconds.toFixed(1)} s = ${result.rate} msg/s (trigger to the last row sent)`);
   say(`ceiling (just before the fan-out): smtp-source → smtp-sink, ${messages} messages of ${bytes} bytes (the longest digest sent: ${c.size}) over ${sessions} sessions = ${result.ceiling} msg/s`);
   say(`ratio=${result.ratio}`);
@@ -291,6 +308,9 @@ async function main({ dataDir, pg, redisUrl, children, cleanups }: BenchServices
   say(`Postgres CPU: ${pgCpu.toFixed(1)} s = ${(result.postgresCpuShare * 100).toFixed(0)} % of the machine's ${availableParallelism()} cores over the fan-out; ${result.postgresCommitsPerMessage} commits per message sent`);
   say(`CPU per message sent (ms): ${Object.entries(result.cpuMsPerMessage).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   say(`machine busy (all ${availableParallelism()} cores, softirq included): ${Math.round(machineShare * 100)} % over the fan-out, ${Math.round(ceilingMachineShare * 100)} % over the ceiling run`);
+  if (dkimVerified && (dkimVerified.failed || dkimVerified.passed < dkimVerified.signatures)) process.exitCode = 1;
+  if (dkimVerified)
+    say(`DKIM: dkimpy verified ${dkimVerified.passed} of ${dkimVerified.signatures} signatures on ${dkimVerified.sampled} messages sampled from the sink (${JSON.stringify(dkimVerified.algorithms)}); ${dkimVerified.failed} messages failed`);
   say(`check: ${c.rows} rows for ${c.readers} readers, ${stats.sent} sent, ${stats.failed} failed, sink received ${sinkCount}: ${ok ? 'every reader exactly once' : 'MISMATCH'}`);
 }
 

@@ -8,6 +8,8 @@ import { DEFAULT_RANK_WEIGHTS } from './domain/rank-weights.js';
 // The environment's shape, one validator per variable, each with its default and a message that names what
 // is expected. src/config.ts turns the parsed result into Config.
 
+const selector = z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a selector such as papermail').optional();
+
 const cron = (fallback: string) =>
   z
     .string()
@@ -172,9 +174,22 @@ export const envSchema = z.object({
   /** How much of a client's IP the access log keeps: full, truncated (/24, /48) or none. */
   LOG_IP: z.enum(['full', 'truncated', 'none']).default('truncated'),
   DKIM_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain such as example.org').optional(),
-  DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a selector such as papermail').optional(),
+  DKIM_SELECTOR: selector,
   DKIM_PRIVATE_KEY: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().optional(),
+  /** An Ed25519 key signing beside the RSA one (RFC 8463): receivers that know it check the cheap signature. */
+  DKIM_ED25519_SELECTOR: selector,
+  DKIM_ED25519_PRIVATE_KEY: z.string().optional(),
+  DKIM_ED25519_PRIVATE_KEY_FILE: z.string().optional(),
+  /** Rotation: the RSA key that signs from DKIM_NEXT_FROM on (publish its record first; doctor prints it). */
+  DKIM_SELECTOR_NEXT: selector,
+  DKIM_PRIVATE_KEY_NEXT: z.string().optional(),
+  DKIM_PRIVATE_KEY_NEXT_FILE: z.string().optional(),
+  DKIM_NEXT_FROM: z.iso
+    .datetime({ offset: true, message: 'must be a date and time such as 2027-03-01T00:00:00Z' })
+    .or(z.iso.date({ message: 'must be a date such as 2027-03-01' }))
+    .transform((v) => new Date(v))
+    .optional(),
   // A hash tag ({papermail}) keeps every key of a queue in one Redis Cluster slot, as BullMQ needs.
   QUEUE_PREFIX: z.string().regex(/^(\{[A-Za-z0-9_-]{1,40}\}|[A-Za-z0-9_-]{1,40})$/, 'must be 1-40 letters, digits, "-" or "_", or such a name in braces ({papermail}) for Redis Cluster').optional(),
   /** REDIS_URL is one node of a Redis (or Valkey) Cluster; the others are discovered. */

@@ -1,6 +1,7 @@
-import DKIM from 'nodemailer/lib/dkim';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { DkimConfig } from '../config-dkim.js';
+import { createDkimSigner } from './dkim.js';
 import type { Mailer, SendOutcome, SendPace } from './mailer.js';
 import { createPiecesReadiness, isSmtpDataReady, SmtpDataReady } from './smtp-data.js';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-outcome.js';
@@ -10,17 +11,6 @@ function outcomeOfError(err: unknown): SendOutcome {
   const e = (err && typeof err === 'object' ? err : { message: String(err) }) as SmtpFailure;
   return { ok: false, ...classifySmtpFailure(e) };
 }
-
-/** The DKIM key: domain (d=), selector (s=) and the RSA private key in PEM. */
-export interface DkimKey {
-  domainName: string;
-  keySelector: string;
-  privateKey: string;
-}
-
-/** The headers every signature covers (h=): the identity of the message, and both RFC 8058 unsubscribe headers. */
-const DKIM_SIGNED_HEADERS =
-  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
 
@@ -47,8 +37,8 @@ interface Session {
  * Each message goes to the connection as one Buffer: nodemailer's `sendMail` pipeline (a MIME tree over the
  * raw message, its streams and ids) cost twice the CPU for a prebuilt message (docs/scaling.md). What the
  * connection does is unchanged: STARTTLS, AUTH, SIZE, SMTPUTF8, dot-stuffing and the final dot are
- * `SMTPConnection`'s (a message with nothing to stuff skips only its byte loop: `SmtpDataReady`), and DKIM
- * is nodemailer's signer over the same bytes.
+ * `SMTPConnection`'s (a message with nothing to stuff skips only its byte loop: `SmtpDataReady`). DKIM
+ * signatures (mail/dkim.ts) are computed from the message's pieces and go in front of them.
  *
  * Certificates are verified, except on loopback, where a local relay or catcher commonly offers STARTTLS with
  * a self-signed certificate and TLS protects nothing. Query options such as `?tls.rejectUnauthorized=false`
@@ -62,7 +52,7 @@ interface Session {
  * handed over: a turn is never spent waiting for a connection, so turns reach the server as they were given.
  * Digests, retries and transactional mail alike count against it.
  */
-export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: DkimKey | null; pace?: SendPace | null }): Mailer {
+export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: DkimConfig | null; pace?: SendPace | null }): Mailer {
   const parsed = parseConnectionUrl(url) as SMTPConnection.Options & { auth?: { user: string; pass: string } };
   const loopback = LOOPBACK.test(new URL(url).hostname);
   const piecesSmtpDataReady = createPiecesReadiness();
@@ -74,7 +64,7 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
     ...fromUrl,
     tls: { ...(loopback ? { rejectUnauthorized: false } : {}), ...fromUrl.tls },
   };
-  const signer = opts.dkim ? new DKIM({ ...opts.dkim, headerFieldNames: DKIM_SIGNED_HEADERS }) : null;
+  const signer = opts.dkim ? createDkimSigner(opts.dkim) : null;
 
   // Send buffers, reused: a fresh 60 KB Buffer per message is memory outside V8's heap, which it reclaims
   // with full collections. A buffer comes back only after the server accepted its message, when the socket
@@ -150,7 +140,7 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
   /** Sends one message on one session; the session goes back to the pool only when it is sure to be usable. */
   function sendOn(s: Session, envelope: { from: string; to: string }, message: Buffer, ready: boolean): Promise<{ response: string }> {
     return new Promise((resolve, reject) => {
-      const body = signer ? signer.sign(message) : ready ? new SmtpDataReady(message) : message;
+      const body = ready ? new SmtpDataReady(message) : message;
       s.abort = (err) => {
         s.abort = null;
         reject(err);
@@ -198,7 +188,9 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
     async sendRaw(envelope, raw) {
       if (closed) return outcomeOfError(failure('the mailer is closed', 'ECONNECTION', 'API'));
       await acquireSlot();
-      const pieces = typeof raw === 'string' ? [raw] : raw;
+      // Signed here, once per message, whatever the retries: the signature is a piece in front of the others.
+      const signed = signer ? signer.sign(raw) : raw;
+      const pieces = typeof signed === 'string' ? [signed] : signed;
       let size = 0;
       for (const piece of pieces) size += Buffer.byteLength(piece);
       let buffer = buffers.pop();
@@ -207,7 +199,7 @@ export function createSmtpMailer(url: string, opts: { poolSize: number; dkim?: D
       for (const piece of pieces) length += buffer.write(piece, length);
       const message = buffer.subarray(0, length);
       // A digest comes in pieces, most of them the edition's own text: read from those, not byte by byte.
-      const ready = !signer && (typeof raw === 'string' ? isSmtpDataReady(message) : piecesSmtpDataReady(raw));
+      const ready = typeof signed === 'string' ? isSmtpDataReady(message) : piecesSmtpDataReady(signed);
       try {
         for (let attempt = 0; ; attempt++) {
           // Closed while this message waited for a slot: it is not sent.

@@ -1,8 +1,8 @@
-import { createPublicKey } from 'node:crypto';
 import pg from 'pg';
 import { publicUrlIsLocal, type Config } from '../config.js';
 import { migrationState } from '../db/migrate.js';
 import { senderDomain } from '../mail/addresses.js';
+import { dkimRecords } from '../mail/dkim.js';
 import { createSmtpMailer } from '../mail/smtp-mailer.js';
 import { redisClient } from './redis.js';
 
@@ -148,22 +148,23 @@ async function checkDns(config: Config, ports: DoctorPorts): Promise<Finding[]> 
   if (dmarc === null) out.push(unreachable('DMARC'));
   else if (dmarc.some((r) => /^v=DMARC1\b/i.test(r))) out.push({ item: 'DMARC', status: 'ok', detail: dmarc.find((r) => /^v=DMARC1\b/i.test(r))! });
   else out.push({ item: 'DMARC', status: 'fail', detail: `no v=DMARC1 record at _dmarc.${domain}`, fix: `publish a TXT record at _dmarc.${domain}, such as "v=DMARC1; p=none; rua=mailto:dmarc@${domain}"` });
-  if (config.dkim) {
-    const name = `${config.dkim.keySelector}._domainkey.${config.dkim.domainName}`;
-    const ours = createPublicKey(config.dkim.privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
-    const records = await txt(ports, name);
-    if (records === null) out.push(unreachable('DKIM'));
-    else {
-      const published = records.map((r) => /(?:^|;)\s*p=([A-Za-z0-9+/=\s]*)/.exec(r)?.[1]?.replace(/\s+/g, '')).filter((p): p is string => p !== undefined);
-      if (published.includes(ours)) out.push({ item: 'DKIM', status: 'ok', detail: `${name} publishes the public half of DKIM_PRIVATE_KEY` });
-      else
-        out.push({
-          item: 'DKIM',
-          status: 'fail',
-          detail: published.length ? `${name} publishes another key than DKIM_PRIVATE_KEY's` : `no DKIM key at ${name}`,
-          fix: `publish a TXT record at ${name}: "v=DKIM1; k=rsa; p=${ours}"`,
-        });
+  for (const r of config.dkim ? dkimRecords(config.dkim) : []) {
+    const item = r.setting === 'DKIM_PRIVATE_KEY' ? 'DKIM' : r.setting === 'DKIM_ED25519_PRIVATE_KEY' ? 'DKIM Ed25519' : 'DKIM next key';
+    const records = await txt(ports, r.name);
+    if (records === null) {
+      out.push(unreachable(item));
+      continue;
     }
+    const published = records.map((x) => /(?:^|;)\s*p=([A-Za-z0-9+/=\s]*)/.exec(x)?.[1]?.replace(/\s+/g, '')).filter((p): p is string => p !== undefined);
+    const when = r.from ? ` (it signs from ${r.from.toISOString()})` : '';
+    if (published.includes(r.publicKey)) out.push({ item, status: 'ok', detail: `${r.name} publishes the public half of ${r.setting}${when}` });
+    else
+      out.push({
+        item,
+        status: 'fail',
+        detail: `${published.length ? `${r.name} publishes another key than ${r.setting}'s` : `no DKIM key at ${r.name}`}${when}`,
+        fix: `publish a TXT record at ${r.name}: "${r.value}"${r.from ? ', before that date' : ''} (npm run dkim prints it as a zone file line)`,
+      });
   }
   return out;
 }

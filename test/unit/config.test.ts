@@ -88,6 +88,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET/);
   });
 
+  it('adds an Ed25519 key beside the RSA one, and a next RSA key with the date it signs from', () => {
+    const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const rsa = pem(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey);
+    const next = pem(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey);
+    const ed = pem(generateKeyPairSync('ed25519').privateKey);
+    const base = { DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'pm', DKIM_PRIVATE_KEY: rsa };
+    const dual = { ...base, DKIM_ED25519_SELECTOR: 'pme', DKIM_ED25519_PRIVATE_KEY: ed };
+    expect(loadConfig(dual).dkim).toMatchObject({ keySelector: 'pm', ed25519: { keySelector: 'pme', privateKey: ed }, next: null });
+    expect(loadConfig({ ...dual, DKIM_SELECTOR_NEXT: 'pm2', DKIM_PRIVATE_KEY_NEXT: next, DKIM_NEXT_FROM: '2027-03-01' }).dkim?.next).toEqual({ keySelector: 'pm2', privateKey: next, from: new Date('2027-03-01T00:00:00Z') });
+    // Ed25519 alone, for measuring: no RSA key.
+    expect(loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_ED25519_SELECTOR: 'pme', DKIM_ED25519_PRIVATE_KEY: ed }).dkim).toMatchObject({ keySelector: null, privateKey: null, ed25519: { keySelector: 'pme' } });
+    expect(() => loadConfig({ ...base, DKIM_ED25519_SELECTOR: 'pme' })).toThrow(/DKIM_ED25519_SELECTOR and DKIM_ED25519_PRIVATE_KEY/);
+    expect(() => loadConfig({ ...base, DKIM_ED25519_SELECTOR: 'pme', DKIM_ED25519_PRIVATE_KEY: rsa })).toThrow(/DKIM_ED25519_PRIVATE_KEY: must be an Ed25519 private key/);
+    expect(() => loadConfig({ ...base, DKIM_ED25519_SELECTOR: 'pm', DKIM_ED25519_PRIVATE_KEY: ed })).toThrow(/a selector of its own/);
+    expect(() => loadConfig({ ...base, DKIM_SELECTOR_NEXT: 'pm2', DKIM_PRIVATE_KEY_NEXT: next })).toThrow(/DKIM_NEXT_FROM: set all three, or none/);
+    expect(() => loadConfig({ ...base, DKIM_SELECTOR_NEXT: 'pm2', DKIM_PRIVATE_KEY_NEXT: next, DKIM_NEXT_FROM: 'soon' })).toThrow(/DKIM_NEXT_FROM/);
+    expect(() => loadConfig({ ...base, DKIM_PRIVATE_KEY: ed })).toThrow(/DKIM_PRIVATE_KEY: must be an RSA private key/);
+  });
+
   it('reads the brand, with a DNS label for list ids', () => {
     expect(loadConfig({}).brand).toMatchObject({ name: 'papermail', slug: 'papermail', accent: '#0b57d0', logoUrl: null });
     expect(loadConfig({ NEWSLETTER_NAME: ' Papers Weekly ', ACCENT_COLOR: '#AA3355' }).brand).toMatchObject({ name: 'Papers Weekly', slug: 'papers-weekly', accent: '#aa3355' });
