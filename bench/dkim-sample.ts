@@ -4,6 +4,7 @@
 // exactly as they crossed the wire.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DkimConfig } from '../src/config-dkim.js';
@@ -37,8 +38,11 @@ export function startSampler(dir: string, keep: string, p: number) {
     }
   };
   const timer = setInterval(() => sweep(false), 500);
+  let stopped = false;
   return {
     stop() {
+      if (stopped) return kept;
+      stopped = true;
       clearInterval(timer);
       sweep(true);
       rmSync(dir, { recursive: true, force: true });
@@ -68,4 +72,17 @@ export async function verifySample(keep: string, dkim: DkimConfig, n: number, ce
   const { stdout } = await promisify(execFile)('/usr/bin/python3', [verifier, records, folder], { maxBuffer: 64 << 20 });
   const r = JSON.parse(stdout) as { messages: number; signatures: number; passed: number; failed: string[]; algorithms: Record<string, number> };
   return { sampled, signatures: r.signatures, passed: r.passed, failed: r.failed.length, algorithms: r.algorithms };
+}
+
+/** Resolves once something accepts connections on the port (a sink just started), within 10 s. */
+export async function listening(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((res) => {
+      const c = connect(port, '127.0.0.1', () => (c.destroy(), res(true)));
+      c.once('error', () => res(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on port ${port}`);
 }

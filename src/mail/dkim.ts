@@ -21,7 +21,8 @@ const CRLF = '\r\n';
  */
 interface Lines {
   lead: number;
-  core: string;
+  /** In a remembered piece, UTF-8 already: the hash takes the bytes as they are, with no conversion per message. */
+  core: string | Buffer;
   trail: number;
 }
 
@@ -67,7 +68,9 @@ function createBodyHasher() {
     let p = known.get(text);
     if (p === undefined) {
       if (known.size >= KEPT_PIECES) known.clear();
-      known.set(text, (p = pieceOf(text)));
+      p = pieceOf(text);
+      if (typeof p !== 'string' && p.lines) p.lines.core = Buffer.from(p.lines.core);
+      known.set(text, p);
     }
     return p;
   };
@@ -75,7 +78,7 @@ function createBodyHasher() {
     const hash = createHash('sha256');
     let held = 0;
     let carry = '';
-    const emit = (core: string) => {
+    const emit = (core: string | Buffer) => {
       if (held) hash.update(CRLF.repeat(held));
       held = 0;
       hash.update(core);
@@ -94,7 +97,7 @@ function createBodyHasher() {
       line(carry + p.head);
       if (p.lines) {
         held += p.lines.lead;
-        if (p.lines.core) emit(p.lines.core);
+        if (p.lines.core.length) emit(p.lines.core);
         held += p.lines.trail;
       }
       carry = p.tail;
