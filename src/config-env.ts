@@ -158,6 +158,10 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SOFT_BOUNCE_LIMIT: int(3, 1, 100),
+  /** The complaint-rate guard: an edition whose complaints pass this percentage of its sent messages pauses… */
+  COMPLAINT_PAUSE_RATE: z.coerce.number({ message: 'must be a percentage such as 0.3' }).min(0.01, 'must be at least 0.01 (percent)').max(100, 'must be at most 100 (percent)').default(0.3),
+  /** …once at least this many were sent. */
+  COMPLAINT_MIN_SENT: int(1000, 1, 10_000_000),
   /** Amazon SNS topics whose messages the bounce webhook takes (ARNs, comma-separated); SNS messages are refused without it. */
   SNS_TOPIC_ARNS: z
     .string()

@@ -104,6 +104,8 @@ export interface Config {
     readonly snsTopicArns: readonly string[];
     /** Check every SNS message's signature (off only in a lab). */
     readonly snsVerifySignatures: boolean;
+    /** The complaint-rate guard: pause an edition whose complaints pass `rate` (a fraction) of at least `minSent` sent. */
+    readonly complaintGuard: { readonly rate: number; readonly minSent: number };
   };
   /** Console sessions: how long one may sit idle; bull-board's write actions on or off. */
   readonly console: { readonly idleMinutes: number; readonly queueDashboardWrite: boolean };
@@ -227,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       softLimit: e.SOFT_BOUNCE_LIMIT,
       snsTopicArns: Object.freeze((e.SNS_TOPIC_ARNS ?? '').split(',').map((a) => a.trim()).filter(Boolean)),
       snsVerifySignatures: e.SNS_VERIFY_SIGNATURES,
+      complaintGuard: Object.freeze({ rate: e.COMPLAINT_PAUSE_RATE / 100, minSent: e.COMPLAINT_MIN_SENT }),
     }),
     console: Object.freeze({ idleMinutes: e.ADMIN_SESSION_IDLE_MINUTES, queueDashboardWrite: e.QUEUE_DASHBOARD_WRITE }),
     privacy: Object.freeze({ retentionDays: e.RETENTION_DAYS, logIp: e.LOG_IP }),

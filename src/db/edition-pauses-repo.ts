@@ -76,6 +76,12 @@ export function createEditionPausesRepo(db: Db) {
       return res.rows[0] ? new Date(res.rows[0].at) : null;
     },
 
+    /** The ids of the editions paused now (the send pipeline stops their claimed rows). */
+    async pausedIds(): Promise<number[]> {
+      const res = await db.execute<{ id: number }>(sql`select id::int as id from editions where status = 'paused'`);
+      return res.rows.map((r) => Number(r.id));
+    },
+
     /** Editions paused now, newest first: the console's banner and /metrics. */
     async paused(): Promise<{ id: number; frequency: Frequency; period: string; reason: string | null; kind: string | null; nextProbeAt: Date | null }[]> {
       const res = await db.execute<{ id: number; frequency: Frequency; period: string; reason: string | null; kind: string | null; next_probe_at: string | null }>(sql`

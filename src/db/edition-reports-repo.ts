@@ -55,10 +55,27 @@ export function createEditionReportsRepo(db: Db) {
                count(d.id) filter (where d.status = 'queued')::int as queued,
                count(d.id) filter (where d.status = 'sending')::int as sending,
                count(d.id) filter (where d.status = 'sent')::int as sent,
-               count(d.id) filter (where d.status = 'failed')::int as failed
+               count(d.id) filter (where d.status = 'failed')::int as failed,
+               (select count(*)::int from bounce_events b where b.edition_id = e.id and b.kind = 'complaint') as complaints
         from editions e left join deliveries d on d.edition_id = e.id
         where e.id = ${id} group by e.id`);
       return res.rows[0] ?? null;
+    },
+
+    /**
+     * Editions assigning or sending (only `ids`, when given) that have complaints, with how many they sent:
+     * the complaint guard's counts. After a resume, only the complaints that came afterwards count: an
+     * operator who resumed an edition the guard paused is not overruled by the same complaints.
+     */
+    async complaintCounts(ids: number[] | null): Promise<{ id: number; complaints: number; sent: number }[]> {
+      const res = await db.execute<{ id: number; complaints: number; sent: number }>(sql`
+        select e.id::int as id, count(b.id)::int as complaints,
+               (select count(*)::int from deliveries d where d.edition_id = e.id and d.status = 'sent') as sent
+        from editions e
+        join bounce_events b on b.edition_id = e.id and b.kind = 'complaint' and b.at > coalesce(e.resumed_at, '-infinity'::timestamptz)
+        where e.status in ('assigning', 'sending') ${ids ? sql`and e.id = any(${sql.param(ids)}::bigint[])` : sql``}
+        group by e.id`);
+      return res.rows;
     },
   };
 }

@@ -290,8 +290,11 @@ export const bounceEvents = pgTable(
     source: text('source').notNull(),
     detail: text('detail'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    // A complaint's edition: the one whose message it reports (by Message-ID), else the last digest the
+    // address was sent within 30 days. The complaint-rate guard counts them per edition.
+    editionId: bigint('edition_id', { mode: 'number' }),
   },
-  (t) => [index('bounce_events_email_at_idx').on(t.email, t.at)],
+  (t) => [index('bounce_events_email_at_idx').on(t.email, t.at), index('bounce_events_edition_idx').on(t.editionId).where(sql`${t.kind} = 'complaint'`)],
 );
 
 /**

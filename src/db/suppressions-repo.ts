@@ -4,6 +4,8 @@ import type { Db } from './client.js';
 import type { BounceEvent, BounceSource } from '../domain/bounces.js';
 
 const SOFT_WINDOW_DAYS = 30;
+/** How far back a complaint without a matching Message-ID looks for the digest it is about. */
+const COMPLAINT_WINDOW_DAYS = 30;
 
 export function createSuppressionsRepo(db: Db) {
   type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -25,21 +27,32 @@ export function createSuppressionsRepo(db: Db) {
      * address at once; a soft bounce is counted, and the `softLimit`-th within 30 days suppresses it.
      * Returns what became of the address.
      */
-    async record(e: BounceEvent, softLimit: number): Promise<'suppressed' | 'counted'> {
+    async record(e: BounceEvent, softLimit: number): Promise<{ outcome: 'suppressed' | 'counted'; editionId: number | null }> {
       return db.transaction(async (tx) => {
         // One writer per address at a time: two soft bounces arriving together are counted as two.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(lower(${e.email})))`);
-        await tx.execute(sql`insert into bounce_events (email, kind, source, detail) values (lower(${e.email}), ${e.kind}, ${e.source}, ${e.detail?.slice(0, 1000) ?? null})`);
+        // A complaint belongs to the edition of the message it reports, else to the last digest sent to the address.
+        const edition =
+          e.kind === 'complaint'
+            ? await tx.execute<{ editionId: number }>(sql`
+                select d.edition_id as "editionId" from deliveries d join subscribers s on s.id = d.subscriber_id
+                where lower(s.email) = lower(${e.email}) and d.status = 'sent' and d.sent_at > now() - make_interval(days => ${COMPLAINT_WINDOW_DAYS})
+                order by d.message_id is not distinct from ${e.messageId ?? null} desc, d.sent_at desc limit 1`)
+            : null;
+        const editionId = edition?.rows[0] ? Number(edition.rows[0].editionId) : null;
+        await tx.execute(sql`
+          insert into bounce_events (email, kind, source, detail, edition_id)
+          values (lower(${e.email}), ${e.kind}, ${e.source}, ${e.detail?.slice(0, 1000) ?? null}, ${editionId})`);
         if (e.kind !== 'soft') {
           await suppressIn(tx, e.email, e.kind === 'complaint' ? 'complaint' : 'bounce', e.detail, e.source === 'webhook' && e.kind === 'complaint' ? 'complaint' : e.source);
-          return 'suppressed';
+          return { outcome: 'suppressed', editionId };
         }
         const soft = await tx.execute<{ n: number }>(sql`
           select count(*)::int as n from bounce_events
           where email = lower(${e.email}) and kind = 'soft' and at > now() - make_interval(days => ${SOFT_WINDOW_DAYS})`);
-        if ((soft.rows[0]?.n ?? 0) < softLimit) return 'counted';
+        if ((soft.rows[0]?.n ?? 0) < softLimit) return { outcome: 'counted', editionId };
         await suppressIn(tx, e.email, 'soft-bounces', `${softLimit} soft bounces within ${SOFT_WINDOW_DAYS} days; last: ${e.detail ?? 'no detail'}`, e.source);
-        return 'suppressed';
+        return { outcome: 'suppressed', editionId };
       });
     },
 

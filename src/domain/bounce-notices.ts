@@ -44,7 +44,7 @@ function fromSes(m: Record<string, unknown>): WebhookNotice {
     const events = recipients
       .map((r) => addressOf(obj(r)?.emailAddress))
       .filter((e): e is string => e !== null)
-      .map((email) => ({ email, kind: 'complaint', source: 'webhook', detail: detailOf('SES complaint', c?.complaintFeedbackType) }) as BounceEvent);
+      .map((email) => ({ email, kind: 'complaint', source: 'webhook', detail: detailOf('SES complaint', c?.complaintFeedbackType), messageId: messageIdOf(obj(obj(m.mail)?.commonHeaders)?.messageId) }) as BounceEvent);
     return events.length ? { kind: 'events', events } : { kind: 'invalid', error: 'The SES complaint names no recipient address.' };
   }
   return { kind: 'ignored', why: `SES ${type ?? 'notification'} is not a bounce or a complaint` };
@@ -76,7 +76,7 @@ function fromGeneric(items: unknown[]): WebhookNotice {
     if (!email) return { kind: 'invalid', error: `Item ${i + 1}: "email" must be an email address.` };
     if (type !== 'hard' && type !== 'soft' && type !== 'complaint') return { kind: 'invalid', error: `Item ${i + 1}: "type" must be "hard", "soft" or "complaint".` };
     if (b?.reason !== undefined && typeof b.reason !== 'string') return { kind: 'invalid', error: `Item ${i + 1}: "reason" must be text.` };
-    events.push({ email, kind: type, source: 'webhook', detail: detailOf(b?.reason) });
+    events.push({ email, kind: type, source: 'webhook', detail: detailOf(b?.reason), messageId: messageIdOf(b?.messageId) });
   }
   return events.length ? { kind: 'events', events } : { kind: 'invalid', error: 'Send at least one {email, type} item.' };
 }
@@ -105,4 +105,11 @@ export function readWebhook(body: unknown): WebhookNotice {
   if ('RecordType' in b) return fromPostmark(b);
   if ('email' in b) return fromGeneric([b]);
   return { kind: 'invalid', error: 'Unknown notification: send {email, type}, an Amazon SNS/SES notification, or a Postmark webhook.' };
+}
+
+/** A Message-ID as the digest's header carries it (`<local@domain>`), from outside data; null when it is not one. */
+export function messageIdOf(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const m = /^\s*<?([^<>\s@]{1,200}@[^<>\s@]{1,200})>?\s*$/.exec(v);
+  return m ? `<${m[1]}>` : null;
 }

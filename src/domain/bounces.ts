@@ -7,6 +7,8 @@ export interface BounceEvent {
   kind: 'hard' | 'soft' | 'complaint';
   source: BounceSource;
   detail: string | null;
+  /** The reported message's Message-ID, when the report carries it (ARF, SES, ours): ties a complaint to its edition. */
+  messageId?: string | null;
 }
 
 export type SuppressionRow = {
@@ -16,3 +18,11 @@ export type SuppressionRow = {
   detail: string | null;
   createdAt: string;
 };
+
+/**
+ * Whether an edition's complaints call for a pause: above `rate` of what it sent, once at least `minSent`
+ * were sent (fewer say too little: one complaint in 100 is 1 %).
+ */
+export function complaintRateExceeded(complaints: number, sent: number, rate: number, minSent: number): boolean {
+  return sent >= minSent && sent > 0 && complaints / sent > rate;
+}

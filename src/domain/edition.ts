@@ -44,6 +44,8 @@ export type EditionStats = {
   sent: number;
   failed: number;
   skipped: number;
+  /** Complaints tied to this edition (one edition's stats only). */
+  complaints?: number;
   renders: number;
   papers: string[];
   note: string | null;

@@ -52,6 +52,7 @@ export const EditionStats = Type.Object(
     sent: Type.Integer(),
     failed: Type.Integer(),
     skipped: Type.Integer(),
+    complaints: Type.Optional(Type.Integer({ description: 'Complaints tied to this edition (one edition only); the complaint guard pauses past COMPLAINT_PAUSE_RATE of sent' })),
     renders: Type.Integer(),
     papers: Type.Array(Type.String()),
     note: NullableString,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedDelivery, DeliveryResult } from '../domain/delivery.js';
-import { createBreaker, type Breaker } from '../domain/breaker.js';
 import type { Mailer, RawMessage, SendOutcome } from '../mail/mailer.js';
 import type { Logger } from './logger.js';
 import type { SendJob } from './queues.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
-import { createSendGates } from './send-gates.js';
+import { createPauseWatch } from './pause-watch.js';
+import { createBreakers, createSendGates } from './send-gates.js';
 import { domainOf, note, resultOf, SKIPPED, type Batch, type BatchTotals, type ProbeResult, type SendSettings } from './send-outcome.js';
 
 /** The delivery rows, as the send pipeline sees them (db/deliveries-repo.ts and db/editions-repo.ts). */
@@ -16,6 +16,8 @@ export interface DeliveryStore {
   /** Gives back every row still held under a claim whose answer never came (Postgres went away). */
   release(token: string): Promise<number>;
   record(results: DeliveryResult[]): Promise<void>;
+  /** Editions paused now (by an operator, the complaint guard, another worker's breaker): their claimed rows stop. */
+  pausedIds(): Promise<number[]>;
   /** Opens the breaker: the edition pauses until a probe passes (the runtime also tells a person). */
   pause(editionId: number, reason: string, stormSignature: string | null): Promise<boolean>;
   finish(editionId: number): Promise<void>;
@@ -57,24 +59,16 @@ export function createSendPipeline(
 ): SendPipeline {
   const { store, mailer, compose, log, envelopeFrom } = ports;
   const writer: ResultWriter = createResultWriter((r) => store.record(r), log, { flushAt: s.lanes, flushMs: s.resultGroupMs });
-  const breakers = new Map<string, Breaker>();
   // Process-wide: at most `lanes` messages between "handed to SMTP" and "result stored", however many jobs
   // run at once. That is the whole of what a crash can duplicate (see send-gates.ts).
   const gates = createSendGates(s.lanes, log, ports.observePace);
   const pausedHere = new Set<number>();
+  const elsewhere = createPauseWatch(() => store.pausedIds());
+  const isPaused = (editionId: number) => pausedHere.has(editionId) || elsewhere.has(editionId);
   let stopping = false;
   const inFlight = new Set<Promise<unknown>>();
 
-  const breakerOf = (editionId: number, resumedAt: number) => {
-    const key = `${editionId}:${resumedAt}`;
-    let b = breakers.get(key);
-    if (!b) {
-      b = createBreaker(s.breaker);
-      breakers.set(key, b);
-      if (breakers.size > 64) breakers.delete(breakers.keys().next().value!);
-    }
-    return b;
-  };
+  const breakerOf = createBreakers(s.breaker);
 
   /**
    * Sends one reader's message and stores its result before the slot is free again. Returns the SMTP outcome,
@@ -144,7 +138,7 @@ export function createSendPipeline(
       );
     }, leaseMs / 4);
     const unsent: ClaimedDelivery[] = [];
-    const halted = () => stopping || pausedHere.has(editionId) || lost || performance.now() > ownedUntil;
+    const halted = () => stopping || isPaused(editionId) || lost || performance.now() > ownedUntil;
     let next = 0;
     const lane = async () => {
       while (next < claimed.length) {
@@ -159,10 +153,10 @@ export function createSendPipeline(
       for (const l of lanes) if (l.status === 'rejected') log.error({ editionId, err: String(l.reason) }, 'a send lane failed');
       const why = stopping
         ? 'not sent: the worker was stopping'
-        : pausedHere.has(editionId)
+        : isPaused(editionId)
           ? 'not sent: the edition is paused'
           : 'not sent: the claim could not be kept alive (its lease may have passed to another worker)';
-      if (unsent.length && !stopping && !pausedHere.has(editionId)) log.warn({ editionId, rows: unsent.length }, why);
+      if (unsent.length && !stopping && !isPaused(editionId)) log.warn({ editionId, rows: unsent.length }, why);
       await Promise.all(unsent.map((d) => writer.write({ id: d.id, token, status: 'requeue', delayMs: 0, response: why }).then(() => void batch.totals.requeue++)));
     } finally {
       clearInterval(heartbeat);
@@ -179,10 +173,11 @@ export function createSendPipeline(
       if (!claimed.length) break;
       // A claim only succeeds on an edition that is not paused: whatever this process paused was resumed.
       pausedHere.delete(job.editionId);
+      elsewhere.forget(job.editionId);
       await sendChunk(job.editionId, claimed, token, claimedAt, batch);
-      if (pausedHere.has(job.editionId)) break;
+      if (isPaused(job.editionId)) break;
     }
-    totals.paused = pausedHere.has(job.editionId);
+    totals.paused = isPaused(job.editionId);
     // Rows waiting for a retry mean the range is not done; the caller queues a job for the earliest of them.
     totals.retryInMs = totals.paused || stopping || !batch.waits.size ? null : Math.min(...batch.waits.values());
     await store.finish(job.editionId);
@@ -233,7 +228,8 @@ export function createSendPipeline(
   return {
     probe,
     sendBatch(job) {
-      const p = sendBatch(job);
+      elsewhere.begin();
+      const p = sendBatch(job).finally(() => elsewhere.end());
       inFlight.add(p);
       return p.finally(() => inFlight.delete(p));
     },

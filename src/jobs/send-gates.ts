@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { createBreaker, type Breaker, type BreakerSettings } from '../domain/breaker.js';
 import { createPace, DEFAULT_PACE, type Pace } from '../domain/pace.js';
 import type { SendOutcome } from '../mail/mailer.js';
 import type { Logger } from './logger.js';
@@ -48,5 +49,20 @@ export function createSendGates(lanes: number, log: Logger, observePace?: (scope
       if (g) pace(domain, g, !answer.ok, answer.response);
       pace('relay', relay, !answer.ok, answer.response);
     },
+  };
+}
+
+/** One breaker per edition and resume (a resumed edition starts with a closed breaker); the latest 64 are kept. */
+export function createBreakers(settings: BreakerSettings): (editionId: number, resumedAt: number) => Breaker {
+  const breakers = new Map<string, Breaker>();
+  return (editionId, resumedAt) => {
+    const key = `${editionId}:${resumedAt}`;
+    let b = breakers.get(key);
+    if (!b) {
+      b = createBreaker(settings);
+      breakers.set(key, b);
+      if (breakers.size > 64) breakers.delete(breakers.keys().next().value!);
+    }
+    return b;
   };
 }

@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import { Headers, Splitter } from '@zone-eu/mailsplit';
 import type { BounceEvent } from '../domain/bounces.js';
-import { addressOf } from '../domain/bounce-notices.js';
+import { addressOf, messageIdOf } from '../domain/bounce-notices.js';
 import { classifySmtpFailure } from './smtp-outcome.js';
 
 /** What a report mail says about our recipients: bounces (RFC 3464) or a complaint (RFC 5965). */
@@ -69,8 +69,8 @@ export async function readReport(raw: Buffer | string): Promise<ReportReading> {
   if (feedback) {
     // The original message (message/rfc822), or just its headers (text/rfc822-headers): whom it went to.
     const original = parts.find((p) => p.contentType === 'message/rfc822' || p.contentType === 'text/rfc822-headers');
-    const to = original ? fieldsOf(original.body.split(/\r?\n\r?\n/)[0] ?? '').get('to') : undefined;
-    return fromArf(feedback.body, to);
+    const headers = original ? fieldsOf(original.body.split(/\r?\n\r?\n/)[0] ?? '') : null;
+    return fromArf(feedback.body, headers?.get('to'), headers?.get('message-id'));
   }
   return { events: [], note: 'not a delivery-status or feedback report' };
 }
@@ -99,14 +99,14 @@ function fromDsn(body: string): ReportReading {
   return events.length ? { events } : { events, note: 'no failed recipient whose mailbox is at fault' };
 }
 
-function fromArf(report: string, originalTo: string | undefined): ReportReading {
+function fromArf(report: string, originalTo: string | undefined, messageId: string | undefined): ReportReading {
   const f = fieldsOf(report);
   const type = (f.get('feedback-type') ?? '').trim().toLowerCase();
   const email = addressOf(typed(f.get('original-rcpt-to'))) ?? addressOf(originalTo);
   if (!email) return { events: [], note: 'the feedback report names no recipient' };
   // "not-spam" is the opposite of a complaint; everything else (abuse, fraud, virus, other) is one.
   if (type === 'not-spam') return { events: [], note: 'a not-spam report' };
-  return { events: [{ email, kind: 'complaint', source: 'complaint', detail: `ARF ${type || 'report'}` }] };
+  return { events: [{ email, kind: 'complaint', source: 'complaint', detail: `ARF ${type || 'report'}`, messageId: messageIdOf(messageId) }] };
 }
 
 /** Splits an mbox file (the "From " line before each message, RFC 4155) into its messages, unescaping ">From ". */

@@ -44,7 +44,7 @@ export function httpParts(rt: Runtime, extras: HttpExtras): AppParts {
       archive: { config, editions: { archive: (limit) => repos.reports.archive(limit), byId: (id) => repos.editions.byId(id) }, papersByIds, templates: rt.templates },
       admin: { config, admin, bearerFailures: limits.bearerFailures },
       console: { config, admin, sessions: repos.adminSessions, queues: Object.values(producer.queues) },
-      webhooks: { config, bounces: repos.suppressions, sns: extras.sns },
+      webhooks: { config, bounces: repos.suppressions, sns: extras.sns, guardComplaints: (ids) => rt.jobs.guardComplaints(ids) },
       devInbox: inboxDir ? { list: () => listInbox(inboxDir), read: (id) => readInboxMessage(inboxDir, id) } : null,
     },
   };

@@ -13,6 +13,7 @@ import { probePaused, recoverEditions } from '../jobs/recover.js';
 import { forgetStaleTraces } from '../jobs/retention.js';
 import type { SendPipeline } from '../jobs/send-batch.js';
 import { createSendAlert } from '../jobs/send-alert.js';
+import { createComplaintGuard } from '../jobs/complaint-guard.js';
 import { createSendTransactional } from '../jobs/send-transactional.js';
 import { startEdition, type StartPort } from '../jobs/start-edition.js';
 import type { Processors } from '../jobs/worker.js';
@@ -86,6 +87,7 @@ export function bindJobs(parts: EditionParts & { mailer: Mailer | null; tokens: 
       now,
     }),
     alert: createSendAlert({ reports: repos.reports, pauses: repos.pauses, mailer, config, log }),
+    guardComplaints: createComplaintGuard({ complaintCounts: (ids) => repos.reports.complaintCounts(ids), pause: (id, reason, opts) => repos.pauses.pause(id, reason, opts), producer, config, log, now }),
   };
 }
 
@@ -98,7 +100,8 @@ export function processorsOf(jobs: Jobs, pipeline: SendPipeline): Processors {
     build: (editionId, opts) => jobs.build(editionId, opts),
     due: () => jobs.deliverDue(),
     retention: jobs.retention,
-    recover: async () => ({ ...(await jobs.recover()), resumed: await jobs.probePaused(pipeline.probe) }),
+    // Each sweep also holds every edition being sent against the complaint guard (complaints also arrive by the bounces CLI).
+    recover: async () => ({ ...(await jobs.recover()), pausedForComplaints: (await jobs.guardComplaints()).length, resumed: await jobs.probePaused(pipeline.probe) }),
     sendBatch: (job) => pipeline.sendBatch(job),
     transactional: jobs.transactional,
     alert: jobs.alert,

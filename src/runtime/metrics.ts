@@ -106,6 +106,19 @@ export function createMetrics(deps: { pool: pg.Pool; queues: Record<string, Queu
       for (const r of res.rows) this.set({ kind: r.kind }, r.n);
     },
   });
+  new Gauge({
+    name: 'papermail_edition_complaint_rate',
+    help: 'Complaints tied to an edition, as a share of what it sent: editions of the last 30 days that have complaints (the guard pauses past COMPLAINT_PAUSE_RATE).',
+    labelNames: ['edition'],
+    registers: [registry],
+    async collect() {
+      const res = await deps.pool.query<{ id: string; rate: number }>(`
+        select c.edition_id::text as id, c.n::float8 / greatest(1, (select count(*) from deliveries d where d.edition_id = c.edition_id and d.status = 'sent'))::float8 as rate
+        from (select edition_id, count(*) as n from bounce_events where kind = 'complaint' and edition_id is not null and at > now() - interval '30 days' group by edition_id) c`);
+      this.reset();
+      for (const r of res.rows) this.set({ edition: r.id }, r.rate);
+    },
+  });
   const relayWindow = new Gauge({ name: 'papermail_send_window', help: "Messages this process may have in flight to the relay: the pool's size, halved by each storm of temporary answers.", registers: [registry] });
   relayWindow.set(maxWindow);
   const slowedDomains = new Gauge({ name: 'papermail_send_slowed_domains', help: 'Recipient domains this process sends to below full pace, because they answered with temporary refusals.', registers: [registry] });

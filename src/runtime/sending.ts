@@ -66,6 +66,7 @@ export async function openSending(parts: {
     {
       store: {
         ...repos.deliveries,
+        pausedIds: () => repos.pauses.pausedIds(),
         // The breaker opened: the edition pauses, its first probe is due after the cooldown, and a person is told.
         pause: async (id, reason, stormSignature) => {
           const paused = await repos.pauses.pause(id, reason, { kind: 'breaker', stormSignature, probeInSeconds: config.send.pause.cooldownSeconds });

@@ -88,6 +88,9 @@ export function editionPage(
   const counts = (['recipients', 'queued', 'sending', 'sent', 'failed', 'skipped', 'renders'] as const).map(
     (k) => html`<div class="stat"><b data-count="${k}">${e[k]}</b>${k}</div>`,
   );
+  // Complaints tied to the edition, as a share of what it sent (the complaint guard pauses past COMPLAINT_PAUSE_RATE).
+  const complaints = e.complaints ?? 0;
+  counts.push(html`<div class="stat"><b>${complaints}</b>complaints${e.sent ? ` (${((complaints / e.sent) * 100).toFixed(2)} %)` : ''}</div>`);
   const actions: Html[] = [];
   if (e.status === 'paused') actions.push(postButton(`/admin/editions/${e.id}/resume`, 'Resume sending', csrf));
   if (e.status === 'assigning' || e.status === 'sending') actions.push(postButton(`/admin/editions/${e.id}/pause`, 'Pause sending', csrf, {}, true));

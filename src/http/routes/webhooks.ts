@@ -32,6 +32,7 @@ const GenericEvent = Type.Object(
     email: Type.String({ 'x-messages': { type: 'Each item\'s "email" must be an email address.' } }),
     type: Type.String({ enum: ['hard', 'soft', 'complaint'], 'x-messages': { type: 'Each item\'s "type" must be "hard", "soft" or "complaint".', enum: 'Each item\'s "type" must be "hard", "soft" or "complaint".' } }),
     reason: Type.Optional(Type.String({ 'x-messages': { type: 'Each item\'s "reason" must be text.' } })),
+    messageId: Type.Optional(Type.String({ maxLength: 500, description: 'The Message-ID of the mail complained about: ties a complaint to its edition', 'x-messages': { type: 'Each item\'s "messageId" must be text.', maxLength: 'Each item\'s "messageId" must be at most 500 characters.' } })),
   },
   { additionalProperties: true, description: "papermail's own event", 'x-messages': { required: 'Each item needs an "email" and a "type".', type: 'Each item is an object: {email, type, reason}.' } },
 );
@@ -58,9 +59,11 @@ const SCHEMA: RouteSchema = {
 /** What the bounce webhook needs. */
 export interface WebhookDeps {
   config: Pick<ResolvedConfig, 'bounces'>;
-  /** Records one bounce or complaint; what became of the address. */
-  bounces: { record(e: BounceEvent, softLimit: number): Promise<'suppressed' | 'counted'> };
+  /** Records one bounce or complaint; what became of the address, and the edition a complaint is tied to. */
+  bounces: { record(e: BounceEvent, softLimit: number): Promise<{ outcome: 'suppressed' | 'counted'; editionId: number | null }> };
   sns: SnsGate;
+  /** Holds the editions that complaints were tied to against the complaint-rate guard (it may pause them). */
+  guardComplaints(editionIds: number[]): Promise<unknown>;
 }
 
 /**
@@ -122,10 +125,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps) {
         return confirmSubscription(notice.url, reply);
       case 'events': {
         const outcomes: { email: string; kind: string; outcome: string }[] = [];
+        const editions = new Set<number>();
         for (const e of notice.events) {
-          const outcome = await deps.bounces.record(e, deps.config.bounces.softLimit);
+          const { outcome, editionId } = await deps.bounces.record(e, deps.config.bounces.softLimit);
           outcomes.push({ email: e.email, kind: e.kind, outcome });
+          if (e.kind === 'complaint' && editionId !== null) editions.add(editionId);
         }
+        // Recorded first: a guard that fails is logged, and the recovery sweep holds the edition to it again.
+        await deps.guardComplaints([...editions]).catch((err: Error) => req.log.warn({ err: err.message }, 'the complaint guard failed'));
         req.log.info({ events: outcomes.length }, 'bounce webhook recorded');
         return { recorded: outcomes.length, outcomes };
       }

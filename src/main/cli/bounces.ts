@@ -39,7 +39,8 @@ await run(async (config) => {
         continue;
       }
       for (const e of reading.events) {
-        const outcome = await rt.repos.suppressions.record(e, config.bounces.softLimit);
+        // The worker's recovery sweep holds each complaint's edition against the complaint-rate guard.
+        const { outcome } = await rt.repos.suppressions.record(e, config.bounces.softLimit);
         counts[outcome]++;
         bar.log(`${m.name}: ${e.kind} ${e.kind === 'complaint' ? 'complaint' : 'bounce'} for ${e.email}: ${outcome}${e.detail ? ` (${e.detail})` : ''}`);
       }

@@ -37,6 +37,9 @@ function fakeStore(n: number) {
     async extendLease() {
       return 0;
     },
+    async pausedIds() {
+      return [];
+    },
     async release(token) {
       const held = rows.filter((r) => r.token === token && r.status === 'sending');
       for (const r of held) Object.assign(r, { status: 'queued', token: '', attempts: r.attempts - 1 });

@@ -1,0 +1,2 @@
+ALTER TABLE "bounce_events" ADD COLUMN "edition_id" bigint;--> statement-breakpoint
+CREATE INDEX "bounce_events_edition_idx" ON "bounce_events" USING btree ("edition_id") WHERE "bounce_events"."kind" = 'complaint';
