@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { EditionStats, Frequency, Ledger } from '../domain/edition.js';
+import type { EditionEngagement, EditionStats, Frequency, Ledger } from '../domain/edition.js';
 import type { Db } from './client.js';
 
 /** What editions did, read-only: the archive, the console's lists, the ledger and the counts. */
@@ -76,6 +76,21 @@ export function createEditionReportsRepo(db: Db) {
         where e.status in ('assigning', 'sending') ${ids ? sql`and e.id = any(${sql.param(ids)}::bigint[])` : sql``}
         group by e.id`);
       return res.rows;
+    },
+
+    /** What the edition's readers did about it: readers who chose on one of its papers after it was sent, and the papers chosen most. */
+    async engagement(id: number): Promise<EditionEngagement> {
+      const res = await db.execute<{ readers: number; papers: EditionEngagement['papers'] | null }>(sql`
+        with f as (
+          select f.subscriber_id, f.paper_id, f.choice from deliveries d
+          join feedback f on f.subscriber_id = d.subscriber_id and f.at >= d.sent_at and d.paper_ids ? f.paper_id
+          where d.edition_id = ${id} and d.status = 'sent')
+        select (select count(distinct subscriber_id)::int from f) as readers,
+               (select json_agg(t) from (
+                  select f.paper_id as "paperId", p.title, count(*)::int as chosen from f join papers p on p.id = f.paper_id
+                  where f.choice = 'more' group by f.paper_id, p.title order by chosen desc, f.paper_id limit 5) t) as papers`);
+      const row = res.rows[0];
+      return { readers: row?.readers ?? 0, papers: row?.papers ?? [] };
     },
   };
 }

@@ -10,17 +10,23 @@ export function createFeedbackRepo(db: Db) {
   return {
     /** Records a reader's choice on a paper; the last one wins. False when the reader or the paper is gone. */
     async record(subscriberId: number, paperId: string, choice: FeedbackChoice, at: Date): Promise<boolean> {
+      // A choice is a person's POST: it is the reader's latest engagement too.
       const res = await db.execute(sql`
-        insert into feedback (subscriber_id, paper_id, choice, at)
-        select s.id, p.id, ${choice}, ${at.toISOString()}::timestamptz
-        from subscribers s, papers p where s.id = ${subscriberId} and p.id = ${paperId}
-        on conflict (subscriber_id, paper_id) do update set choice = excluded.choice, at = excluded.at`);
+        with f as (
+          insert into feedback (subscriber_id, paper_id, choice, at)
+          select s.id, p.id, ${choice}, ${at.toISOString()}::timestamptz
+          from subscribers s, papers p where s.id = ${subscriberId} and p.id = ${paperId}
+          on conflict (subscriber_id, paper_id) do update set choice = excluded.choice, at = excluded.at
+          returning subscriber_id)
+        update subscribers set engaged_at = ${at.toISOString()}::timestamptz where id in (select subscriber_id from f)`);
       return (res.rowCount ?? 0) > 0;
     },
 
-    /** Takes a choice back. */
+    /** Takes a choice back (a person's POST too: the reader's latest engagement). */
     async remove(subscriberId: number, paperId: string): Promise<void> {
-      await db.execute(sql`delete from feedback where subscriber_id = ${subscriberId} and paper_id = ${paperId}`);
+      await db.execute(sql`
+        with f as (delete from feedback where subscriber_id = ${subscriberId} and paper_id = ${paperId} returning subscriber_id)
+        update subscribers set engaged_at = now() where id = ${subscriberId}`);
     },
 
     /** A reader's current choice on one paper, if any. */

@@ -40,6 +40,9 @@ export const subscribers = pgTable(
     frequency: frequency('frequency').notNull().default('daily'),
     createdAt: createdAt(),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    // The last time the reader did something only a person does: a POST on a feedback, confirm or preferences
+    // button (GETs and HEADs never count: mail scanners fetch every link). See docs/deliverability.md.
+    engagedAt: timestamp('engaged_at', { withTimezone: true }),
     unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
     consentAt: timestamp('consent_at', { withTimezone: true }),
     consentIp: text('consent_ip'),

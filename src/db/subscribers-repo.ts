@@ -54,7 +54,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
       const activated = await db.transaction(async (tx) => {
         const updated = await tx
           .update(subscribers)
-          .set({ status: 'active', confirmedAt: sql`now()` })
+          .set({ status: 'active', confirmedAt: sql`now()`, engagedAt: sql`now()` })
           .where(
             and(
               eq(subscribers.id, id),
@@ -105,6 +105,7 @@ export function createSubscribersRepo(db: Db, hashEmail: (email: string) => stri
             timezone: p.timezone,
             sendDay: p.sendDay,
             ...(p.timezone !== undefined ? { timezoneChosen: true } : {}),
+            engagedAt: sql`now()`,
           })
           .where(and(eq(subscribers.id, id), sql`${subscribers.status} in ('pending', 'active')`))
           .returning({ id: subscribers.id });

@@ -87,3 +87,12 @@ export interface RenderRow {
   subject: string;
   mimeTemplate: string;
 }
+
+/**
+ * What an edition's readers did about it, only from what a person does (a POST on a feedback button after
+ * the digest was sent): how many acted, and the papers chosen most ("more like this"). Aggregates only.
+ */
+export interface EditionEngagement {
+  readers: number;
+  papers: { paperId: string; title: string; chosen: number }[];
+}

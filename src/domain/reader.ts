@@ -11,6 +11,8 @@ export type Subscriber = {
   frequency: Frequency | 'paused';
   createdAt: Date;
   confirmedAt: Date | null;
+  /** The last time the reader did something only a person does (a POST on a feedback, confirm or preferences button). */
+  engagedAt: Date | null;
   unsubscribedAt: Date | null;
   consentAt: Date | null;
   consentIp: string | null;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { SuppressionRow } from '../domain/bounces.js';
-import type { EditionStats, Frequency, Ledger } from '../domain/edition.js';
+import type { EditionEngagement, EditionStats, Frequency, Ledger } from '../domain/edition.js';
 import type { Paper, SourceRun } from '../domain/paper.js';
 import type { Subscriber } from '../domain/reader.js';
 import type { CsvProblem } from '../domain/subscriber-csv.js';
@@ -65,6 +65,8 @@ export interface AdminPort {
     paused(): Promise<PausedEdition[]>;
     /** An edition's final failures grouped by the server's answer. */
     failuresByAnswer(id: number): Promise<{ answer: string; count: number; example: string }[]>;
+    /** What its readers did about it (persons' POSTs only): how many acted, the papers chosen most. */
+    engagement(id: number): Promise<EditionEngagement>;
   };
   papers: {
     count(): Promise<number>;

@@ -61,6 +61,15 @@ export const EditionStats = Type.Object(
   { additionalProperties: true },
 );
 
+/** What an edition's readers did about it: persons' POSTs only (docs/deliverability.md). */
+export const Engagement = Type.Object(
+  {
+    readers: Type.Integer({ description: 'Readers who chose on one of its papers after it was sent' }),
+    papers: Type.Array(Type.Object({ paperId: Type.String(), title: Type.String(), chosen: Type.Integer() }), { description: 'The papers chosen most ("more like this"), at most 5' }),
+  },
+  { description: 'Aggregates only, from what a person does; no pixel, no link fetch' },
+);
+
 export const Ledger = Type.Object(
   {
     target: Type.Integer(),

@@ -100,6 +100,7 @@ export function adminOperations(deps: { config: ResolvedConfig; repos: Repos; pr
       stats: (id) => repos.reports.stats(id),
       paused: () => repos.pauses.paused(),
       failuresByAnswer: (id) => repos.deliveries.failuresByAnswer(id),
+      engagement: (id) => repos.reports.engagement(id),
     },
     papers: {
       count: () => repos.papers.count(),

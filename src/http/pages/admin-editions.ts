@@ -1,4 +1,4 @@
-import type { EditionStats } from '../../domain/edition.js';
+import type { EditionEngagement, EditionStats } from '../../domain/edition.js';
 import type { Paper } from '../../domain/paper.js';
 import { adminPage, badge, csrfField, fmt, postButton, type ConsoleContext, type PausedView } from './admin.js';
 import { html, type Html, type Page } from './layout.js';
@@ -80,7 +80,7 @@ export function editionPage(
   e: EditionStats,
   pool: Paper[],
   failures: { answer: string; count: number; example: string }[],
-  more: { ledger: LedgerView | null; probe: PausedView | null },
+  more: { ledger: LedgerView | null; probe: PausedView | null; engagement: EditionEngagement },
   notice?: string,
 ): Page {
   const { csrf } = c;
@@ -114,6 +114,8 @@ ${
 <div class="stats">${counts}</div>
 <div class="row">${actions}<a href="/admin/preview?frequency=${e.frequency}">Preview the next ${e.frequency} digest</a></div>
 ${more.ledger ? ledgerTable(more.ledger) : ''}
+<h2>What readers did</h2><p>${more.engagement.readers} reader${more.engagement.readers === 1 ? '' : 's'} chose on its papers${e.sent ? ` (${((more.engagement.readers / e.sent) * 100).toFixed(1)} % of those sent)` : ''}. <span class="muted">Only a person's button press counts; no pixel, no link fetch.</span></p>
+${more.engagement.papers.length ? html`<ol>${more.engagement.papers.map((p) => html`<li>${p.title} <span class="muted">(${p.chosen} × more like this)</span></li>`)}</ol>` : ''}
 <h2>Failures by answer</h2>${failures.length ? html`<div class="scroll"><table><thead><tr><th>Server answer</th><th>Readers</th><th>For example</th></tr></thead><tbody>${failureRows}</tbody></table></div>` : html`<p class="muted">No failure.</p>`}
 <h2>Pool</h2>${pool.length ? html`<ol>${poolRows}</ol>` : html`<p class="muted">No pool yet.</p>`}
 <script src="/assets/admin.js" defer></script>`,

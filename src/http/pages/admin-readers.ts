@@ -39,6 +39,7 @@ export function subscriberPage(c: ConsoleContext, s: Subscriber, deliveries: { e
     ['Papers per digest', s.maxPapers ?? 'default'],
     ['Signed up', fmt(s.createdAt)],
     ['Confirmed', fmt(s.confirmedAt)],
+    ['Last engaged (a button pressed)', fmt(s.engagedAt)],
     ['Unsubscribed', fmt(s.unsubscribedAt)],
   ];
   const rows = deliveries.map(

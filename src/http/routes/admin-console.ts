@@ -115,7 +115,7 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps
     if (!stats || id === null) return sendError(req, reply, 404, 'There is no such edition.', 'Not found');
     const pool = await deps.admin.papers.byIds(stats.papers);
     const c = await page(reply);
-    const more = { ledger: await deps.admin.ledger(id), probe: c.paused.find((p) => p.id === id) ?? null };
+    const more = { ledger: await deps.admin.ledger(id), probe: c.paused.find((p) => p.id === id) ?? null, engagement: await deps.admin.editions.engagement(id) };
     return sendHtml(reply, editionPage(c, stats, pool, await deps.admin.editions.failuresByAnswer(id), more, noticeOf(req)));
   });
   app.get('/admin/editions/:id/progress', { schema: C.progress }, async (req, reply) => {

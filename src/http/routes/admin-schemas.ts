@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { BEARER, EditionStats, ErrorReply, htmlPage, Ledger, NullableDate, NullableInteger, NullableString, ReaderStatus, textOf } from '../schemas.js';
+import { BEARER, EditionStats, Engagement, ErrorReply, htmlPage, Ledger, NullableDate, NullableInteger, NullableString, ReaderStatus, textOf } from '../schemas.js';
 import type { RouteSchema } from '../validation.js';
 
 // The admin API's routes, described once: Fastify validates with these and /openapi.json shows them.
@@ -71,7 +71,7 @@ export const ADMIN_SCHEMAS = {
     {
       params: IdParams,
       response: {
-        200: Type.Composite([EditionStats, Type.Object({ pauseKind: NullableString, nextProbeAt: NullableDate, ledger: Ledger, failures: Type.Array(Type.Object({ answer: Type.String(), count: Type.Integer(), example: Type.String() })) })], {
+        200: Type.Composite([EditionStats, Type.Object({ pauseKind: NullableString, nextProbeAt: NullableDate, ledger: Ledger, failures: Type.Array(Type.Object({ answer: Type.String(), count: Type.Integer(), example: Type.String() })), engagement: Engagement })], {
           additionalProperties: true,
         }),
         400: ErrorReply,

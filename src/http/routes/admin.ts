@@ -152,6 +152,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminApiDeps) {
       nextProbeAt: probe?.nextProbeAt ?? null,
       ledger: await deps.admin.ledger(req.params.id),
       failures: await deps.admin.editions.failuresByAnswer(req.params.id),
+      engagement: await deps.admin.editions.engagement(req.params.id),
     };
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "subscribers" ADD COLUMN "engaged_at" timestamp with time zone;
