@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirst from './test/helpers/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    sequence: { sequencer: HeavyFirst },
   },
 });
