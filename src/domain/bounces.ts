@@ -24,5 +24,7 @@ export type SuppressionRow = {
  * were sent (fewer say too little: one complaint in 100 is 1 %).
  */
 export function complaintRateExceeded(complaints: number, sent: number, rate: number, minSent: number): boolean {
-  return sent >= minSent && sent > 0 && complaints / sent > rate;
+  // In parts per million, whole numbers: 0.3 / 100 is 0.0029999999999999996 in floating point, and 3 of
+  // 1,000 must not count as above it.
+  return sent >= minSent && sent > 0 && complaints * 1_000_000 > Math.round(rate * 1_000_000) * sent;
 }

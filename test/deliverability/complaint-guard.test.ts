@@ -70,7 +70,12 @@ describe('the complaint-rate guard', () => {
     const paused = await stats(id);
     expect(paused.status).toBe('paused');
     expect(paused.complaints).toBe(7);
-    expect(paused.pausedReason).toMatch(/^complaint rate 0\.[3-7]\d % \(7 complaints of 1,?\d{3} sent\) passed COMPLAINT_PAUSE_RATE 0\.30 %/);
+    // The guard runs on each webhook batch and on every recovery sweep: it may have paused at the fourth
+    // complaint already (4 of 1,000+ is above 0.3 %). Whichever, the reason names a rate above 0.3 %.
+    const reason = /^complaint rate (0\.\d\d) % \(([4-7]) complaints of (1\d{3}) sent\) passed COMPLAINT_PAUSE_RATE 0\.30 %/.exec(paused.pausedReason ?? '');
+    expect(reason, paused.pausedReason ?? '').not.toBeNull();
+    expect(Number(reason![1])).toBeGreaterThan(0.3);
+    expect(Number(reason![2]) / Number(reason![3])).toBeGreaterThan(0.003);
     expect(paused.sent).toBeLessThan(READERS);
 
     // A person is told, and nobody else is mailed while it waits: it does not resume by itself.
