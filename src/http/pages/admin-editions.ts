@@ -1,4 +1,4 @@
-import type { EditionEngagement, EditionStats } from '../../domain/edition.js';
+import type { EditionEngagement, EditionStats, Ledger } from '../../domain/edition.js';
 import type { Paper } from '../../domain/paper.js';
 import { adminPage, badge, csrfField, fmt, postButton, type ConsoleContext, type PausedView } from './admin.js';
 import { html, type Html, type Page } from './layout.js';
@@ -42,18 +42,7 @@ export function editionsPage(c: ConsoleContext, list: EditionStats[], older: num
 }
 
 /** An edition's ledger as the edition page shows it (admin-operations.ts ledger). */
-export interface LedgerView {
-  target: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  suppressed: number;
-  unsubscribed: number;
-  erased: number;
-  open: number;
-  missing: number;
-  balanced: boolean;
-}
+export type LedgerView = Ledger & { missing: number; balanced: boolean };
 
 function ledgerTable(l: LedgerView): Html {
   const rows: [string, number, string][] = [

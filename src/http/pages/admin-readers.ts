@@ -1,4 +1,4 @@
-import type { Paper } from '../../domain/paper.js';
+import type { Paper, SourceRun } from '../../domain/paper.js';
 import type { SuppressionRow } from '../../domain/bounces.js';
 import type { Subscriber } from '../../domain/reader.js';
 import { describeSchedule } from '../../domain/preferences.js';
@@ -96,18 +96,8 @@ ${more ? html`<p><a href="/admin/suppressions?${more.toString()}">Older</a></p>`
   );
 }
 
-/** One paper source's last fetch, as the papers page shows it. */
-export interface SourceRunView {
-  source: string;
-  lastRunAt: Date;
-  lastOkAt: Date | null;
-  seen: number;
-  added: number;
-  updated: number;
-  error: string | null;
-}
 
-function sourcesTable(runs: SourceRunView[], configured: readonly string[]): Html {
+function sourcesTable(runs: SourceRun[], configured: readonly string[]): Html {
   const byName = new Map(runs.map((r) => [r.source, r]));
   const rows = configured.map((name) => {
     const r = byName.get(name);
@@ -120,7 +110,7 @@ function sourcesTable(runs: SourceRunView[], configured: readonly string[]): Htm
   return html`<h2>Sources</h2><div class="scroll"><table><thead><tr><th>Source</th><th>Last fetch</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function papersPage(c: ConsoleContext, total: number, list: Paper[], sources: { runs: SourceRunView[]; configured: readonly string[] }, notice?: string): Page {
+export function papersPage(c: ConsoleContext, total: number, list: Paper[], sources: { runs: SourceRun[]; configured: readonly string[] }, notice?: string): Page {
   const { csrf } = c;
   const rows = list.map((p) => {
     const link = p.links.arxiv ?? p.links.hf ?? p.links.project ?? null;
